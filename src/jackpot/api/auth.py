@@ -1,0 +1,37 @@
+"""The credentials an API call may carry: a session bearer token or a partner's apikey."""
+
+from ninja.security import APIKeyHeader, HttpBearer
+
+from jackpot.partners import credentials
+from jackpot.tokens import sessions
+
+
+class SessionBearer(HttpBearer):
+    """`Authorization: Bearer jks_…`, the credential `POST /v2/token` returns for a partner JWT."""
+
+    openapi_description = "Session token from POST /v2/token (jwt-bearer grant)."
+
+    def authenticate(self, request, token):
+        session = sessions.session_for_credential(token)
+        if session is not None:
+            request.jackpot_session = session
+            request.jackpot_partner = session.partner
+        return session
+
+
+class PartnerApiKey(APIKeyHeader):
+    """`apikey: jpk_…`, for the partner's own servers."""
+
+    param_name = "apikey"
+    openapi_description = "The partner's API key, server to server only."
+
+    def authenticate(self, request, key):
+        partner = credentials.partner_for_api_key(key)
+        if partner is not None:
+            request.jackpot_session = None
+            request.jackpot_partner = partner
+        return partner
+
+
+session_auth = SessionBearer()
+apikey_auth = PartnerApiKey()

@@ -1,0 +1,169 @@
+"""Request and response bodies of the public API, spelled as the partner contract spells them."""
+# ruff: noqa: N815 - field names are the contract's camelCase
+
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+# A JSON number with at most two decimals (110, 52.48): computed as Decimal, written at the edge.
+Money = int | float
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenRequest(Strict):
+    grant_type: Literal["urn:ietf:params:oauth:grant-type:jwt-bearer"] = Field(
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        description="The jwt-bearer grant (the default when omitted, as the widget sends it).",
+    )
+    client_id: str | None = Field(None, max_length=64, description="Your partner id.")
+    assertion: str | None = Field(None, max_length=8192, description="The partner JWT.")
+    token: str | None = Field(None, max_length=8192, description="Same as assertion (widget form).")
+
+
+class SessionOut(Schema):
+    id: str
+    partnerId: str
+    amount: Money
+    currency: str
+    notificationKey: str
+    userId: str | None
+    expiresAt: str
+
+
+class TokenResponse(Schema):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+    session: SessionOut
+
+
+class Logos(Schema):
+    small: str | None
+    medium: str | None
+    large: str | None
+
+
+class StoreOut(Schema):
+    id: str
+    name: str
+    slug: str
+    description: str
+    mentions: str
+    baseColor: str
+    logos: Logos
+    illustration: str | None
+    categories: list[str]
+    online: bool
+    inStore: bool
+    shippingTime: str
+    validityMonths: int
+    voucherValueMin: Money | None
+    voucherValueMax: Money | None
+    voucherValueStep: Money | None
+    voucherPossibleDiscreteValues: list[Money]
+
+
+class QuoteOut(Schema):
+    offerId: str
+    mode: Literal["majoration", "minoration"]
+    price: Money = Field(description="What the user converts (paid by the partner).")
+    value: Money = Field(description="What the voucher is worth.")
+    bonus: Money = Field(description="value − price, funded by the store.")
+    rate: str = Field(description="The tier rate applied, as a decimal string (\"0.08\").")
+
+
+class StoreWithOffer(StoreOut):
+    bestOffer: QuoteOut
+
+
+class StoreList(Schema):
+    amount: Money
+    currency: str
+    count: int
+    items: list[StoreWithOffer]
+
+
+class StoreVouchers(Schema):
+    store: StoreOut
+    vouchers: list[QuoteOut]
+
+
+class ProposedVouchers(Schema):
+    amount: Money
+    currency: str
+    items: list[StoreVouchers]
+
+
+class TierOut(Schema):
+    from_: Money = Field(alias="from")
+    rate: str
+
+
+class OfferOut(Schema):
+    id: str
+    storeId: str
+    store: StoreOut
+    mode: Literal["majoration", "minoration"]
+    campaignMode: Literal["majoration", "minoration", "mixed"]
+    tiers: list[TierOut]
+    rounding: Literal["cent", "euro"]
+    start: str
+    end: str | None
+    bestVoucher: QuoteOut | None
+    vouchers: list[QuoteOut]
+
+
+class ReserveByPrice(Strict):
+    price: Decimal = Field(gt=0, max_digits=12, decimal_places=2, description="Amount to convert.")
+    customTransactionId: str | None = Field(None, max_length=128)
+
+
+class ReserveByValue(Strict):
+    value: Decimal = Field(gt=0, max_digits=12, decimal_places=2, description="Voucher value.")
+    customTransactionId: str | None = Field(None, max_length=128)
+
+
+class CancelRequest(Strict):
+    reason: str | None = Field(None, max_length=300)
+
+
+class VoucherOut(Schema):
+    id: str
+    state: str
+    value: Money
+    initialAmount: Money
+    price: Money
+    bonus: Money
+    currency: str
+    reservationDate: str
+    validityDate: str
+    resaExpireDate: str
+    couponId: str
+    confirmDate: str | None
+    canceledDate: str | None
+    paymentState: Literal["DUE", "WAITING", "PAID"] | None
+    customTransactionId: str | None
+    backUrl: str | None
+    walletOperationId: str | None
+    sendDate: str | None
+    url: str | None
+    notificationKey: str
+    userId: str | None
+    storeId: str
+    storeName: str
+    offerId: str
+
+
+class ProblemOut(Schema):
+    type: str
+    code: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[dict] | None = None

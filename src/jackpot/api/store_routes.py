@@ -1,0 +1,134 @@
+"""The catalogue as a session sees it: stores, proposed vouchers, offers, and reservation."""
+
+from django.utils import timezone
+from ninja import Router, Status
+
+from jackpot.api.auth import session_auth
+from jackpot.api.schemas import (
+    OfferOut,
+    ProblemOut,
+    ProposedVouchers,
+    ReserveByPrice,
+    ReserveByValue,
+    StoreList,
+    StoreVouchers,
+    VoucherOut,
+)
+from jackpot.catalog import offers as catalog_offers
+from jackpot.catalog.models import Store
+from jackpot.catalog.representation import offer_object, quote_object, store_object
+from jackpot.core.formats import amount
+from jackpot.core.problems import Problem
+from jackpot.tokens.models import Session
+from jackpot.vouchers import reservation
+from jackpot.vouchers.representation import voucher_object
+
+router = Router(tags=["Catalogue"], auth=session_auth)
+ERRORS = {401: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut}
+
+
+def live_session(request) -> Session:
+    session: Session = request.jackpot_session
+    if not session.is_live():
+        raise Problem(
+            "session-closed", "The session is over", 401,
+            "A session ends after one hour or with its reservation; exchange a new token.",
+        )
+    return session
+
+
+def _store_vouchers(store: Store, store_offers, budget) -> dict:
+    quotes = [(o, q) for o in store_offers for q in o.proposed(budget)]
+    quotes.sort(key=lambda oq: (oq[1].value, oq[1].price, oq[0].id))
+    return {"store": store_object(store), "vouchers": [quote_object(o, q) for o, q in quotes]}
+
+
+@router.get("/stores", response={200: StoreList, **ERRORS}, summary="Stores with their best offer")
+def list_stores(request):
+    """Every store with an offer for this session, each with the offer giving the most value."""
+    session = live_session(request)
+    found = catalog_offers.offers_for(reservation.audience(session), timezone.now())
+    best = catalog_offers.best_by_store(found, session.amount)
+    items = [{**store_object(o.store), "bestOffer": quote_object(o, q)} for o, q in best]
+    return {"amount": amount(session.amount), "currency": session.currency, "count": len(items),
+            "items": items}
+
+
+@router.get(
+    "/stores/proposed-vouchers",
+    response={200: ProposedVouchers, **ERRORS},
+    summary="Every voucher this session can take, store by store",
+)
+def all_proposed_vouchers(request):
+    session = live_session(request)
+    by_store: dict[str, list] = {}
+    for offer in catalog_offers.offers_for(reservation.audience(session), timezone.now()):
+        by_store.setdefault(offer.store.id, []).append(offer)
+    items = [_store_vouchers(o[0].store, o, session.amount) for o in by_store.values()]
+    return {"amount": amount(session.amount), "currency": session.currency,
+            "items": [i for i in items if i["vouchers"]]}
+
+
+@router.get(
+    "/stores/{store_id}/proposed-vouchers",
+    response={200: StoreVouchers, **ERRORS},
+    summary="Every voucher of one store this session can take",
+)
+def store_proposed_vouchers(request, store_id: str):
+    session = live_session(request)
+    store = Store.objects.filter(pk=store_id, enabled=True).first()
+    if store is None:
+        raise Problem("store-not-found", "Store not found", 404, f"No store {store_id!r}.")
+    store_offers = catalog_offers.offers_for(reservation.audience(session), timezone.now(), store_id)
+    return _store_vouchers(store, store_offers, session.amount)
+
+
+@router.get(
+    "/stores/{store_id}/offers/{offer_id}",
+    response={200: OfferOut, **ERRORS},
+    summary="One offer in detail",
+    by_alias=True,
+)
+def offer_detail(request, store_id: str, offer_id: str):
+    session = live_session(request)
+    offer = catalog_offers.find_offer(store_id, offer_id, reservation.audience(session))
+    return offer_object(offer, session.amount)
+
+
+def _reserve(request, store_id, offer_id, by, amount_, custom_transaction_id):
+    session: Session = request.jackpot_session
+    result = reservation.reserve(
+        session, store_id, offer_id, by=by, amount=amount_,
+        custom_transaction_id=custom_transaction_id,
+    )
+    return Status(201 if result.created else 200, voucher_object(result.voucher))
+
+
+RESERVE_DOC = (
+    "Reserves a voucher in this session: re-prices the offer, checks the price against the "
+    "session amount and the campaign's budget, and creates the voucher `RESERVED` (or "
+    "`CONFIRMED` at once when the partner confirms automatically). The session then ends. "
+    "A second reservation with the same notificationKey returns the first voucher (200)."
+)
+
+
+@router.post(
+    "/stores/{store_id}/offers/{offer_id}/reserve-voucher-by-price",
+    response={201: VoucherOut, 200: VoucherOut, **ERRORS},
+    summary="Reserve the voucher a price buys",
+    description=RESERVE_DOC,
+    tags=["Reservation"],
+)
+def reserve_by_price(request, store_id: str, offer_id: str, payload: ReserveByPrice):
+    return _reserve(request, store_id, offer_id, "price", payload.price, payload.customTransactionId)
+
+
+@router.post(
+    "/stores/{store_id}/offers/{offer_id}/reserve-voucher-by-value",
+    response={201: VoucherOut, 200: VoucherOut, **ERRORS},
+    summary="Reserve a voucher of a given value",
+    description=RESERVE_DOC,
+    tags=["Reservation"],
+)
+def reserve_by_value(request, store_id: str, offer_id: str, payload: ReserveByValue):
+    return _reserve(request, store_id, offer_id, "value", payload.value, payload.customTransactionId)

@@ -1,0 +1,294 @@
+"""Loading and dumping the catalogue file (`jackpot catalog import|export`).
+
+The file uses the API's own names. Import is an upsert keyed on store and campaign ids that
+leaves untouched what did not change, so re-importing the same file changes nothing; it never
+touches what reservations consumed (bonus spent, vouchers issued).
+"""
+# ruff: noqa: N815 - field names are the file's camelCase
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from django.db import transaction
+from django.utils.text import slugify
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from jackpot.catalog import pricing
+from jackpot.catalog.models import Campaign, Store
+from jackpot.core.formats import POSTCODE, amount, iso
+
+DEMO_CATALOG = Path(__file__).with_name("demo_catalog.json")
+SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+
+class CatalogError(ValueError):
+    pass
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TierIn(_Strict):
+    from_: Decimal = Field(alias="from", ge=0, decimal_places=2)
+    rate: Decimal = Field(ge=0, lt=1, decimal_places=4)
+
+
+class TargetingIn(_Strict):
+    postcodes: list[str] = Field(default_factory=list)
+    ageMin: int | None = Field(None, ge=0, le=130)
+    ageMax: int | None = Field(None, ge=0, le=130)
+    gender: Literal["M", "F"] | None = None
+
+    @field_validator("postcodes")
+    @classmethod
+    def _postcodes(cls, value: list[str]) -> list[str]:
+        for prefix in value:
+            if not pricing_postcode(prefix):
+                raise ValueError(f"{prefix!r} is not a postcode or department prefix")
+        return [p.upper() for p in value]
+
+
+def pricing_postcode(prefix: str) -> bool:
+    return bool(POSTCODE.match(prefix.upper()))
+
+
+class CampaignIn(_Strict):
+    id: str = Field(pattern=SLUG)
+    mode: Literal["majoration", "minoration", "mixed"]
+    tiers: list[TierIn] = Field(min_length=1)
+    start: datetime
+    end: datetime | None = None
+    rounding: Literal["cent", "euro"] = "cent"
+    targeting: TargetingIn = Field(default_factory=TargetingIn)
+    budget: Decimal | None = Field(None, ge=0, decimal_places=2)
+    maxVouchers: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _coherent(self):
+        starts = [t.from_ for t in self.tiers]
+        if len(set(starts)) != len(starts):
+            raise ValueError("two tiers start at the same amount")
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.start.tzinfo is None or (self.end is not None and self.end.tzinfo is None):
+            raise ValueError("dates need a time zone (use Z for UTC)")
+        t = self.targeting
+        if t.ageMin is not None and t.ageMax is not None and t.ageMin > t.ageMax:
+            raise ValueError("targeting.ageMin is above ageMax")
+        return self
+
+
+class StoreIn(_Strict):
+    id: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1, max_length=200)
+    slug: str | None = Field(None, pattern=SLUG)
+    description: str = ""
+    mentions: str = ""
+    baseColor: str = Field("#333333", pattern=r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+    logos: dict[Literal["small", "medium", "large"], str | None] = Field(default_factory=dict)
+    illustration: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    online: bool = True
+    inStore: bool = False
+    shippingTime: str = ""
+    validityMonths: int = Field(12, ge=1, le=120)
+    voucherValueMin: Decimal | None = Field(None, gt=0, decimal_places=2)
+    voucherValueMax: Decimal | None = Field(None, gt=0, decimal_places=2)
+    voucherValueStep: Decimal = Field(Decimal("1"), gt=0, decimal_places=2)
+    voucherPossibleDiscreteValues: list[Decimal] = Field(default_factory=list)
+    enabled: bool = True
+    codeSource: Literal["generated", "pool"] = "generated"
+    campaigns: list[CampaignIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _values(self):
+        if not self.voucherPossibleDiscreteValues and (
+            self.voucherValueMin is None or self.voucherValueMax is None
+        ):
+            raise ValueError("give voucherValueMin and voucherValueMax, or voucherPossibleDiscreteValues")
+        if self.voucherValueMin and self.voucherValueMax and self.voucherValueMin > self.voucherValueMax:
+            raise ValueError("voucherValueMin is above voucherValueMax")
+        if any(v <= 0 for v in self.voucherPossibleDiscreteValues):
+            raise ValueError("voucherPossibleDiscreteValues must be positive")
+        if self.codeSource == "pool":
+            raise ValueError("code pools are not supported yet: use codeSource 'generated'")
+        return self
+
+
+class CatalogIn(_Strict):
+    stores: list[StoreIn]
+
+    @model_validator(mode="after")
+    def _unique(self):
+        store_ids = [s.id for s in self.stores]
+        campaign_ids = [c.id for s in self.stores for c in s.campaigns]
+        for kind, ids in (("store", store_ids), ("campaign", campaign_ids)):
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"{kind} ids appear twice: {', '.join(duplicates)}")
+        return self
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def _store_fields(s: StoreIn) -> dict:
+    return {
+        "name": s.name,
+        "slug": s.slug or slugify(s.id),
+        "description": s.description,
+        "mentions": s.mentions,
+        "base_color": s.baseColor,
+        "logo_small": s.logos.get("small") or "",
+        "logo_medium": s.logos.get("medium") or "",
+        "logo_large": s.logos.get("large") or "",
+        "illustration": s.illustration or "",
+        "categories": s.categories,
+        "online": s.online,
+        "in_store": s.inStore,
+        "shipping_time": s.shippingTime,
+        "validity_months": s.validityMonths,
+        "voucher_value_min": pricing.money(s.voucherValueMin) if s.voucherValueMin else None,
+        "voucher_value_max": pricing.money(s.voucherValueMax) if s.voucherValueMax else None,
+        "voucher_value_step": pricing.money(s.voucherValueStep),
+        "voucher_possible_discrete_values": [str(pricing.money(v)) for v in s.voucherPossibleDiscreteValues],
+        "enabled": s.enabled,
+        "code_source": s.codeSource,
+    }
+
+
+def _campaign_fields(c: CampaignIn) -> dict:
+    return {
+        "mode": c.mode,
+        "tiers": [{"from": str(pricing.money(t.from_)), "rate": str(t.rate)} for t in sorted(c.tiers, key=lambda t: t.from_)],
+        "start": c.start,
+        "end": c.end,
+        "rounding": c.rounding,
+        "target_postcodes": c.targeting.postcodes,
+        "target_age_min": c.targeting.ageMin,
+        "target_age_max": c.targeting.ageMax,
+        "target_gender": c.targeting.gender or "",
+        "budget": pricing.money(c.budget) if c.budget is not None else None,
+        "max_vouchers": c.maxVouchers,
+    }
+
+
+def _upsert(model, pk: str, fields: dict, report: ImportReport, label: str, **extra):
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        model.objects.create(pk=pk, **fields, **extra)
+        report.created.append(label)
+        return
+    changed = [name for name, value in {**fields, **extra}.items() if _differs(getattr(obj, name), value)]
+    if changed:
+        for name in changed:
+            setattr(obj, name, {**fields, **extra}[name])
+        obj.save()
+        report.updated.append(label)
+    else:
+        report.unchanged.append(label)
+
+
+def _differs(current, new) -> bool:
+    if isinstance(current, Decimal) and new is not None:
+        return current != Decimal(new)
+    return current != new
+
+
+def parse(data: dict) -> CatalogIn:
+    try:
+        return CatalogIn.model_validate(data)
+    except ValidationError as exc:
+        lines = [
+            f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in exc.errors()
+        ]
+        raise CatalogError("the catalogue file is invalid:\n  " + "\n  ".join(lines)) from None
+
+
+@transaction.atomic
+def import_catalog(data: dict) -> ImportReport:
+    catalog = parse(data)
+    report = ImportReport()
+    for s in catalog.stores:
+        _upsert(Store, s.id, _store_fields(s), report, f"store {s.id}")
+        for c in s.campaigns:
+            existing = Campaign.objects.filter(pk=c.id).exclude(store_id=s.id).first()
+            if existing is not None:
+                raise CatalogError(f"campaign {c.id} belongs to store {existing.store_id}, not {s.id}")
+            _upsert(Campaign, c.id, _campaign_fields(c), report, f"campaign {c.id}", store_id=s.id)
+    return report
+
+
+def load_file(path: str | Path) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"no such file: {path}") from None
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"{path} is not valid JSON: {exc}") from None
+
+
+def _number(value: Decimal | None):
+    return amount(value)
+
+
+def export_catalog() -> dict:
+    stores = []
+    for store in Store.objects.prefetch_related("campaigns").order_by("id"):
+        entry = {
+            "id": store.id,
+            "name": store.name,
+            "slug": store.slug,
+            "description": store.description,
+            "mentions": store.mentions,
+            "baseColor": store.base_color,
+            "logos": {k: v for k, v in (("small", store.logo_small), ("medium", store.logo_medium),
+                                         ("large", store.logo_large)) if v},
+            "illustration": store.illustration or None,
+            "categories": store.categories,
+            "online": store.online,
+            "inStore": store.in_store,
+            "shippingTime": store.shipping_time,
+            "validityMonths": store.validity_months,
+            "enabled": store.enabled,
+            "codeSource": store.code_source,
+        }
+        if store.voucher_possible_discrete_values:
+            entry["voucherPossibleDiscreteValues"] = [_number(Decimal(v)) for v in store.voucher_possible_discrete_values]
+        else:
+            entry["voucherValueMin"] = _number(store.voucher_value_min)
+            entry["voucherValueMax"] = _number(store.voucher_value_max)
+            entry["voucherValueStep"] = _number(store.voucher_value_step)
+        entry["campaigns"] = [
+            {
+                "id": c.id,
+                "mode": c.mode,
+                "tiers": [{"from": _number(Decimal(t["from"])), "rate": t["rate"]} for t in c.tiers],
+                "start": iso(c.start),
+                "end": iso(c.end),
+                "rounding": c.rounding,
+                "targeting": {
+                    "postcodes": c.target_postcodes,
+                    "ageMin": c.target_age_min,
+                    "ageMax": c.target_age_max,
+                    "gender": c.target_gender or None,
+                },
+                "budget": str(c.budget) if c.budget is not None else None,
+                "maxVouchers": c.max_vouchers,
+            }
+            for c in store.campaigns.order_by("id")
+        ]
+        stores.append(entry)
+    return {"stores": stores}

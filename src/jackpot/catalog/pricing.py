@@ -1,0 +1,425 @@
+"""Pricing: tiers, rounding and offers, as pure functions.
+
+This module is the one place that turns a campaign's rate tiers into prices and voucher values
+(SPEC §4). It imports nothing from Django so the rules can be tested, benchmarked and reused by
+the API, the backoffice, the CLI and the worker alike.
+
+Vocabulary:
+
+* the **price** (P) is what the user converts, paid by the partner;
+* the **value** (V) is what the voucher is worth in the store;
+* the **bonus** is V − P, funded by the store.
+
+Tiers are keyed on the converted amount, i.e. the price, in both modes:
+
+* *majoration*: V = P × (1 + r)       (100 € converted at +10 % buys a 110 € voucher)
+* *minoration*: V = P / (1 − r)       (a 100 € voucher at −10 % costs 90 €)
+
+A *mixed* campaign is two :class:`PricingRule` objects built from the same tiers, one per mode;
+this module only knows the two elementary modes.
+
+Money is :class:`~decimal.Decimal` with two places, never float. Every money amount returned here
+is quantized to exactly two places (``exponent == -2``). Rates are returned as given by the tier.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from typing import Literal
+
+__all__ = [
+    "CENT",
+    "Mode",
+    "Rounding",
+    "Tier",
+    "PricingRule",
+    "AcceptedValues",
+    "Quote",
+    "quote_for_price",
+    "quote_for_value",
+    "proposed_quotes",
+    "best_quote",
+    "money",
+    "rate",
+]
+
+CENT = Decimal("0.01")
+ONE = Decimal(1)
+ZERO_MONEY = Decimal("0.00")
+# Half a cent: the most that rounding a price to the cent can take off it.
+_HALF_CENT = Decimal("0.005")
+
+Mode = Literal["majoration", "minoration"]
+Rounding = Literal["cent", "euro"]
+
+_MODES = ("majoration", "minoration")
+_ROUNDINGS = ("cent", "euro")
+
+# Every computation runs in a private context, whatever the caller set globally: enough precision
+# that an inexact division can never flip a cent, and traps so a bad operand fails loudly.
+_CONTEXT = Context(
+    prec=50,
+    rounding=ROUND_HALF_EVEN,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------
+
+
+def _to_decimal(amount: object, what: str) -> Decimal:
+    """Convert ``amount`` to a finite Decimal, refusing bools and any float that is not short.
+
+    A float is accepted only through its shortest repr (``19.99`` → ``Decimal("19.99")``), so the
+    binary noise of ``0.1 + 0.2`` shows up as extra decimals rather than being silently rounded.
+    """
+    if isinstance(amount, bool):
+        raise ValueError(f"{what} must be a number, not a boolean")
+    if isinstance(amount, Decimal):
+        d = amount
+    elif isinstance(amount, int):
+        d = Decimal(amount)
+    elif isinstance(amount, float):
+        d = Decimal(repr(amount))
+    elif isinstance(amount, str):
+        try:
+            d = Decimal(amount.strip())
+        except InvalidOperation:
+            raise ValueError(f"{what} is not a number: {amount!r}") from None
+    else:
+        raise ValueError(f"{what} must be a number, not {type(amount).__name__}")
+    if not d.is_finite():
+        raise ValueError(f"{what} must be finite, not {amount!r}")
+    return d
+
+
+def money(amount: object) -> Decimal:
+    """Parse ``amount`` (int, str, Decimal, or a short float) to a Decimal with exactly 2 places.
+
+    Raises ValueError for anything that is not an amount of money: booleans, NaN and infinities,
+    negative numbers, more than two (significant) decimals, unparsable strings, other types.
+    ``"19.990"`` is accepted (it is 19.99); ``"19.999"`` and ``0.1 + 0.2`` are refused rather than
+    rounded, because silently rounding money is how cents go missing.
+    """
+    d = _to_decimal(amount, "amount")
+    if d < 0:
+        raise ValueError(f"amount must not be negative: {amount!r}")
+    if d.is_zero():
+        return ZERO_MONEY  # also turns -0 into 0.00
+    with localcontext(_CONTEXT):
+        try:
+            q = d.quantize(CENT, rounding=ROUND_HALF_UP)
+        except InvalidOperation:
+            raise ValueError(f"amount is too large: {amount!r}") from None
+    if q != d:
+        raise ValueError(f"amount has more than 2 decimals: {amount!r}")
+    return q
+
+
+def rate(value: object) -> Decimal:
+    """Parse a tier rate (``"0.08"``, ``Decimal("0.08")``, ``0``) to a Decimal in [0, 1).
+
+    Raises ValueError for booleans, NaN and infinities, unparsable strings, other types and rates
+    outside [0, 1). The rate keeps the decimals it was given (``"0.075"`` stays 0.075).
+    """
+    r = _to_decimal(value, "rate")
+    if not (0 <= r < 1):
+        raise ValueError(f"rate must be in [0, 1): {value!r}")
+    return r
+
+
+def _as_amount(amount: object) -> Decimal | None:
+    """A positive 2-place amount, or None when ``amount`` cannot be one (used by the quote
+    functions, which answer "no quote" rather than raise for an impossible amount)."""
+    if isinstance(amount, bool) or not isinstance(amount, (Decimal, int)):
+        raise TypeError(f"amount must be a Decimal or an int, not {type(amount).__name__}")
+    try:
+        m = money(amount)
+    except ValueError:
+        return None
+    return m if m > 0 else None
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tier:
+    """From ``start`` (a price, inclusive) onwards, the campaign applies ``rate``."""
+
+    start: Decimal  # the converted amount (the PRICE) from which this rate applies, inclusive
+    rate: Decimal  # e.g. Decimal("0.08"); 0 <= rate < 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", money(self.start))
+        object.__setattr__(self, "rate", rate(self.rate))
+
+
+@dataclass(frozen=True)
+class PricingRule:
+    """A campaign's pricing for one mode: its tiers and its rounding rule.
+
+    ``rounding`` applies to prices computed from a value: ``"cent"`` rounds half up to the cent,
+    ``"euro"`` rounds up to the whole euro. Values computed from a price are always rounded down
+    to the cent (the store never funds more than the rate says).
+    """
+
+    mode: Mode
+    tiers: tuple[Tier, ...]  # sorted by start ascending by the constructor
+    rounding: Rounding = "cent"
+    _starts: tuple[Decimal, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.mode not in _MODES:
+            raise ValueError(f"mode must be one of {_MODES}: {self.mode!r}")
+        if self.rounding not in _ROUNDINGS:
+            raise ValueError(f"rounding must be one of {_ROUNDINGS}: {self.rounding!r}")
+        tiers = tuple(self.tiers)
+        if not tiers:
+            raise ValueError("a pricing rule needs at least one tier")
+        for tier in tiers:
+            if not isinstance(tier, Tier):
+                raise TypeError(f"tiers must be Tier objects, not {type(tier).__name__}")
+        tiers = tuple(sorted(tiers, key=lambda t: t.start))
+        starts = tuple(t.start for t in tiers)
+        if len(set(starts)) != len(starts):
+            raise ValueError(f"tier starts must be distinct: {[str(s) for s in starts]}")
+        object.__setattr__(self, "tiers", tiers)
+        object.__setattr__(self, "_starts", starts)
+
+    @property
+    def max_rate(self) -> Decimal:
+        return max(t.rate for t in self.tiers)
+
+    def rate_for_price(self, price: Decimal) -> Decimal | None:
+        """The rate of the last tier whose start <= ``price``; None below the first tier."""
+        i = bisect.bisect_right(self._starts, price)
+        return self.tiers[i - 1].rate if i else None
+
+
+@dataclass(frozen=True)
+class AcceptedValues:
+    """The voucher values a store accepts: either a discrete set, or minimum..maximum by step.
+
+    When ``discrete`` is non-empty it is the whole truth and the range fields are ignored.
+    Otherwise the accepted values are ``minimum + k × step`` (k ≥ 0) up to ``maximum``;
+    a missing ``minimum`` means "from one step" (``step, 2 × step, …``) and a missing
+    ``maximum`` means no upper bound. Amounts are normalised to 2-place Decimals.
+    """
+
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    step: Decimal = CENT
+    discrete: tuple[Decimal, ...] = ()
+
+    def __post_init__(self) -> None:
+        discrete = tuple(sorted({money(v) for v in self.discrete}))
+        if any(v <= 0 for v in discrete):
+            raise ValueError("discrete voucher values must be positive")
+        object.__setattr__(self, "discrete", discrete)
+        step = money(self.step)
+        if step <= 0:
+            raise ValueError("step must be positive")
+        object.__setattr__(self, "step", step)
+        minimum = None if self.minimum is None else money(self.minimum)
+        maximum = None if self.maximum is None else money(self.maximum)
+        object.__setattr__(self, "minimum", minimum)
+        object.__setattr__(self, "maximum", maximum)
+        if discrete:
+            return
+        if minimum is not None and minimum <= 0:
+            raise ValueError("minimum must be positive")
+        if maximum is not None and maximum < self._first:
+            raise ValueError("maximum is below the smallest accepted value")
+
+    @property
+    def _first(self) -> Decimal:
+        return self.minimum if self.minimum is not None else self.step
+
+    def contains(self, value: Decimal) -> bool:
+        try:
+            v = money(value)
+        except ValueError:
+            return False
+        if self.discrete:
+            return v in self.discrete
+        first = self._first
+        if v < first or (self.maximum is not None and v > self.maximum):
+            return False
+        return (v - first) % self.step == 0
+
+    def up_to(self, limit: Decimal) -> Iterator[Decimal]:
+        """The accepted values <= ``limit``, ascending."""
+        if self.discrete:
+            for v in self.discrete:
+                if v > limit:
+                    return
+                yield v
+            return
+        last = limit if self.maximum is None else min(limit, self.maximum)
+        v, step = self._first, self.step
+        while v <= last:  # Decimal addition of 2-place amounts is exact: no drift
+            yield v
+            v += step
+
+
+# --------------------------------------------------------------------------------------------
+# Quotes
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quote:
+    mode: Mode
+    price: Decimal  # what the user converts (paid by the partner)
+    value: Decimal  # what the voucher is worth
+    rate: Decimal  # the tier rate applied
+
+    @property
+    def bonus(self) -> Decimal:
+        """What the store funds."""
+        return self.value - self.price
+
+
+def _round_price(price: Decimal, rounding: Rounding) -> Decimal:
+    if rounding == "euro":
+        return price.quantize(ONE, rounding=ROUND_CEILING).quantize(CENT)
+    return price.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def quote_for_price(rule: PricingRule, price: Decimal) -> Quote | None:
+    """What converting ``price`` buys: the value, rounded down to the cent.
+
+    None when the price is not a positive amount of at most 2 decimals or lies below the first
+    tier.
+    """
+    p = _as_amount(price)
+    if p is None:
+        return None
+    r = rule.rate_for_price(p)
+    if r is None:
+        return None
+    with localcontext(_CONTEXT):
+        exact = p * (1 + r) if rule.mode == "majoration" else p / (1 - r)
+        value = exact.quantize(CENT, rounding=ROUND_FLOOR)
+    return Quote(rule.mode, p, value, r)
+
+
+def _quote_value(rule: PricingRule, v: Decimal) -> Quote | None:
+    """quote_for_value for an already-validated positive 2-place value (the hot loop).
+
+    The caller enters ``localcontext(_CONTEXT)``, once for a whole loop.
+    """
+    tiers = rule.tiers
+    last = len(tiers) - 1
+    majoration = rule.mode == "majoration"
+    # The tier ranges [start_t, start_t+1) are disjoint and ascending, so the first valid
+    # candidate is the cheapest one.
+    for i, tier in enumerate(tiers):
+        if tier.start > v:
+            break  # its price would be at least its start, hence above the value
+        exact = v / (1 + tier.rate) if majoration else v * (1 - tier.rate)
+        p = _round_price(exact, rule.rounding)
+        if p < tier.start:
+            p = tier.start  # the value falls in a gap: the user pays this tier's floor
+        if i < last and p >= tiers[i + 1].start:
+            continue  # belongs to a later tier
+        if p <= 0 or p > v:
+            continue
+        return Quote(rule.mode, p, v, tier.rate)
+    return None
+
+
+def quote_for_value(rule: PricingRule, value: Decimal) -> Quote | None:
+    """The cheapest price at which a voucher worth ``value`` is consistent with the tiers.
+
+    For each tier t, the candidate price is V / (1 + r_t) (majoration) or V × (1 − r_t)
+    (minoration), rounded by the rule, raised to start_t when below it (a value in the gap between
+    two tiers costs the higher tier's start). A candidate counts only if it lies inside its tier's
+    range, is positive and is no more than the value. None when no tier gives one, or when
+    ``value`` is not a positive amount of at most 2 decimals.
+    """
+    v = _as_amount(value)
+    if v is None:
+        return None
+    with localcontext(_CONTEXT):
+        return _quote_value(rule, v)
+
+
+def _price_rises_from(rule: PricingRule, value: Decimal) -> bool:
+    """Whether quote_for_value's price is non-decreasing over the values >= ``value``.
+
+    Proof: the chosen tier is the lowest valid one, and candidates of different tiers lie in
+    disjoint ascending ranges. Within one tier the candidate is non-decreasing in V. If a larger
+    value V2 chose a lower tier t2 than a smaller value V1 did (tier t1), then t2 was already
+    valid at V1: its candidate there is no larger (so still below start of t2+1 <= start of
+    t1 <= price(V1) <= V1). The one exception is the "price > 0" test: in minoration with cent
+    rounding, a first tier starting at 0 prices a value V at 0.00 while V × (1 − r) < ½ cent
+    (only possible when r > 50 %), so those smallest values may be quoted by a later tier at a
+    higher price than slightly larger values get. Past them, the price never decreases again.
+    """
+    first = rule.tiers[0]
+    if rule.mode == "majoration" or rule.rounding == "euro" or first.start > 0:
+        return True  # every candidate is then at least one cent
+    return value * (1 - first.rate) >= _HALF_CENT  # exact: no context needed
+
+
+def _value_limit(rule: PricingRule, budget: Decimal) -> Decimal:
+    """A value above which no price can be within ``budget``.
+
+    Every candidate price is at least V × f − ½ cent, where f is 1 / (1 + r) or 1 − r at the
+    largest rate (rounding up to the euro or raising to a tier start only adds), so
+    V ≤ (budget + ½ cent) / f. One cent of slack covers the division's own rounding.
+    """
+    r = rule.max_rate
+    with localcontext(_CONTEXT):
+        if rule.mode == "majoration":
+            limit = (budget + _HALF_CENT) * (1 + r)
+        else:
+            limit = (budget + _HALF_CENT) / (1 - r)
+        return limit + CENT
+
+
+def proposed_quotes(rule: PricingRule, accepted: AcceptedValues, budget: Decimal) -> list[Quote]:
+    """Every accepted value the ``budget`` can buy, with its quote, ascending by value."""
+    if isinstance(budget, bool) or not isinstance(budget, (Decimal, int)):
+        raise TypeError(f"budget must be a Decimal or an int, not {type(budget).__name__}")
+    budget = Decimal(budget)
+    if not budget.is_finite() or budget <= 0:
+        return []
+    quotes = []
+    with localcontext(_CONTEXT):
+        for value in accepted.up_to(_value_limit(rule, budget)):
+            quote = _quote_value(rule, value)
+            if quote is None:
+                continue
+            if quote.price > budget:
+                if _price_rises_from(rule, value):
+                    break  # every larger value costs at least as much
+                continue
+            quotes.append(quote)
+    return quotes
+
+
+def best_quote(rule: PricingRule, accepted: AcceptedValues, budget: Decimal) -> Quote | None:
+    """The proposed quote with the highest value, or None when the budget buys nothing."""
+    quotes = proposed_quotes(rule, accepted, budget)
+    return quotes[-1] if quotes else None

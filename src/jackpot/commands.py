@@ -1,0 +1,346 @@
+"""Sub-commands of `jackpot`; each translates arguments into calls of the services."""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+
+class CommandError(Exception):
+    pass
+
+
+def print_json(data) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+# --- migrate, serve, worker ----------------------------------------------------------------
+
+
+def cmd_migrate(args) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    workers = args.workers or os.cpu_count() or 1
+    Server(
+        "jackpot.wsgi:application",
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=args.threads,
+        backlog=2048,
+        log_access=False,
+    ).serve()
+    return 0
+
+
+def run_worker(once: bool = False, interval: float | None = None) -> int:
+    """Sweep expired reservations and old token burns until told to stop."""
+    import logging
+
+    from django.conf import settings
+    from django.db import close_old_connections
+
+    from jackpot.tokens.sessions import prune_burns
+    from jackpot.vouchers.lifecycle import expire_due
+
+    log = logging.getLogger("jackpot.worker")
+    interval = settings.JACKPOT_WORKER_INTERVAL if interval is None else interval
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    log.info("worker started (sweep every %ss)", interval)
+    while not stopping:
+        close_old_connections()
+        expired = expire_due()
+        pruned = prune_burns()
+        if expired or pruned:
+            log.info("expired %d reservation(s), pruned %d token burn(s)", expired, pruned)
+        if once:
+            break
+        deadline = time.monotonic() + interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, interval))
+    log.info("worker stopped")
+    return 0
+
+
+def cmd_worker(args) -> int:
+    try:
+        return run_worker(once=args.once, interval=args.interval)
+    except KeyboardInterrupt:
+        return 0
+
+
+# --- catalogue -----------------------------------------------------------------------------
+
+
+def cmd_catalog_import(args) -> int:
+    from jackpot.catalog import importer
+
+    try:
+        report = importer.import_catalog(importer.load_file(args.file))
+    except importer.CatalogError as exc:
+        raise CommandError(str(exc)) from None
+    print_json(report.as_dict())
+    return 0
+
+
+def cmd_catalog_export(args) -> int:
+    from jackpot.catalog import importer
+
+    text = json.dumps(importer.export_catalog(), indent=2, ensure_ascii=False) + "\n"
+    if args.file and args.file != "-":
+        Path(args.file).write_text(text, encoding="utf-8")
+        print(f"catalogue written to {args.file}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# --- partners ------------------------------------------------------------------------------
+
+
+def _ceiling(text: str | None):
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise CommandError(f"--session-ceiling: {text!r} is not an amount") from None
+    if value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise CommandError("--session-ceiling must be positive with at most 2 decimals")
+    return value
+
+
+def cmd_partner_create(args) -> int:
+    from jackpot.partners import credentials
+
+    if args.confirmation == "notification":
+        raise CommandError(
+            "--confirmation notification needs webhook delivery, which this version does not "
+            "have yet; use auto or manual"
+        )
+    try:
+        _, issued = credentials.create_partner(
+            args.name,
+            domains=args.domain,
+            partner_id=args.id,
+            confirmation_mode=args.confirmation,
+            notification_url=args.notification_url or "",
+            api_signature=args.api_signature,
+            api_key=args.api_key,
+            session_ceiling=_ceiling(args.session_ceiling),
+        )
+    except credentials.CredentialError as exc:
+        raise CommandError(str(exc)) from None
+    except Exception as exc:  # model validation: bad URL, bad id
+        from django.core.exceptions import ValidationError
+
+        if isinstance(exc, ValidationError):
+            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
+        raise
+    print_json(issued.__dict__)
+    return 0
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+
+def build_token(partner_id: str, amount: str, **claims) -> str:
+    """Build a token exactly as the seed's samples do (PyJWT default header, no exp/jti/iss)."""
+    import jwt
+
+    from jackpot.core.formats import amount as json_amount
+    from jackpot.partners import credentials
+    from jackpot.partners.models import Partner
+
+    partner = Partner.objects.filter(pk=partner_id).first()
+    if partner is None:
+        raise CommandError(f"no partner {partner_id!r} (see `jackpot partner create`)")
+    signatures = credentials.valid_signatures(partner)
+    if not signatures:
+        raise CommandError(f"partner {partner_id!r} has no valid apiSignature")
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        raise CommandError(f"--amount: {amount!r} is not a number") from None
+    payload = {"amount": json_amount(value) if value == value.quantize(Decimal("0.01")) else float(value)}
+    payload.update({k: v for k, v in claims.items() if v is not None})
+    payload["iat"] = int(time.time())
+    payload.setdefault("notificationKey", f"cli-{time.time_ns()}")
+    return jwt.encode(payload, signatures[0], algorithm="HS256")
+
+
+def cmd_token_build(args) -> int:
+    print(
+        build_token(
+            args.partner, args.amount, cp=args.cp, age=args.age, gender=args.gender,
+            userId=args.user_id, notificationKey=args.notification_key, email=args.email,
+        )
+    )
+    return 0
+
+
+def cmd_token_verify(args) -> int:
+    from jackpot.tokens.verification import describe
+
+    report = describe(args.token.strip(), client_id=args.client_id)
+    print_json(report)
+    return 0 if report["valid"] else 1
+
+
+# --- demo ----------------------------------------------------------------------------------
+
+
+def ensure_demo_partner() -> dict:
+    """The demo partner, with credentials kept in the data folder so every run prints them."""
+    from django.conf import settings
+
+    from jackpot.partners import credentials
+    from jackpot.partners.models import Partner
+
+    path = Path(settings.DATA_DIR) / "demo-partner.json"
+    saved = json.loads(path.read_text()) if path.exists() else None
+    if Partner.objects.filter(pk="demo").exists() and saved:
+        return saved
+    Partner.objects.filter(pk="demo").delete()
+    _, issued = credentials.create_partner(
+        "Demo Cashback",
+        partner_id="demo",
+        domains=["localhost", "127.0.0.1"],
+        api_signature=saved["apiSignature"] if saved else None,
+        api_key=saved["apiKey"] if saved else None,
+    )
+    data = dict(issued.__dict__)
+    path.write_text(json.dumps(data, indent=2))
+    path.chmod(0o600)
+    return data
+
+
+DEMO_BANNER = """
+  Jackpot demo is running on {base}
+
+  API docs (Swagger UI) {base}/v2/docs
+  OpenAPI schema        {base}/v2/openapi.json
+
+  Demo partner (also saved in {saved}):
+    id            {id}
+    apiSignature  {apiSignature}
+    apiKey        {apiKey}
+
+  Try the whole flow with curl, in another terminal (from this folder):
+    TOKEN=$(.venv/bin/jackpot token build --partner demo --amount 100 --cp 75000 --age 40 --gender M)
+    SESSION=$(curl -s -X POST {base}/v2/token -H 'Content-Type: application/json' \\
+        -d "{{\\"client_id\\": \\"demo\\", \\"assertion\\": \\"$TOKEN\\"}}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+    curl -s {base}/v2/stores -H "Authorization: Bearer $SESSION"
+    curl -s {base}/v2/stores/sportmax/proposed-vouchers -H "Authorization: Bearer $SESSION"
+    curl -s -X POST {base}/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value \\
+        -H "Authorization: Bearer $SESSION" -H 'Content-Type: application/json' -d '{{"value": 110}}'
+    curl -s {base}/v2/voucher/<id> -H 'apikey: {apiKey}'
+
+  The worker runs beside the server (expiry sweep). Stop with Ctrl-C.
+"""
+
+
+def cmd_demo(args) -> int:
+    from django.conf import settings
+
+    from jackpot.catalog import importer
+
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    cmd_migrate(argparse.Namespace(verbosity=0))
+    importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+    partner = ensure_demo_partner()
+    base = f"http://{args.host}:{args.port}"
+    print(DEMO_BANNER.format(base=base, saved=Path(settings.DATA_DIR) / "demo-partner.json", **partner))
+    sys.stdout.flush()
+    worker = subprocess.Popen([sys.executable, "-m", "jackpot.cli", "worker"], env=os.environ.copy())  # noqa: S603
+    try:
+        return cmd_serve(argparse.Namespace(host=args.host, port=args.port, workers=1, threads=4))
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+# --- parser --------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jackpot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="migrate, load the demo catalogue and partner, serve")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(handler=cmd_demo)
+
+    serve = sub.add_parser("serve", help="production server (granian, WSGI)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None, help="default: one per core")
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker")
+    serve.set_defaults(handler=cmd_serve)
+
+    worker = sub.add_parser("worker", help="expiry sweep and background jobs")
+    worker.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker.add_argument("--interval", type=float, default=None, help="seconds between passes")
+    worker.set_defaults(handler=cmd_worker)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--verbosity", type=int, default=1)
+    migrate.set_defaults(handler=cmd_migrate)
+
+    catalog = sub.add_parser("catalog", help="import or export the catalogue file")
+    catalog_sub = catalog.add_subparsers(dest="action", metavar="ACTION", required=True)
+    c_import = catalog_sub.add_parser("import", help="load stores and campaigns from FILE")
+    c_import.add_argument("file")
+    c_import.set_defaults(handler=cmd_catalog_import)
+    c_export = catalog_sub.add_parser("export", help="write the catalogue as JSON")
+    c_export.add_argument("file", nargs="?", default="-", help="default: standard output")
+    c_export.set_defaults(handler=cmd_catalog_export)
+
+    partner = sub.add_parser("partner", help="manage partners")
+    partner_sub = partner.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = partner_sub.add_parser("create", help="create a partner, print its credentials")
+    create.add_argument("name")
+    create.add_argument("--domain", action="append", required=True, help="authorised domain (repeatable)")
+    create.add_argument("--id", default=None, help="partner id (default: from the name)")
+    create.add_argument("--confirmation", choices=["auto", "manual", "notification"], default="auto")
+    create.add_argument("--notification-url", default=None)
+    create.add_argument("--api-signature", default=None, help="default: 256 random bits")
+    create.add_argument("--api-key", default=None)
+    create.add_argument("--session-ceiling", default=None, help="max amount per session")
+    create.set_defaults(handler=cmd_partner_create)
+
+    token = sub.add_parser("token", help="build or verify partner tokens")
+    token_sub = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    build = token_sub.add_parser("build", help="build a token as the integration guide does")
+    build.add_argument("--partner", required=True)
+    build.add_argument("--amount", required=True)
+    build.add_argument("--cp")
+    build.add_argument("--age", type=int)
+    build.add_argument("--gender", choices=["M", "F"])
+    build.add_argument("--user-id")
+    build.add_argument("--notification-key")
+    build.add_argument("--email")
+    build.set_defaults(handler=cmd_token_build)
+    verify = token_sub.add_parser("verify", help="show a token's header, claims and validity (never burns)")
+    verify.add_argument("token")
+    verify.add_argument("--client-id", default=None)
+    verify.set_defaults(handler=cmd_token_verify)
+    return parser

@@ -1,0 +1,1 @@
+"""Pieces every context shares: problem errors and money/date formats."""

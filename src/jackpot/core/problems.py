@@ -1,0 +1,43 @@
+"""Errors that reach a client as RFC 9457 problem documents.
+
+Services raise `Problem` (or a subclass); the API turns it into `application/problem+json`.
+Each `code` is stable and documented: partners branch on it.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Problem(Exception):
+    code: str
+    title: str
+    status: int = 400
+    detail: str = ""
+    errors: list[dict] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        super().__init__(self.detail or self.title)
+
+    @property
+    def type(self) -> str:
+        return f"/problems/{self.code}"
+
+    def as_dict(self, instance: str | None = None) -> dict:
+        body = {"type": self.type, "code": self.code, "title": self.title, "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+
+def invalid_token(detail: str, code: str = "invalid-token") -> Problem:
+    return Problem(code, "The partner token was refused", 401, detail)
+
+
+def not_found(what: str, code: str = "not-found") -> Problem:
+    return Problem(code, f"{what} not found", 404, f"No such {what.lower()} for this partner.")

@@ -1,0 +1,150 @@
+"""Generating, storing and checking partner credentials.
+
+Secrets come from `secrets` (256 bits or more). Those the platform only has to check (API key,
+client secret) are kept as SHA-256 digests: they are high-entropy random strings, so a fast hash
+is the right tool (a password hasher buys nothing against a 256-bit guess and costs every request).
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from jackpot.partners.models import ApiSignature, ConfirmationMode, Partner
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_api_signature() -> str:
+    return secrets.token_urlsafe(32)  # 256 bits
+
+
+def new_api_key() -> str:
+    return "jpk_" + secrets.token_urlsafe(32)
+
+
+def new_client_secret() -> str:
+    return "jcs_" + secrets.token_urlsafe(32)
+
+
+def new_webhook_secret() -> str:
+    import base64
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@dataclass(frozen=True)
+class IssuedCredentials:
+    """Every credential of a partner in clear: shown once, at creation or rotation."""
+
+    id: str
+    apiSignature: str  # noqa: N815 - the partner contract's spelling
+    apiKey: str  # noqa: N815
+    clientSecret: str  # noqa: N815
+    webhookSecret: str  # noqa: N815
+
+
+class CredentialError(ValueError):
+    pass
+
+
+def _unique_partner_id(name: str) -> str:
+    base = slugify(name)[:48] or "partner"
+    candidate, n = base, 1
+    while Partner.objects.filter(pk=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+@transaction.atomic
+def create_partner(
+    name: str,
+    *,
+    domains: list[str],
+    partner_id: str | None = None,
+    confirmation_mode: str = ConfirmationMode.AUTO,
+    notification_url: str = "",
+    api_signature: str | None = None,
+    api_key: str | None = None,
+    session_ceiling=None,
+) -> tuple[Partner, IssuedCredentials]:
+    if confirmation_mode not in ConfirmationMode.values:
+        raise CredentialError(f"unknown confirmation mode {confirmation_mode!r}")
+    if api_signature is not None and len(api_signature) < 8:
+        raise CredentialError("an apiSignature must be at least 8 characters long")
+    if partner_id and Partner.objects.filter(pk=partner_id).exists():
+        raise CredentialError(f"a partner with id {partner_id!r} already exists")
+    signature = api_signature or new_api_signature()
+    key = api_key or new_api_key()
+    if Partner.objects.filter(api_key_digest=digest(key)).exists():
+        raise CredentialError("this apiKey is already used by another partner")
+    client_secret = new_client_secret()
+    partner = Partner(
+        id=partner_id or _unique_partner_id(name),
+        name=name,
+        domains="\n".join(d.strip().lower() for d in domains if d.strip()),
+        confirmation_mode=confirmation_mode,
+        notification_url=notification_url,
+        api_key_digest=digest(key),
+        api_key_hint=key[:8],
+        client_secret_digest=digest(client_secret),
+        webhook_secret=new_webhook_secret(),
+    )
+    if session_ceiling is not None:
+        partner.session_ceiling = session_ceiling
+    partner.full_clean(exclude=["api_key_digest", "client_secret_digest"])
+    partner.save()
+    ApiSignature.objects.create(partner=partner, secret=signature)
+    return partner, IssuedCredentials(
+        id=partner.id,
+        apiSignature=signature,
+        apiKey=key,
+        clientSecret=client_secret,
+        webhookSecret=partner.webhook_secret,
+    )
+
+
+def valid_signatures(partner: Partner, now=None) -> list[str]:
+    """The apiSignatures a token of this partner may be signed with right now, newest first."""
+    now = now or timezone.now()
+    return [
+        s.secret
+        for s in partner.signatures.all()
+        if s.valid_until is None or s.valid_until > now
+    ]
+
+
+@transaction.atomic
+def rotate_api_signature(partner: Partner, grace: timedelta, new_secret: str | None = None) -> str:
+    """Give the partner a new apiSignature; the current ones stay valid for `grace`."""
+    now = timezone.now()
+    ApiSignature.objects.filter(partner=partner, valid_until__isnull=True).update(
+        valid_until=now + grace
+    )
+    secret = new_secret or new_api_signature()
+    ApiSignature.objects.create(partner=partner, secret=secret, created_at=now)
+    return secret
+
+
+def partner_for_api_key(key: str) -> Partner | None:
+    if not key:
+        return None
+    return Partner.objects.filter(api_key_digest=digest(key), enabled=True).first()
+
+
+def check_client_secret(partner: Partner, secret: str) -> bool:
+    return hmac.compare_digest(partner.client_secret_digest, digest(secret or ""))
+
+
+def domain_authorised(partner: Partner, host: str) -> bool:
+    """True when host is one of the partner's domains or a sub-domain of one."""
+    host = (host or "").lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in partner.domain_list)

@@ -1,0 +1,60 @@
+"""Partners: the platforms that embed the widget or call the API, and their credentials."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+
+class ConfirmationMode(models.TextChoices):
+    AUTO = "auto", "Automatic (confirmed at reservation)"
+    MANUAL = "manual", "Manual (the partner confirms)"
+    NOTIFICATION = "notification", "Notification (a 2xx answer to the webhook confirms)"
+
+
+class Partner(models.Model):
+    id = models.SlugField(primary_key=True, max_length=64)
+    name = models.CharField(max_length=200)
+    # Authorised domains, one per line; sub-domains of each are authorised too.
+    domains = models.TextField(blank=True, default="")
+    confirmation_mode = models.CharField(
+        max_length=16, choices=ConfirmationMode.choices, default=ConfirmationMode.AUTO
+    )
+    notification_url = models.URLField(max_length=500, blank=True, default="")
+    session_ceiling = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("1000.00"))
+    currency = models.CharField(max_length=3, default="EUR")
+    sending_enabled = models.BooleanField(default=False)
+    enabled = models.BooleanField(default=True)
+    # Only a digest of the API key and of the client secret is kept: they are checked, never
+    # read back. The apiSignature and the webhook secret must be read to compute HMACs.
+    api_key_digest = models.CharField(max_length=64, unique=True)
+    api_key_hint = models.CharField(max_length=12, blank=True, default="")
+    client_secret_digest = models.CharField(max_length=64)
+    webhook_secret = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+    @property
+    def domain_list(self) -> list[str]:
+        return [d.strip().lower() for d in self.domains.replace(",", "\n").splitlines() if d.strip()]
+
+
+class ApiSignature(models.Model):
+    """A key partners sign tokens with; several are valid at once while a rotation's grace runs."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="signatures")
+    secret = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Null while current; set to the end of the grace period when a newer signature replaces it.
+    valid_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"signature of {self.partner_id} created {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,154 @@
+"""Settings, all read from the environment so that one build runs as demo, test or production.
+
+Every variable is documented in the README's "Configuration" table; keep the two in step.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return env(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env("JACKPOT_DATA_DIR", str(Path.cwd() / "var")))
+
+# Demo mode relaxes what only makes sense in production (DEBUG pages, loopback webhooks, the
+# demo partner page). Production is the default: a forgotten variable must fail safe.
+DEMO = env_bool("JACKPOT_DEMO", False)
+DEBUG = env_bool("DEBUG", False)
+# Under pytest the suite chooses its database (JACKPOT_TEST_DATABASE_URL) and may use a dev key.
+TESTING = env_bool("JACKPOT_TESTING", "pytest" in sys.modules)
+
+_INSECURE_KEY = "jackpot-insecure-development-key-never-use-in-production"
+SECRET_KEY = env("SECRET_KEY", _INSECURE_KEY if (DEMO or DEBUG or TESTING) else None)
+if SECRET_KEY is None:
+    raise RuntimeError("SECRET_KEY must be set (or run `jackpot demo` for a local demo)")
+
+ALLOWED_HOSTS = env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "jackpot.partners",
+    "jackpot.catalog",
+    "jackpot.tokens",
+    "jackpot.webhooks",
+    "jackpot.vouchers",
+    "jackpot.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "jackpot.urls"
+WSGI_APPLICATION = "jackpot.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock when a
+        # transaction starts, so two reservations queue on the busy timeout instead of failing
+        # with "database is locked" when a read transaction tries to upgrade.
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = False
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config
+
+
+_default_sqlite = f"sqlite:///{DATA_DIR / 'jackpot.sqlite3'}"
+DATABASES = {"default": _database(env("DATABASE_URL", _default_sqlite))}
+if TESTING and env("JACKPOT_TEST_DATABASE_URL"):
+    DATABASES = {"default": _database(env("JACKPOT_TEST_DATABASE_URL"))}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if env("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+    }
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# Static files are served from the package by whitenoise; collectstatic is optional.
+STATIC_ROOT = env("JACKPOT_STATIC_ROOT")
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = not (DEMO or DEBUG or TESTING)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Jackpot rules -------------------------------------------------------------------------
+# A partner token older than this (by its `iat`) is refused, and burn records older than this
+# are pruned: a token that can no longer be accepted needs no record of having been used.
+JACKPOT_TOKEN_MAX_AGE = env_int("JACKPOT_TOKEN_MAX_AGE", 3600)
+# How far in the future a token's `iat` may be (clock skew between partner and platform).
+JACKPOT_TOKEN_CLOCK_SKEW = env_int("JACKPOT_TOKEN_CLOCK_SKEW", 60)
+# A session (what a token is exchanged for) lives this long, or until it reserves a voucher.
+JACKPOT_SESSION_TTL = env_int("JACKPOT_SESSION_TTL", 3600)
+# A reserved voucher not confirmed within this many seconds expires and frees its budget.
+JACKPOT_RESERVATION_TTL = env_int("JACKPOT_RESERVATION_TTL", 48 * 3600)
+# Per-session ceiling given to new partners, in the partner's currency.
+JACKPOT_DEFAULT_SESSION_CEILING = env("JACKPOT_DEFAULT_SESSION_CEILING", "1000.00")
+# Seconds between two expiry sweeps of `jackpot worker`.
+JACKPOT_WORKER_INTERVAL = float(env("JACKPOT_WORKER_INTERVAL", "5"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

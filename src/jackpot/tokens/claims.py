@@ -1,0 +1,155 @@
+"""The rules a partner token's claims must follow (SPEC §2), checked after the signature."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone as dt_timezone
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+
+from jackpot.core.formats import POSTCODE
+from jackpot.core.problems import Problem
+
+PRINTABLE = re.compile(r"^[\x20-\x7e]{1,128}$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    amount: Decimal
+    iat: datetime
+    notification_key: str
+    user_id: str = ""
+    postcode: str = ""
+    age: int | None = None
+    gender: str = ""
+    force_manual_confirm: bool = False
+    email: str = ""
+    custom_transaction_id: str = ""
+
+
+def _claim_error(name: str, message: str) -> Problem:
+    return Problem(
+        "invalid-token-claims",
+        "The partner token's claims are invalid",
+        422,
+        f"{name}: {message}",
+        errors=[{"field": name, "message": message}],
+    )
+
+
+def _seconds(payload: dict, name: str) -> int | None:
+    value = payload.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _claim_error(name, "must be a number of seconds since the epoch")
+    return int(value)
+
+
+def parse_amount(raw) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise _claim_error("amount", "must be a number")
+    try:
+        # repr of a JSON float is its shortest round-trip form: 19.99 stays "19.99".
+        value = Decimal(repr(raw) if isinstance(raw, float) else str(raw))
+    except InvalidOperation:
+        raise _claim_error("amount", "must be a number") from None
+    if not value.is_finite() or value <= 0:
+        raise _claim_error("amount", "must be greater than 0")
+    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise _claim_error("amount", "must have at most 2 decimals")
+    return value.quantize(Decimal("0.01"))
+
+
+def check_times(payload: dict, now: datetime) -> datetime:
+    """Check `iat` (required), `exp` and `nbf`; return the issue time."""
+    if "iat" not in payload:
+        raise _claim_error("iat", "is required")
+    iat = _seconds(payload, "iat")
+    stamp = now.timestamp()
+    if iat > stamp + settings.JACKPOT_TOKEN_CLOCK_SKEW:
+        raise Problem(
+            "token-not-yet-valid", "The partner token is issued in the future", 401,
+            "iat is more than 60 seconds ahead of the platform's clock; check the server clock.",
+        )
+    if iat < stamp - settings.JACKPOT_TOKEN_MAX_AGE:
+        raise Problem(
+            "token-expired", "The partner token is too old", 401,
+            f"iat is more than {settings.JACKPOT_TOKEN_MAX_AGE} seconds old; build a fresh token "
+            "for each visit.",
+        )
+    exp = _seconds(payload, "exp")
+    if exp is not None and exp <= stamp:
+        raise Problem("token-expired", "The partner token has expired", 401, "exp has passed.")
+    nbf = _seconds(payload, "nbf")
+    if nbf is not None and nbf > stamp + settings.JACKPOT_TOKEN_CLOCK_SKEW:
+        raise Problem("token-not-yet-valid", "The partner token is not valid yet", 401, "nbf is ahead.")
+    return datetime.fromtimestamp(iat, tz=dt_timezone.utc)
+
+
+def _optional_string(payload: dict, name: str, limit: int = 128) -> str:
+    value = payload.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a numeric userId is a common partner habit
+    if not isinstance(value, str) or len(value) > limit:
+        raise _claim_error(name, f"must be a string of at most {limit} characters")
+    return value
+
+
+def parse_claims(payload: dict, ceiling: Decimal, now: datetime) -> TokenClaims:
+    iat = check_times(payload, now)
+    if "amount" not in payload:
+        raise _claim_error("amount", "is required")
+    amount = parse_amount(payload["amount"])
+    if amount > ceiling:
+        raise _claim_error("amount", f"exceeds this partner's per-session ceiling of {ceiling}")
+
+    key = payload.get("notificationKey")
+    if isinstance(key, int) and not isinstance(key, bool):
+        key = str(key)
+    if not isinstance(key, str) or not PRINTABLE.match(key):
+        raise _claim_error("notificationKey", "is required: 1 to 128 printable characters")
+
+    postcode = payload.get("cp")
+    if postcode is None or postcode == "":
+        postcode = ""
+    else:
+        postcode = str(postcode).upper() if not isinstance(postcode, bool) else "?"
+        if not POSTCODE.match(postcode):
+            raise _claim_error("cp", "must be a French postcode (5 digits, 2A/2B) or a prefix")
+
+    age = payload.get("age")
+    if age is not None:
+        if isinstance(age, str) and age.isdigit():
+            age = int(age)
+        if isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 130:
+            raise _claim_error("age", "must be an integer from 0 to 130")
+
+    gender = payload.get("gender") or ""
+    if gender not in ("", "M", "F"):
+        raise _claim_error("gender", "must be M or F")
+
+    force = payload.get("forceManualConfirm", False)
+    if not isinstance(force, bool):
+        raise _claim_error("forceManualConfirm", "must be a boolean")
+
+    email = _optional_string(payload, "email", 254)
+    if email and not EMAIL.match(email):
+        raise _claim_error("email", "must be an e-mail address")
+
+    return TokenClaims(
+        amount=amount,
+        iat=iat,
+        notification_key=key,
+        user_id=_optional_string(payload, "userId"),
+        postcode=postcode,
+        age=age,
+        gender=gender,
+        force_manual_confirm=force,
+        email=email,
+        custom_transaction_id=_optional_string(payload, "customTransactionId"),
+    )

@@ -1,0 +1,89 @@
+"""Exchanging a partner token for a session, once, and finding the session behind a credential."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jackpot.core.problems import Problem
+from jackpot.tokens import verification
+from jackpot.tokens.models import Session, TokenBurn
+
+CREDENTIAL_PREFIX = "jks_"
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    session: Session
+    credential: str  # shown once to the caller; only its digest is stored
+
+
+def _digest(credential: str) -> str:
+    return hashlib.sha256(credential.encode()).hexdigest()
+
+
+def token_already_used() -> Problem:
+    return Problem(
+        "token-already-used", "The partner token was already used", 409,
+        "A token opens one session only; build a new token for each visit.",
+    )
+
+
+def exchange(token: str, *, client_id: str | None = None, origin: str | None = None) -> OpenedSession:
+    """Verify the token, burn it and open its session, all or nothing.
+
+    The burn is an INSERT under a unique constraint on (partner, digest of signed input): of two
+    concurrent exchanges one inserts, the other gets an IntegrityError and opens nothing.
+    """
+    verified = verification.verify(token, client_id=client_id, origin=origin)
+    claims = verified.claims
+    now = timezone.now()
+    credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            TokenBurn.objects.create(partner=verified.partner, digest=verified.digest, burned_at=now)
+            session = Session.objects.create(
+                partner=verified.partner,
+                credential_digest=_digest(credential),
+                amount=claims.amount,
+                currency=verified.partner.currency,
+                claims=verified.payload,
+                notification_key=claims.notification_key,
+                user_id=claims.user_id,
+                postcode=claims.postcode,
+                age=claims.age,
+                gender=claims.gender,
+                force_manual_confirm=claims.force_manual_confirm,
+                email=claims.email,
+                custom_transaction_id=claims.custom_transaction_id,
+                origin=(origin or "")[:300],
+                created_at=now,
+                expires_at=now + timedelta(seconds=settings.JACKPOT_SESSION_TTL),
+            )
+    except IntegrityError:
+        raise token_already_used() from None
+    return OpenedSession(session, credential)
+
+
+def session_for_credential(credential: str) -> Session | None:
+    """The live session a bearer credential opens, or None."""
+    if not credential or not credential.startswith(CREDENTIAL_PREFIX):
+        return None
+    session = (
+        Session.objects.select_related("partner")
+        .filter(credential_digest=_digest(credential))
+        .first()
+    )
+    return session
+
+
+def prune_burns(now=None) -> int:
+    """Forget burns of tokens too old to be accepted anyway; returns how many went."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.JACKPOT_TOKEN_MAX_AGE + settings.JACKPOT_TOKEN_CLOCK_SKEW)
+    deleted, _ = TokenBurn.objects.filter(burned_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,135 @@
+"""The voucher state machine (SPEC §6.1): the one place that decides whether a change may happen.
+
+Every change runs in a transaction holding the voucher's row lock, writes a `VoucherEvent` and
+the partner's notification to the outbox, so the three never disagree.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from jackpot.catalog.models import Campaign
+from jackpot.core.problems import Problem
+from jackpot.vouchers.models import PaymentState, State, Voucher, VoucherEvent
+from jackpot.vouchers.representation import voucher_object
+from jackpot.webhooks import outbox
+
+# action -> (states it may start from, state it leads to, notification event)
+TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
+    "confirm": (frozenset({State.RESERVED}), State.CONFIRMED, "coupon/confirmed"),
+    "cancel": (frozenset({State.RESERVED}), State.CANCELED, "coupon/canceled"),
+    "expire": (frozenset({State.RESERVED}), State.EXPIRED, "coupon/expired"),
+    "deliver": (frozenset({State.CONFIRMED}), State.READY, "coupon/ready"),
+    "send": (frozenset({State.READY}), State.SENT, "coupon/sent"),
+    "refund": (frozenset({State.READY, State.SENT}), State.REFUNDING, "coupon/refunding"),
+    "accept_refund": (frozenset({State.REFUNDING}), State.REFUNDED, "coupon/refunded"),
+    "reject_refund": (frozenset({State.REFUNDING}), State.REFUND_REJECTED, "coupon/refund_rejected"),
+}
+# Leaving RESERVED without being confirmed gives the campaign its budget and cap back.
+RELEASES_BUDGET = {"cancel", "expire"}
+
+
+def state_conflict(voucher: Voucher, action: str) -> Problem:
+    return Problem(
+        "voucher-state-conflict", "The voucher cannot change that way", 409,
+        f"'{action}' is not possible for a {voucher.state} voucher.",
+        extra={"state": voucher.state, "action": action},
+    )
+
+
+def record(voucher: Voucher, from_state: str, actor: str, reason: str = "", event: str | None = None):
+    """Journal a change and notify the partner, inside the caller's transaction."""
+    VoucherEvent.objects.create(
+        voucher=voucher, at=timezone.now(), actor=actor, from_state=from_state,
+        to_state=voucher.state, reason=reason[:300],
+    )
+    if event:
+        outbox.enqueue(
+            voucher.partner, event, store_id=voucher.store_id, data=voucher_object(voucher),
+            coupon_id=voucher.coupon_id, notification_key=voucher.notification_key,
+        )
+
+
+def release_budget(voucher: Voucher) -> None:
+    Campaign.objects.filter(pk=voucher.campaign_id).update(
+        bonus_spent=F("bonus_spent") - voucher.bonus, vouchers_issued=F("vouchers_issued") - 1
+    )
+
+
+def apply(voucher: Voucher, action: str, actor: str, reason: str = "", now=None) -> Voucher:
+    """Move a voucher already locked by the caller; raise `voucher-state-conflict` if refused."""
+    sources, target, event = TRANSITIONS[action]
+    if voucher.state not in sources:
+        raise state_conflict(voucher, action)
+    now = now or timezone.now()
+    before = voucher.state
+    voucher.state = target
+    if action == "confirm":
+        voucher.confirm_date = now
+        voucher.payment_state = PaymentState.DUE
+    elif action == "cancel":
+        voucher.canceled_date = now
+    elif action == "expire":
+        voucher.expired_date = now
+    elif action == "send":
+        voucher.send_date = now
+    if action in RELEASES_BUDGET:
+        release_budget(voucher)
+    voucher.save()
+    record(voucher, before, actor, reason, event)
+    return voucher
+
+
+def lock(voucher_id, partner_id: str | None = None) -> Voucher:
+    """Take the voucher's row lock (PostgreSQL; SQLite serialises writers by its IMMEDIATE mode)."""
+    queryset = Voucher.objects.select_for_update().select_related("partner", "store")
+    if partner_id is not None:
+        queryset = queryset.filter(partner_id=partner_id)
+    voucher = queryset.filter(pk=voucher_id).first()
+    if voucher is None:
+        raise Problem("voucher-not-found", "Voucher not found", 404, "No such voucher for this partner.")
+    return voucher
+
+
+def _expired_before(voucher: Voucher, now) -> bool:
+    return voucher.state == State.RESERVED and voucher.resa_expire_date <= now
+
+
+def transition(voucher_id, action: str, actor: str, *, partner_id: str | None = None, reason: str = "") -> Voucher:
+    """Apply `action` to a voucher in its own transaction.
+
+    A reservation whose `resaExpireDate` passed is expired on the spot (and the change refused)
+    rather than confirmed late: the worker's sweep is only the backstop.
+    """
+    now = timezone.now()
+    expired = None
+    with transaction.atomic():
+        voucher = lock(voucher_id, partner_id)
+        if action != "expire" and _expired_before(voucher, now):
+            apply(voucher, "expire", "system", "reservation expired", now)
+            expired = voucher
+        else:
+            return apply(voucher, action, actor, reason, now)
+    raise Problem(
+        "reservation-expired", "The reservation has expired", 409,
+        f"The voucher's reservation expired at its resaExpireDate; it is now {expired.state}.",
+        extra={"state": expired.state, "action": action},
+    )
+
+
+def expire_due(now=None, batch: int = 200) -> int:
+    """Expire reservations past their resaExpireDate; returns how many. Run by the worker."""
+    now = now or timezone.now()
+    done = 0
+    due = list(
+        Voucher.objects.filter(state=State.RESERVED, resa_expire_date__lte=now)
+        .order_by("resa_expire_date")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for voucher_id in due:
+        with transaction.atomic():
+            voucher = lock(voucher_id)
+            if _expired_before(voucher, now):
+                apply(voucher, "expire", "worker", "reservation expired", now)
+                done += 1
+    return done

@@ -1,0 +1,181 @@
+"""Reserving a voucher in a session (SPEC §5): one transaction, no over-spend, one per key."""
+
+import calendar
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from jackpot.catalog import offers, pricing
+from jackpot.catalog.models import Campaign
+from jackpot.core.problems import Problem
+from jackpot.partners.models import ConfirmationMode
+from jackpot.tokens.models import Session
+from jackpot.vouchers import lifecycle
+from jackpot.vouchers.models import State, Voucher
+
+COUPON_ALPHABET = string.ascii_uppercase
+
+
+@dataclass(frozen=True)
+class Reservation:
+    voucher: Voucher
+    created: bool  # False when the notificationKey had already reserved this voucher
+
+
+def new_coupon_id() -> str:
+    return "".join(secrets.choice(COUPON_ALPHABET) for _ in range(10))
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return datetime(year, month, day, tzinfo=dt_timezone.utc)
+
+
+def audience(session: Session) -> offers.Audience:
+    return offers.Audience(postcode=session.postcode, age=session.age, gender=session.gender)
+
+
+def _quote(offer: offers.Offer, by: str, amount: Decimal) -> pricing.Quote:
+    quote = (
+        pricing.quote_for_price(offer.rule, amount)
+        if by == "price"
+        else pricing.quote_for_value(offer.rule, amount)
+    )
+    if quote is None or not offer.store.accepted_values.contains(quote.value):
+        accepted = offer.store.accepted_values
+        raise Problem(
+            "value-not-accepted", "This store has no voucher for that amount", 422,
+            f"No voucher of {offer.store.name} matches {by} {amount}; pick a value from the "
+            "store's proposed vouchers.",
+            errors=[{"field": by, "message": "no accepted voucher value matches"}],
+            extra={"voucherValueMin": str(accepted.minimum) if accepted.minimum else None,
+                   "voucherValueMax": str(accepted.maximum) if accepted.maximum else None},
+        )
+    return quote
+
+
+def _take_budget(campaign: Campaign, bonus: Decimal) -> None:
+    """Claim the bonus and one voucher from the campaign in one guarded UPDATE.
+
+    The WHERE clause re-checks what is left, so concurrent reservations cannot over-spend: on
+    PostgreSQL the second UPDATE waits for the first's row lock and re-evaluates its condition.
+    """
+    taken = (
+        Campaign.objects.filter(pk=campaign.pk)
+        .filter(Q(budget__isnull=True) | Q(budget__gte=F("bonus_spent") + bonus))
+        .filter(Q(max_vouchers__isnull=True) | Q(max_vouchers__gt=F("vouchers_issued")))
+        .update(bonus_spent=F("bonus_spent") + bonus, vouchers_issued=F("vouchers_issued") + 1)
+    )
+    if not taken:
+        raise Problem(
+            "offer-exhausted", "This offer has run out", 409,
+            "The campaign's bonus budget or voucher cap is used up; choose another offer.",
+        )
+
+
+def _existing(session: Session) -> Voucher | None:
+    return (
+        Voucher.objects.select_related("partner", "store")
+        .filter(partner_id=session.partner_id, notification_key=session.notification_key)
+        .first()
+    )
+
+
+def reserve(
+    session: Session,
+    store_id: str,
+    offer_id: str,
+    *,
+    by: str,
+    amount: Decimal,
+    custom_transaction_id: str | None = None,
+) -> Reservation:
+    """Reserve (and, in auto mode, confirm) a voucher; the same notificationKey gives it back."""
+    if by not in ("price", "value"):
+        raise ValueError(by)
+    try:
+        with transaction.atomic():
+            return _reserve(session, store_id, offer_id, by, amount, custom_transaction_id)
+    except IntegrityError:
+        # A concurrent reservation with the same notificationKey committed first.
+        existing = _existing(session)
+        if existing is None:
+            raise
+        return Reservation(existing, created=False)
+
+
+def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> Reservation:
+    now = timezone.now()
+    session = Session.objects.select_for_update().select_related("partner").get(pk=session.pk)
+    existing = _existing(session)
+    if existing is not None:
+        return Reservation(existing, created=False)
+    if not session.is_live(now):
+        raise Problem(
+            "session-closed", "The session is over", 409,
+            "A session ends after one hour or with its reservation; exchange a new token.",
+        )
+    partner = session.partner
+    if partner.confirmation_mode == ConfirmationMode.NOTIFICATION:
+        raise Problem(
+            "confirmation-mode-unavailable", "Notification confirmation is not available yet", 409,
+            "This partner is set to confirm by notification, which needs webhook delivery; "
+            "ask the operator to switch the partner to auto or manual confirmation.",
+        )
+    if amount <= 0:
+        raise Problem("invalid-amount", "The amount must be positive", 422, errors=[
+            {"field": by, "message": "must be greater than 0"}])
+    offer = offers.find_offer(store_id, offer_id, audience(session), now)
+    quote = _quote(offer, by, amount)
+    if quote.price > session.amount:
+        raise Problem(
+            "amount-exceeds-budget", "The price is above the session's amount", 422,
+            f"The voucher costs {quote.price} and this session may convert {session.amount}.",
+            errors=[{"field": by, "message": "price above the session amount"}],
+        )
+    if not offer.affordable(quote):
+        raise Problem(
+            "offer-exhausted", "This offer has run out", 409,
+            "The campaign's remaining bonus budget cannot fund this voucher.",
+        )
+    _take_budget(offer.campaign, quote.bonus)
+    voucher = Voucher(
+        coupon_id=new_coupon_id(),
+        partner=partner,
+        store=offer.store,
+        campaign=offer.campaign,
+        session=session,
+        offer_id=offer.id,
+        mode=quote.mode,
+        state=State.RESERVED,
+        value=quote.value,
+        price=quote.price,
+        rate=quote.rate,
+        currency=session.currency,
+        notification_key=session.notification_key,
+        user_id=session.user_id,
+        custom_transaction_id=(custom_transaction_id or session.custom_transaction_id)[:128],
+        email=session.email,
+        reservation_date=now,
+        resa_expire_date=now + timedelta(seconds=settings.JACKPOT_RESERVATION_TTL),
+        validity_date=add_months(now, offer.store.validity_months),
+    )
+    while Voucher.objects.filter(coupon_id=voucher.coupon_id).exists():
+        voucher.coupon_id = new_coupon_id()
+    voucher.save(force_insert=True)
+    session.closed_at = now
+    session.save(update_fields=["closed_at"])
+    lifecycle.record(voucher, "", f"session:{session.pk}", f"reserved by {by}", "coupon/reserved")
+    if partner.confirmation_mode == ConfirmationMode.AUTO and not session.force_manual_confirm:
+        lifecycle.apply(voucher, "confirm", "system", "automatic confirmation", now)
+    return Reservation(voucher, created=True)

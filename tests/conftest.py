@@ -1,0 +1,159 @@
+"""Shared fixtures: a partner with known credentials, a small catalogue, token builders."""
+
+import os
+import time
+
+os.environ.setdefault("JACKPOT_TESTING", "1")
+
+import jwt  # noqa: E402
+import pytest  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from jackpot.partners import credentials  # noqa: E402
+
+SIGNATURE = "test-api-signature-0123456789abcdef0123456789"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need real row locks and concurrent connections."""
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(
+                pytest.mark.skipif(
+                    not os.environ.get("JACKPOT_TEST_DATABASE_URL"),
+                    reason="needs PostgreSQL: set JACKPOT_TEST_DATABASE_URL (.ci/run does)",
+                )
+            )
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def make_partner(db):
+    def make(partner_id="acme", **kwargs):
+        kwargs.setdefault("domains", ["acme.example"])
+        kwargs.setdefault("api_signature", SIGNATURE if partner_id == "acme" else None)
+        partner, issued = credentials.create_partner(
+            kwargs.pop("name", partner_id.title()), partner_id=partner_id, **kwargs
+        )
+        partner.issued = issued
+        return partner
+
+    return make
+
+
+@pytest.fixture
+def partner(make_partner):
+    return make_partner()
+
+
+@pytest.fixture
+def build_token():
+    """Build a partner token the way the seed's Python (PyJWT) sample would."""
+
+    def build(signature=SIGNATURE, **claims):
+        payload = {
+            "amount": 100,
+            "cp": "75000",
+            "age": 40,
+            "gender": "M",
+            "userId": "u-1234",
+            "iat": int(time.time()),
+            "notificationKey": f"nk-{time.monotonic_ns()}",
+        }
+        payload.update(claims)
+        payload = {k: v for k, v in payload.items() if v is not None}
+        return jwt.encode(payload, signature, algorithm="HS256")
+
+    return build
+
+
+SMALL_CATALOG = {
+    "stores": [
+        {
+            "id": "sportmax", "name": "SportMax", "baseColor": "#0a5", "validityMonths": 12,
+            "voucherValueMin": 10, "voucherValueMax": 500, "voucherValueStep": 1,
+            "codeSource": "generated",
+            "campaigns": [{
+                "id": "sportmax-launch", "mode": "majoration",
+                "tiers": [{"from": 0, "rate": "0.05"}, {"from": 50, "rate": "0.08"},
+                          {"from": 100, "rate": "0.10"}],
+                "start": "2026-01-01T00:00:00Z", "end": None, "rounding": "cent",
+                "targeting": {"postcodes": ["75", "92"], "ageMin": 18, "ageMax": None, "gender": None},
+                "budget": "1000.00", "maxVouchers": None,
+            }],
+        },
+        {
+            "id": "bookly", "name": "Bookly", "baseColor": "#335577", "validityMonths": 6,
+            "voucherPossibleDiscreteValues": [10, 20, 50, 100],
+            "campaigns": [{
+                "id": "bookly-min", "mode": "minoration", "tiers": [{"from": 0, "rate": "0.10"}],
+                "start": "2026-01-01T00:00:00Z",
+            }],
+        },
+        {
+            "id": "mixte", "name": "Mixte Market", "baseColor": "#aa3300",
+            "voucherValueMin": 5, "voucherValueMax": 200, "voucherValueStep": 5,
+            "campaigns": [{
+                "id": "mixte-all", "mode": "mixed", "tiers": [{"from": 0, "rate": "0.06"}],
+                "start": "2026-01-01T00:00:00Z",
+            }],
+        },
+    ]
+}
+
+
+@pytest.fixture
+def catalog(db):
+    """Three stores: tiered majoration targeted at Paris adults, discrete minoration, mixed."""
+    from jackpot.catalog import importer
+
+    importer.import_catalog(SMALL_CATALOG)
+    return SMALL_CATALOG
+
+
+@pytest.fixture
+def api_client(client):
+    """Django's test client with JSON helpers returning (status, body)."""
+    import json
+
+    class Api:
+        def __init__(self):
+            self.raw = client
+
+        def call(self, method, path, body=None, **headers):
+            extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+            kwargs = {"content_type": "application/json", **extra}
+            if body is not None:
+                kwargs["data"] = json.dumps(body)
+            response = getattr(client, method)(path, **kwargs)
+            try:
+                data = response.json()
+            except ValueError:
+                data = response.content
+            return response.status_code, data
+
+        def exchange(self, token, **body):
+            return self.call("post", "/v2/token", {"client_id": "acme", "assertion": token, **body})
+
+        def session(self, token):
+            status, body = self.exchange(token)
+            assert status == 200, body
+            return body["access_token"]
+
+        def get(self, path, bearer=None, **headers):
+            if bearer:
+                headers["authorization"] = f"Bearer {bearer}"
+            return self.call("get", path, **headers)
+
+        def post(self, path, body=None, bearer=None, **headers):
+            if bearer:
+                headers["authorization"] = f"Bearer {bearer}"
+            return self.call("post", path, body, **headers)
+
+        def put(self, path, body=None, **headers):
+            return self.call("put", path, body, **headers)
+
+    return Api()
