@@ -73,33 +73,67 @@ def build_token():
 SMALL_CATALOG = {
     "stores": [
         {
-            "id": "sportmax", "name": "SportMax", "baseColor": "#0a5", "validityMonths": 12,
-            "voucherValueMin": 10, "voucherValueMax": 500, "voucherValueStep": 1,
+            "id": "sportmax",
+            "name": "SportMax",
+            "baseColor": "#0a5",
+            "validityMonths": 12,
+            "voucherValueMin": 10,
+            "voucherValueMax": 500,
+            "voucherValueStep": 1,
             "codeSource": "generated",
-            "campaigns": [{
-                "id": "sportmax-launch", "mode": "majoration",
-                "tiers": [{"from": 0, "rate": "0.05"}, {"from": 50, "rate": "0.08"},
-                          {"from": 100, "rate": "0.10"}],
-                "start": "2026-01-01T00:00:00Z", "end": None, "rounding": "cent",
-                "targeting": {"postcodes": ["75", "92"], "ageMin": 18, "ageMax": None, "gender": None},
-                "budget": "1000.00", "maxVouchers": None,
-            }],
+            "campaigns": [
+                {
+                    "id": "sportmax-launch",
+                    "mode": "majoration",
+                    "tiers": [
+                        {"from": 0, "rate": "0.05"},
+                        {"from": 50, "rate": "0.08"},
+                        {"from": 100, "rate": "0.10"},
+                    ],
+                    "start": "2026-01-01T00:00:00Z",
+                    "end": None,
+                    "rounding": "cent",
+                    "targeting": {
+                        "postcodes": ["75", "92"],
+                        "ageMin": 18,
+                        "ageMax": None,
+                        "gender": None,
+                    },
+                    "budget": "1000.00",
+                    "maxVouchers": None,
+                }
+            ],
         },
         {
-            "id": "bookly", "name": "Bookly", "baseColor": "#335577", "validityMonths": 6,
+            "id": "bookly",
+            "name": "Bookly",
+            "baseColor": "#335577",
+            "validityMonths": 6,
             "voucherPossibleDiscreteValues": [10, 20, 50, 100],
-            "campaigns": [{
-                "id": "bookly-min", "mode": "minoration", "tiers": [{"from": 0, "rate": "0.10"}],
-                "start": "2026-01-01T00:00:00Z",
-            }],
+            "campaigns": [
+                {
+                    "id": "bookly-min",
+                    "mode": "minoration",
+                    "tiers": [{"from": 0, "rate": "0.10"}],
+                    "start": "2026-01-01T00:00:00Z",
+                }
+            ],
         },
         {
-            "id": "mixte", "name": "Mixte Market", "baseColor": "#aa3300",
-            "voucherValueMin": 5, "voucherValueMax": 200, "voucherValueStep": 5,
-            "campaigns": [{
-                "id": "mixte-all", "mode": "mixed", "tiers": [{"from": 0, "rate": "0.06"}],
-                "start": "2026-01-01T00:00:00Z",
-            }],
+            "id": "mixte",
+            "name": "Mixte Market",
+            "baseColor": "#aa3300",
+            "voucherValueMin": 5,
+            "voucherValueMax": 200,
+            "voucherValueStep": 5,
+            "campaigns": [
+                {
+                    "id": "mixte-all",
+                    "mode": "mixed",
+                    "tiers": [{"from": 0, "rate": "0.06"}],
+                    "start": "2026-01-01T00:00:00Z",
+                }
+            ],
         },
     ]
 }

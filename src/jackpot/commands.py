@@ -152,7 +152,9 @@ def cmd_partner_create(args) -> int:
         from django.core.exceptions import ValidationError
 
         if isinstance(exc, ValidationError):
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from None
         raise
     print_json(issued.__dict__)
     return 0
@@ -179,7 +181,9 @@ def build_token(partner_id: str, amount: str, **claims) -> str:
         value = Decimal(amount)
     except InvalidOperation:
         raise CommandError(f"--amount: {amount!r} is not a number") from None
-    payload = {"amount": json_amount(value) if value == value.quantize(Decimal("0.01")) else float(value)}
+    payload = {
+        "amount": json_amount(value) if value == value.quantize(Decimal("0.01")) else float(value)
+    }
     payload.update({k: v for k, v in claims.items() if v is not None})
     payload["iat"] = int(time.time())
     payload.setdefault("notificationKey", f"cli-{time.time_ns()}")
@@ -189,8 +193,14 @@ def build_token(partner_id: str, amount: str, **claims) -> str:
 def cmd_token_build(args) -> int:
     print(
         build_token(
-            args.partner, args.amount, cp=args.cp, age=args.age, gender=args.gender,
-            userId=args.user_id, notificationKey=args.notification_key, email=args.email,
+            args.partner,
+            args.amount,
+            cp=args.cp,
+            age=args.age,
+            gender=args.gender,
+            userId=args.user_id,
+            notificationKey=args.notification_key,
+            email=args.email,
         )
     )
     return 0
@@ -248,8 +258,8 @@ DEMO_BANNER = """
     SESSION=$(curl -s -X POST {base}/v2/token -H 'Content-Type: application/json' \\
         -d "{{\\"client_id\\": \\"demo\\", \\"assertion\\": \\"$TOKEN\\"}}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
     curl -s {base}/v2/stores -H "Authorization: Bearer $SESSION"
-    curl -s {base}/v2/stores/sportmax/proposed-vouchers -H "Authorization: Bearer $SESSION"
-    curl -s -X POST {base}/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value \\
+    curl -s {base}/v2/stores/foulee/proposed-vouchers -H "Authorization: Bearer $SESSION"
+    curl -s -X POST {base}/v2/stores/foulee/offers/foulee-lancement/reserve-voucher-by-value \\
         -H "Authorization: Bearer $SESSION" -H 'Content-Type: application/json' -d '{{"value": 110}}'
     curl -s {base}/v2/voucher/<id> -H 'apikey: {apiKey}'
 
@@ -267,9 +277,15 @@ def cmd_demo(args) -> int:
     importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
     partner = ensure_demo_partner()
     base = f"http://{args.host}:{args.port}"
-    print(DEMO_BANNER.format(base=base, saved=Path(settings.DATA_DIR) / "demo-partner.json", **partner))
+    print(
+        DEMO_BANNER.format(
+            base=base, saved=Path(settings.DATA_DIR) / "demo-partner.json", **partner
+        )
+    )
     sys.stdout.flush()
-    worker = subprocess.Popen([sys.executable, "-m", "jackpot.cli", "worker"], env=os.environ.copy())  # noqa: S603
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "jackpot.cli", "worker"], env=os.environ.copy()
+    )  # noqa: S603
     try:
         return cmd_serve(argparse.Namespace(host=args.host, port=args.port, workers=1, threads=4))
     finally:
@@ -318,9 +334,13 @@ def build_parser() -> argparse.ArgumentParser:
     partner_sub = partner.add_subparsers(dest="action", metavar="ACTION", required=True)
     create = partner_sub.add_parser("create", help="create a partner, print its credentials")
     create.add_argument("name")
-    create.add_argument("--domain", action="append", required=True, help="authorised domain (repeatable)")
+    create.add_argument(
+        "--domain", action="append", required=True, help="authorised domain (repeatable)"
+    )
     create.add_argument("--id", default=None, help="partner id (default: from the name)")
-    create.add_argument("--confirmation", choices=["auto", "manual", "notification"], default="auto")
+    create.add_argument(
+        "--confirmation", choices=["auto", "manual", "notification"], default="auto"
+    )
     create.add_argument("--notification-url", default=None)
     create.add_argument("--api-signature", default=None, help="default: 256 random bits")
     create.add_argument("--api-key", default=None)
@@ -339,7 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--notification-key")
     build.add_argument("--email")
     build.set_defaults(handler=cmd_token_build)
-    verify = token_sub.add_parser("verify", help="show a token's header, claims and validity (never burns)")
+    verify = token_sub.add_parser(
+        "verify", help="show a token's header, claims and validity (never burns)"
+    )
     verify.add_argument("token")
     verify.add_argument("--client-id", default=None)
     verify.set_defaults(handler=cmd_token_verify)

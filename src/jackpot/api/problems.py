@@ -27,7 +27,9 @@ def _field(loc) -> str:
 
 
 def validation_problem(errors: list[dict]) -> Problem:
-    fields = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in errors]
+    fields = [
+        {"field": _field(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in errors
+    ]
     detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
     return Problem("validation-error", "The request is invalid", 422, detail, errors=fields)
 
@@ -43,15 +45,26 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def on_authentication(request, exc):
-        return problem_response(request, Problem(
-            "unauthenticated", "Authentication required", 401,
-            "Send a session bearer token (Authorization: Bearer jks_…) or your apikey header.",
-        ), {"WWW-Authenticate": 'Bearer realm="jackpot"'})
+        return problem_response(
+            request,
+            Problem(
+                "unauthenticated",
+                "Authentication required",
+                401,
+                "Send a session bearer token (Authorization: Bearer jks_…) or your apikey header.",
+            ),
+            {"WWW-Authenticate": 'Bearer realm="jackpot"'},
+        )
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc: HttpError):
-        code = {400: "bad-request", 404: "not-found", 405: "method-not-allowed",
-                413: "payload-too-large", 429: "rate-limited"}.get(exc.status_code, "http-error")
+        code = {
+            400: "bad-request",
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "payload-too-large",
+            429: "rate-limited",
+        }.get(exc.status_code, "http-error")
         return problem_response(request, Problem(code, str(exc), exc.status_code))
 
     @api.exception_handler(Http404)
@@ -61,7 +74,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Exception)
     def on_error(request, exc):
         logger.exception("unhandled error on %s %s", request.method, request.path)
-        return problem_response(request, Problem(
-            "internal-error", "Internal error", 500,
-            "Something failed on our side; nothing was changed. Retry, or contact support.",
-        ))
+        return problem_response(
+            request,
+            Problem(
+                "internal-error",
+                "Internal error",
+                500,
+                "Something failed on our side; nothing was changed. Retry, or contact support.",
+            ),
+        )

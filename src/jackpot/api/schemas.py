@@ -74,7 +74,7 @@ class QuoteOut(Schema):
     price: Money = Field(description="What the user converts (paid by the partner).")
     value: Money = Field(description="What the voucher is worth.")
     bonus: Money = Field(description="value − price, funded by the store.")
-    rate: str = Field(description="The tier rate applied, as a decimal string (\"0.08\").")
+    rate: str = Field(description='The tier rate applied, as a decimal string ("0.08").')
 
 
 class StoreWithOffer(StoreOut):

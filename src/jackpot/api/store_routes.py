@@ -31,7 +31,9 @@ def live_session(request) -> Session:
     session: Session = request.jackpot_session
     if not session.is_live():
         raise Problem(
-            "session-closed", "The session is over", 401,
+            "session-closed",
+            "The session is over",
+            401,
             "A session ends after one hour or with its reservation; exchange a new token.",
         )
     return session
@@ -50,8 +52,12 @@ def list_stores(request):
     found = catalog_offers.offers_for(reservation.audience(session), timezone.now())
     best = catalog_offers.best_by_store(found, session.amount)
     items = [{**store_object(o.store), "bestOffer": quote_object(o, q)} for o, q in best]
-    return {"amount": amount(session.amount), "currency": session.currency, "count": len(items),
-            "items": items}
+    return {
+        "amount": amount(session.amount),
+        "currency": session.currency,
+        "count": len(items),
+        "items": items,
+    }
 
 
 @router.get(
@@ -65,8 +71,11 @@ def all_proposed_vouchers(request):
     for offer in catalog_offers.offers_for(reservation.audience(session), timezone.now()):
         by_store.setdefault(offer.store.id, []).append(offer)
     items = [_store_vouchers(o[0].store, o, session.amount) for o in by_store.values()]
-    return {"amount": amount(session.amount), "currency": session.currency,
-            "items": [i for i in items if i["vouchers"]]}
+    return {
+        "amount": amount(session.amount),
+        "currency": session.currency,
+        "items": [i for i in items if i["vouchers"]],
+    }
 
 
 @router.get(
@@ -79,7 +88,9 @@ def store_proposed_vouchers(request, store_id: str):
     store = Store.objects.filter(pk=store_id, enabled=True).first()
     if store is None:
         raise Problem("store-not-found", "Store not found", 404, f"No store {store_id!r}.")
-    store_offers = catalog_offers.offers_for(reservation.audience(session), timezone.now(), store_id)
+    store_offers = catalog_offers.offers_for(
+        reservation.audience(session), timezone.now(), store_id
+    )
     return _store_vouchers(store, store_offers, session.amount)
 
 
@@ -98,7 +109,11 @@ def offer_detail(request, store_id: str, offer_id: str):
 def _reserve(request, store_id, offer_id, by, amount_, custom_transaction_id):
     session: Session = request.jackpot_session
     result = reservation.reserve(
-        session, store_id, offer_id, by=by, amount=amount_,
+        session,
+        store_id,
+        offer_id,
+        by=by,
+        amount=amount_,
         custom_transaction_id=custom_transaction_id,
     )
     return Status(201 if result.created else 200, voucher_object(result.voucher))
@@ -120,7 +135,9 @@ RESERVE_DOC = (
     tags=["Reservation"],
 )
 def reserve_by_price(request, store_id: str, offer_id: str, payload: ReserveByPrice):
-    return _reserve(request, store_id, offer_id, "price", payload.price, payload.customTransactionId)
+    return _reserve(
+        request, store_id, offer_id, "price", payload.price, payload.customTransactionId
+    )
 
 
 @router.post(
@@ -131,4 +148,6 @@ def reserve_by_price(request, store_id: str, offer_id: str, payload: ReserveByPr
     tags=["Reservation"],
 )
 def reserve_by_value(request, store_id: str, offer_id: str, payload: ReserveByValue):
-    return _reserve(request, store_id, offer_id, "value", payload.value, payload.customTransactionId)
+    return _reserve(
+        request, store_id, offer_id, "value", payload.value, payload.customTransactionId
+    )

@@ -26,7 +26,10 @@ def exchange_token(request, payload: TokenRequest):
     token = payload.assertion or payload.token
     if not token:
         raise Problem(
-            "validation-error", "The request is invalid", 422, "assertion: is required",
+            "validation-error",
+            "The request is invalid",
+            422,
+            "assertion: is required",
             errors=[{"field": "assertion", "message": "the partner JWT is required"}],
         )
     opened = sessions.exchange(

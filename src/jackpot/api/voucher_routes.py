@@ -20,7 +20,9 @@ def _actor(request) -> str:
 
 
 def _not_found() -> Problem:
-    return Problem("voucher-not-found", "Voucher not found", 404, "No such voucher for this partner.")
+    return Problem(
+        "voucher-not-found", "Voucher not found", 404, "No such voucher for this partner."
+    )
 
 
 @router.get(

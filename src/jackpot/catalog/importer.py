@@ -110,8 +110,14 @@ class StoreIn(_Strict):
         if not self.voucherPossibleDiscreteValues and (
             self.voucherValueMin is None or self.voucherValueMax is None
         ):
-            raise ValueError("give voucherValueMin and voucherValueMax, or voucherPossibleDiscreteValues")
-        if self.voucherValueMin and self.voucherValueMax and self.voucherValueMin > self.voucherValueMax:
+            raise ValueError(
+                "give voucherValueMin and voucherValueMax, or voucherPossibleDiscreteValues"
+            )
+        if (
+            self.voucherValueMin
+            and self.voucherValueMax
+            and self.voucherValueMin > self.voucherValueMax
+        ):
             raise ValueError("voucherValueMin is above voucherValueMax")
         if any(v <= 0 for v in self.voucherPossibleDiscreteValues):
             raise ValueError("voucherPossibleDiscreteValues must be positive")
@@ -163,7 +169,9 @@ def _store_fields(s: StoreIn) -> dict:
         "voucher_value_min": pricing.money(s.voucherValueMin) if s.voucherValueMin else None,
         "voucher_value_max": pricing.money(s.voucherValueMax) if s.voucherValueMax else None,
         "voucher_value_step": pricing.money(s.voucherValueStep),
-        "voucher_possible_discrete_values": [str(pricing.money(v)) for v in s.voucherPossibleDiscreteValues],
+        "voucher_possible_discrete_values": [
+            str(pricing.money(v)) for v in s.voucherPossibleDiscreteValues
+        ],
         "enabled": s.enabled,
         "code_source": s.codeSource,
     }
@@ -172,7 +180,10 @@ def _store_fields(s: StoreIn) -> dict:
 def _campaign_fields(c: CampaignIn) -> dict:
     return {
         "mode": c.mode,
-        "tiers": [{"from": str(pricing.money(t.from_)), "rate": str(t.rate)} for t in sorted(c.tiers, key=lambda t: t.from_)],
+        "tiers": [
+            {"from": str(pricing.money(t.from_)), "rate": str(t.rate)}
+            for t in sorted(c.tiers, key=lambda t: t.from_)
+        ],
         "start": c.start,
         "end": c.end,
         "rounding": c.rounding,
@@ -191,7 +202,9 @@ def _upsert(model, pk: str, fields: dict, report: ImportReport, label: str, **ex
         model.objects.create(pk=pk, **fields, **extra)
         report.created.append(label)
         return
-    changed = [name for name, value in {**fields, **extra}.items() if _differs(getattr(obj, name), value)]
+    changed = [
+        name for name, value in {**fields, **extra}.items() if _differs(getattr(obj, name), value)
+    ]
     if changed:
         for name in changed:
             setattr(obj, name, {**fields, **extra}[name])
@@ -226,7 +239,9 @@ def import_catalog(data: dict) -> ImportReport:
         for c in s.campaigns:
             existing = Campaign.objects.filter(pk=c.id).exclude(store_id=s.id).first()
             if existing is not None:
-                raise CatalogError(f"campaign {c.id} belongs to store {existing.store_id}, not {s.id}")
+                raise CatalogError(
+                    f"campaign {c.id} belongs to store {existing.store_id}, not {s.id}"
+                )
             _upsert(Campaign, c.id, _campaign_fields(c), report, f"campaign {c.id}", store_id=s.id)
     return report
 
@@ -254,8 +269,15 @@ def export_catalog() -> dict:
             "description": store.description,
             "mentions": store.mentions,
             "baseColor": store.base_color,
-            "logos": {k: v for k, v in (("small", store.logo_small), ("medium", store.logo_medium),
-                                         ("large", store.logo_large)) if v},
+            "logos": {
+                k: v
+                for k, v in (
+                    ("small", store.logo_small),
+                    ("medium", store.logo_medium),
+                    ("large", store.logo_large),
+                )
+                if v
+            },
             "illustration": store.illustration or None,
             "categories": store.categories,
             "online": store.online,
@@ -266,7 +288,9 @@ def export_catalog() -> dict:
             "codeSource": store.code_source,
         }
         if store.voucher_possible_discrete_values:
-            entry["voucherPossibleDiscreteValues"] = [_number(Decimal(v)) for v in store.voucher_possible_discrete_values]
+            entry["voucherPossibleDiscreteValues"] = [
+                _number(Decimal(v)) for v in store.voucher_possible_discrete_values
+            ]
         else:
             entry["voucherValueMin"] = _number(store.voucher_value_min)
             entry["voucherValueMax"] = _number(store.voucher_value_max)
@@ -275,7 +299,9 @@ def export_catalog() -> dict:
             {
                 "id": c.id,
                 "mode": c.mode,
-                "tiers": [{"from": _number(Decimal(t["from"])), "rate": t["rate"]} for t in c.tiers],
+                "tiers": [
+                    {"from": _number(Decimal(t["from"])), "rate": t["rate"]} for t in c.tiers
+                ],
                 "start": iso(c.start),
                 "end": iso(c.end),
                 "rounding": c.rounding,

@@ -101,7 +101,8 @@ class Campaign(models.Model):
         ordering = ["store_id", "start", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(budget__isnull=True) | models.Q(bonus_spent__lte=models.F("budget")),
+                condition=models.Q(budget__isnull=True)
+                | models.Q(bonus_spent__lte=models.F("budget")),
                 name="campaign_bonus_within_budget",
             ),
             models.CheckConstraint(
@@ -116,6 +117,12 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} ({self.mode})"
+
+    def has_budget_left(self) -> bool:
+        """In Python what `offers.with_budget_left` says in SQL."""
+        return (self.budget is None or self.bonus_spent < self.budget) and (
+            self.max_vouchers is None or self.vouchers_issued < self.max_vouchers
+        )
 
     def rules(self) -> list[pricing.PricingRule]:
         """The pricing rules this campaign offers: one per mode, two for a mixed campaign."""

@@ -85,14 +85,13 @@ def targets(campaign: Campaign, audience: Audience) -> bool:
     return True
 
 
-def live_campaigns(now=None, store_id: str | None = None):
+def running_campaigns(now=None, store_id: str | None = None):
+    """Campaigns of enabled stores within their dates, whatever budget they have left."""
     now = now or timezone.now()
     campaigns = (
         Campaign.objects.select_related("store")
         .filter(store__enabled=True, start__lte=now)
         .filter(Q(end__isnull=True) | Q(end__gt=now))
-        .filter(Q(budget__isnull=True) | Q(bonus_spent__lt=F("budget")))
-        .filter(Q(max_vouchers__isnull=True) | Q(vouchers_issued__lt=F("max_vouchers")))
         .order_by("store__name", "store_id", "start", "id")
     )
     if store_id is not None:
@@ -100,23 +99,42 @@ def live_campaigns(now=None, store_id: str | None = None):
     return campaigns
 
 
+def with_budget_left(campaigns):
+    return campaigns.filter(Q(budget__isnull=True) | Q(bonus_spent__lt=F("budget"))).filter(
+        Q(max_vouchers__isnull=True) | Q(vouchers_issued__lt=F("max_vouchers"))
+    )
+
+
 def offers_for(audience: Audience, now=None, store_id: str | None = None) -> list[Offer]:
     return [
         Offer(offer_id, campaign.store, campaign, rule)
-        for campaign in live_campaigns(now, store_id)
+        for campaign in with_budget_left(running_campaigns(now, store_id))
         if targets(campaign, audience)
         for offer_id, rule in offer_ids(campaign)
     ]
 
 
 def find_offer(store_id: str, offer_id: str, audience: Audience, now=None) -> Offer:
-    for offer in offers_for(audience, now, store_id):
-        if offer.id == offer_id:
-            return offer
+    """The offer a session asked for, or the problem saying why it cannot have it."""
+    campaign_id = offer_id.rsplit(".", 1)[0]
+    for campaign in running_campaigns(now, store_id).filter(pk=campaign_id):
+        for candidate_id, rule in offer_ids(campaign):
+            if candidate_id != offer_id or not targets(campaign, audience):
+                continue
+            if not campaign.has_budget_left():
+                raise Problem(
+                    "offer-exhausted",
+                    "This offer has run out",
+                    409,
+                    "The campaign's bonus budget or voucher cap is used up; choose another offer.",
+                )
+            return Offer(offer_id, campaign.store, campaign, rule)
     raise Problem(
-        "offer-not-found", "Offer not found", 404,
-        f"Store {store_id!r} has no offer {offer_id!r} for this session (unknown, ended, "
-        "out of budget or not targeted at it).",
+        "offer-not-found",
+        "Offer not found",
+        404,
+        f"Store {store_id!r} has no offer {offer_id!r} for this session (unknown, not running, "
+        "or not targeted at it).",
     )
 
 

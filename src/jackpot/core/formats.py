@@ -1,7 +1,7 @@
 """How money and dates are written in the partner contract."""
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 # A French postcode (5 digits, Corsica 2A/2B) or a department prefix of one.
@@ -12,7 +12,7 @@ def iso(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with milliseconds and `Z`, as the seed's voucher object writes dates."""
     if moment is None:
         return None
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

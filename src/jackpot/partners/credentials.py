@@ -116,9 +116,7 @@ def valid_signatures(partner: Partner, now=None) -> list[str]:
     """The apiSignatures a token of this partner may be signed with right now, newest first."""
     now = now or timezone.now()
     return [
-        s.secret
-        for s in partner.signatures.all()
-        if s.valid_until is None or s.valid_until > now
+        s.secret for s in partner.signatures.all() if s.valid_until is None or s.valid_until > now
     ]
 
 

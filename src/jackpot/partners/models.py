@@ -21,7 +21,9 @@ class Partner(models.Model):
         max_length=16, choices=ConfirmationMode.choices, default=ConfirmationMode.AUTO
     )
     notification_url = models.URLField(max_length=500, blank=True, default="")
-    session_ceiling = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("1000.00"))
+    session_ceiling = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("1000.00")
+    )
     currency = models.CharField(max_length=3, default="EUR")
     sending_enabled = models.BooleanField(default=False)
     enabled = models.BooleanField(default=True)
@@ -41,7 +43,9 @@ class Partner(models.Model):
 
     @property
     def domain_list(self) -> list[str]:
-        return [d.strip().lower() for d in self.domains.replace(",", "\n").splitlines() if d.strip()]
+        return [
+            d.strip().lower() for d in self.domains.replace(",", "\n").splitlines() if d.strip()
+        ]
 
 
 class ApiSignature(models.Model):

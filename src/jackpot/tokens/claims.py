@@ -2,8 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -71,12 +70,16 @@ def check_times(payload: dict, now: datetime) -> datetime:
     stamp = now.timestamp()
     if iat > stamp + settings.JACKPOT_TOKEN_CLOCK_SKEW:
         raise Problem(
-            "token-not-yet-valid", "The partner token is issued in the future", 401,
+            "token-not-yet-valid",
+            "The partner token is issued in the future",
+            401,
             "iat is more than 60 seconds ahead of the platform's clock; check the server clock.",
         )
     if iat < stamp - settings.JACKPOT_TOKEN_MAX_AGE:
         raise Problem(
-            "token-expired", "The partner token is too old", 401,
+            "token-expired",
+            "The partner token is too old",
+            401,
             f"iat is more than {settings.JACKPOT_TOKEN_MAX_AGE} seconds old; build a fresh token "
             "for each visit.",
         )
@@ -85,8 +88,10 @@ def check_times(payload: dict, now: datetime) -> datetime:
         raise Problem("token-expired", "The partner token has expired", 401, "exp has passed.")
     nbf = _seconds(payload, "nbf")
     if nbf is not None and nbf > stamp + settings.JACKPOT_TOKEN_CLOCK_SKEW:
-        raise Problem("token-not-yet-valid", "The partner token is not valid yet", 401, "nbf is ahead.")
-    return datetime.fromtimestamp(iat, tz=dt_timezone.utc)
+        raise Problem(
+            "token-not-yet-valid", "The partner token is not valid yet", 401, "nbf is ahead."
+        )
+    return datetime.fromtimestamp(iat, tz=UTC)
 
 
 def _optional_string(payload: dict, name: str, limit: int = 128) -> str:

@@ -28,12 +28,16 @@ def _digest(credential: str) -> str:
 
 def token_already_used() -> Problem:
     return Problem(
-        "token-already-used", "The partner token was already used", 409,
+        "token-already-used",
+        "The partner token was already used",
+        409,
         "A token opens one session only; build a new token for each visit.",
     )
 
 
-def exchange(token: str, *, client_id: str | None = None, origin: str | None = None) -> OpenedSession:
+def exchange(
+    token: str, *, client_id: str | None = None, origin: str | None = None
+) -> OpenedSession:
     """Verify the token, burn it and open its session, all or nothing.
 
     The burn is an INSERT under a unique constraint on (partner, digest of signed input): of two
@@ -45,7 +49,9 @@ def exchange(token: str, *, client_id: str | None = None, origin: str | None = N
     credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
     try:
         with transaction.atomic():
-            TokenBurn.objects.create(partner=verified.partner, digest=verified.digest, burned_at=now)
+            TokenBurn.objects.create(
+                partner=verified.partner, digest=verified.digest, burned_at=now
+            )
             session = Session.objects.create(
                 partner=verified.partner,
                 credential_digest=_digest(credential),
@@ -84,6 +90,8 @@ def session_for_credential(credential: str) -> Session | None:
 def prune_burns(now=None) -> int:
     """Forget burns of tokens too old to be accepted anyway; returns how many went."""
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.JACKPOT_TOKEN_MAX_AGE + settings.JACKPOT_TOKEN_CLOCK_SKEW)
+    cutoff = now - timedelta(
+        seconds=settings.JACKPOT_TOKEN_MAX_AGE + settings.JACKPOT_TOKEN_CLOCK_SKEW
+    )
     deleted, _ = TokenBurn.objects.filter(burned_at__lt=cutoff).delete()
     return deleted

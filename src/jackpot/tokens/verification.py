@@ -63,7 +63,9 @@ def origin_host(origin: str | None) -> str:
         return ""
 
 
-def resolve_partner(header: dict, payload: dict, client_id: str | None, origin: str | None) -> Partner:
+def resolve_partner(
+    header: dict, payload: dict, client_id: str | None, origin: str | None
+) -> Partner:
     """`iss` claim or `kid` header, else the client_id, else the Origin's authorised domain.
 
     Every named source must agree: a token naming partner A presented as partner B is refused.
@@ -71,7 +73,9 @@ def resolve_partner(header: dict, payload: dict, client_id: str | None, origin: 
     named = {
         source: value
         for source, value in (
-            ("iss", payload.get("iss")), ("kid", header.get("kid")), ("client_id", client_id)
+            ("iss", payload.get("iss")),
+            ("kid", header.get("kid")),
+            ("client_id", client_id),
         )
         if value not in (None, "")
     }
@@ -79,7 +83,9 @@ def resolve_partner(header: dict, payload: dict, client_id: str | None, origin: 
         raise invalid_token("iss, kid and client_id must be strings.", "malformed-token")
     if len(set(named.values())) > 1:
         raise Problem(
-            "partner-mismatch", "The token names another partner", 401,
+            "partner-mismatch",
+            "The token names another partner",
+            401,
             "iss, kid and client_id name different partners.",
         )
     if named:
@@ -94,11 +100,15 @@ def resolve_partner(header: dict, payload: dict, client_id: str | None, origin: 
             if credentials.domain_authorised(partner, host):
                 return partner
         raise Problem(
-            "unknown-partner", "Unknown partner", 401,
+            "unknown-partner",
+            "Unknown partner",
+            401,
             f"The origin {host} is not an authorised domain of any partner.",
         )
     raise Problem(
-        "unknown-partner", "Which partner?", 401,
+        "unknown-partner",
+        "Which partner?",
+        401,
         "Name the partner with an iss claim, a kid header or client_id, or call from an "
         "authorised domain.",
     )
@@ -123,8 +133,11 @@ def _check_signature(token: str, partner: Partner, now: datetime) -> None:
                 secret,
                 algorithms=[ALGORITHM],
                 options={
-                    "verify_exp": False, "verify_iat": False, "verify_nbf": False,
-                    "verify_aud": False, "verify_iss": False,
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                    "verify_aud": False,
+                    "verify_iss": False,
                 },
             )
             return
@@ -137,7 +150,9 @@ def _check_signature(token: str, partner: Partner, now: datetime) -> None:
     )
 
 
-def verify(token: str, *, client_id: str | None = None, origin: str | None = None, now=None) -> VerifiedToken:
+def verify(
+    token: str, *, client_id: str | None = None, origin: str | None = None, now=None
+) -> VerifiedToken:
     """Check everything SPEC §2 asks except single use; raise `Problem` on the first failure."""
     now = now or timezone.now()
     token = token.strip() if isinstance(token, str) else token
@@ -153,8 +168,15 @@ def describe(token: str, *, client_id: str | None = None, origin: str | None = N
     """What the token verifier shows: header, claims, validity and use, without burning."""
     from jackpot.tokens.models import TokenBurn
 
-    report: dict = {"header": None, "claims": None, "partner": None, "signatureValid": False,
-                    "valid": False, "alreadyUsed": None, "problem": None}
+    report: dict = {
+        "header": None,
+        "claims": None,
+        "partner": None,
+        "signatureValid": False,
+        "valid": False,
+        "alreadyUsed": None,
+        "problem": None,
+    }
     try:
         header, payload = read_unverified(token)
         report["header"], report["claims"] = header, payload

@@ -23,7 +23,11 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
     "send": (frozenset({State.READY}), State.SENT, "coupon/sent"),
     "refund": (frozenset({State.READY, State.SENT}), State.REFUNDING, "coupon/refunding"),
     "accept_refund": (frozenset({State.REFUNDING}), State.REFUNDED, "coupon/refunded"),
-    "reject_refund": (frozenset({State.REFUNDING}), State.REFUND_REJECTED, "coupon/refund_rejected"),
+    "reject_refund": (
+        frozenset({State.REFUNDING}),
+        State.REFUND_REJECTED,
+        "coupon/refund_rejected",
+    ),
 }
 # Leaving RESERVED without being confirmed gives the campaign its budget and cap back.
 RELEASES_BUDGET = {"cancel", "expire"}
@@ -31,22 +35,34 @@ RELEASES_BUDGET = {"cancel", "expire"}
 
 def state_conflict(voucher: Voucher, action: str) -> Problem:
     return Problem(
-        "voucher-state-conflict", "The voucher cannot change that way", 409,
+        "voucher-state-conflict",
+        "The voucher cannot change that way",
+        409,
         f"'{action}' is not possible for a {voucher.state} voucher.",
         extra={"state": voucher.state, "action": action},
     )
 
 
-def record(voucher: Voucher, from_state: str, actor: str, reason: str = "", event: str | None = None):
+def record(
+    voucher: Voucher, from_state: str, actor: str, reason: str = "", event: str | None = None
+):
     """Journal a change and notify the partner, inside the caller's transaction."""
     VoucherEvent.objects.create(
-        voucher=voucher, at=timezone.now(), actor=actor, from_state=from_state,
-        to_state=voucher.state, reason=reason[:300],
+        voucher=voucher,
+        at=timezone.now(),
+        actor=actor,
+        from_state=from_state,
+        to_state=voucher.state,
+        reason=reason[:300],
     )
     if event:
         outbox.enqueue(
-            voucher.partner, event, store_id=voucher.store_id, data=voucher_object(voucher),
-            coupon_id=voucher.coupon_id, notification_key=voucher.notification_key,
+            voucher.partner,
+            event,
+            store_id=voucher.store_id,
+            data=voucher_object(voucher),
+            coupon_id=voucher.coupon_id,
+            notification_key=voucher.notification_key,
         )
 
 
@@ -87,7 +103,9 @@ def lock(voucher_id, partner_id: str | None = None) -> Voucher:
         queryset = queryset.filter(partner_id=partner_id)
     voucher = queryset.filter(pk=voucher_id).first()
     if voucher is None:
-        raise Problem("voucher-not-found", "Voucher not found", 404, "No such voucher for this partner.")
+        raise Problem(
+            "voucher-not-found", "Voucher not found", 404, "No such voucher for this partner."
+        )
     return voucher
 
 
@@ -95,7 +113,9 @@ def _expired_before(voucher: Voucher, now) -> bool:
     return voucher.state == State.RESERVED and voucher.resa_expire_date <= now
 
 
-def transition(voucher_id, action: str, actor: str, *, partner_id: str | None = None, reason: str = "") -> Voucher:
+def transition(
+    voucher_id, action: str, actor: str, *, partner_id: str | None = None, reason: str = ""
+) -> Voucher:
     """Apply `action` to a voucher in its own transaction.
 
     A reservation whose `resaExpireDate` passed is expired on the spot (and the change refused)
@@ -111,7 +131,9 @@ def transition(voucher_id, action: str, actor: str, *, partner_id: str | None = 
         else:
             return apply(voucher, action, actor, reason, now)
     raise Problem(
-        "reservation-expired", "The reservation has expired", 409,
+        "reservation-expired",
+        "The reservation has expired",
+        409,
         f"The voucher's reservation expired at its resaExpireDate; it is now {expired.state}.",
         extra={"state": expired.state, "action": action},
     )

@@ -55,7 +55,9 @@ class Voucher(models.Model):
     canceled_date = models.DateTimeField(null=True, blank=True)
     expired_date = models.DateTimeField(null=True, blank=True)
     send_date = models.DateTimeField(null=True, blank=True)
-    payment_state = models.CharField(max_length=8, choices=PaymentState.choices, blank=True, default="")
+    payment_state = models.CharField(
+        max_length=8, choices=PaymentState.choices, blank=True, default=""
+    )
     wallet_operation_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:

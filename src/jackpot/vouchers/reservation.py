@@ -4,8 +4,7 @@ import calendar
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -38,7 +37,7 @@ def add_months(moment: datetime, months: int) -> datetime:
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
-    return datetime(year, month, day, tzinfo=dt_timezone.utc)
+    return datetime(year, month, day, tzinfo=UTC)
 
 
 def audience(session: Session) -> offers.Audience:
@@ -54,12 +53,16 @@ def _quote(offer: offers.Offer, by: str, amount: Decimal) -> pricing.Quote:
     if quote is None or not offer.store.accepted_values.contains(quote.value):
         accepted = offer.store.accepted_values
         raise Problem(
-            "value-not-accepted", "This store has no voucher for that amount", 422,
+            "value-not-accepted",
+            "This store has no voucher for that amount",
+            422,
             f"No voucher of {offer.store.name} matches {by} {amount}; pick a value from the "
             "store's proposed vouchers.",
             errors=[{"field": by, "message": "no accepted voucher value matches"}],
-            extra={"voucherValueMin": str(accepted.minimum) if accepted.minimum else None,
-                   "voucherValueMax": str(accepted.maximum) if accepted.maximum else None},
+            extra={
+                "voucherValueMin": str(accepted.minimum) if accepted.minimum else None,
+                "voucherValueMax": str(accepted.maximum) if accepted.maximum else None,
+            },
         )
     return quote
 
@@ -78,7 +81,9 @@ def _take_budget(campaign: Campaign, bonus: Decimal) -> None:
     )
     if not taken:
         raise Problem(
-            "offer-exhausted", "This offer has run out", 409,
+            "offer-exhausted",
+            "This offer has run out",
+            409,
             "The campaign's bonus budget or voucher cap is used up; choose another offer.",
         )
 
@@ -122,30 +127,42 @@ def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> 
         return Reservation(existing, created=False)
     if not session.is_live(now):
         raise Problem(
-            "session-closed", "The session is over", 409,
+            "session-closed",
+            "The session is over",
+            409,
             "A session ends after one hour or with its reservation; exchange a new token.",
         )
     partner = session.partner
     if partner.confirmation_mode == ConfirmationMode.NOTIFICATION:
         raise Problem(
-            "confirmation-mode-unavailable", "Notification confirmation is not available yet", 409,
+            "confirmation-mode-unavailable",
+            "Notification confirmation is not available yet",
+            409,
             "This partner is set to confirm by notification, which needs webhook delivery; "
             "ask the operator to switch the partner to auto or manual confirmation.",
         )
     if amount <= 0:
-        raise Problem("invalid-amount", "The amount must be positive", 422, errors=[
-            {"field": by, "message": "must be greater than 0"}])
+        raise Problem(
+            "invalid-amount",
+            "The amount must be positive",
+            422,
+            errors=[{"field": by, "message": "must be greater than 0"}],
+        )
     offer = offers.find_offer(store_id, offer_id, audience(session), now)
     quote = _quote(offer, by, amount)
     if quote.price > session.amount:
         raise Problem(
-            "amount-exceeds-budget", "The price is above the session's amount", 422,
+            "amount-exceeds-budget",
+            "The price is above the session's amount",
+            422,
             f"The voucher costs {quote.price} and this session may convert {session.amount}.",
             errors=[{"field": by, "message": "price above the session amount"}],
         )
     if not offer.affordable(quote):
         raise Problem(
-            "offer-exhausted", "This offer has run out", 409,
+            "offer-exhausted",
+            "This offer has run out",
+            409,
             "The campaign's remaining bonus budget cannot fund this voucher.",
         )
     _take_budget(offer.campaign, quote.bonus)

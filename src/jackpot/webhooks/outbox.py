@@ -10,9 +10,18 @@ from jackpot.partners.models import Partner
 from jackpot.webhooks.models import OutboxEvent
 
 EVENTS = (
-    "coupon/reserved", "coupon/confirmed", "coupon/ready", "coupon/sent", "coupon/canceled",
-    "coupon/expired", "coupon/refunding", "coupon/refunded", "coupon/refund_rejected",
-    "store/enabled", "store/update", "store/disabled",
+    "coupon/reserved",
+    "coupon/confirmed",
+    "coupon/ready",
+    "coupon/sent",
+    "coupon/canceled",
+    "coupon/expired",
+    "coupon/refunding",
+    "coupon/refunded",
+    "coupon/refund_rejected",
+    "store/enabled",
+    "store/update",
+    "store/disabled",
 )
 
 
