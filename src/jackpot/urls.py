@@ -1,9 +1,12 @@
-"""URL map: the public API under /v2, static files through whitenoise."""
+"""URL map: the public API under /v2, its docs, the home page; static files through whitenoise."""
 
 from django.urls import path
 
+from jackpot import views
 from jackpot.api.routes import api
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("v2/redoc", views.redoc, name="redoc"),
     path("v2/", api.urls),
 ]
