@@ -20,11 +20,15 @@ def test_swagger_ui_assets_come_from_the_package(client, db):
 def test_the_openapi_schema_lists_the_partner_routes(client, db):
     paths = client.get("/v2/openapi.json").json()["paths"]
     for route in [
-        "/v2/token", "/v2/stores", "/v2/stores/proposed-vouchers",
-        "/v2/stores/{store_id}/proposed-vouchers", "/v2/stores/{store_id}/offers/{offer_id}",
+        "/v2/token",
+        "/v2/stores",
+        "/v2/stores/proposed-vouchers",
+        "/v2/stores/{store_id}/proposed-vouchers",
+        "/v2/stores/{store_id}/offers/{offer_id}",
         "/v2/stores/{store_id}/offers/{offer_id}/reserve-voucher-by-price",
         "/v2/stores/{store_id}/offers/{offer_id}/reserve-voucher-by-value",
-        "/v2/voucher/{voucher_id}", "/v2/voucher/{voucher_id}/confirm",
+        "/v2/voucher/{voucher_id}",
+        "/v2/voucher/{voucher_id}/confirm",
         "/v2/voucher/{voucher_id}/cancel",
     ]:
         assert route in paths, route

@@ -32,8 +32,14 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from django.conf import settings
     from granian.constants import Interfaces
     from granian.server import Server
+
+    if settings.SECRET_KEY == settings.INSECURE_SECRET_KEY and not (
+        settings.DEMO or settings.DEBUG
+    ):
+        raise CommandError("set SECRET_KEY (a long random string) before serving in production")
 
     workers = args.workers or os.cpu_count() or 1
     Server(
@@ -259,9 +265,10 @@ DEMO_BANNER = """
         -d "{{\\"client_id\\": \\"demo\\", \\"assertion\\": \\"$TOKEN\\"}}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
     curl -s {base}/v2/stores -H "Authorization: Bearer $SESSION"
     curl -s {base}/v2/stores/foulee/proposed-vouchers -H "Authorization: Bearer $SESSION"
-    curl -s -X POST {base}/v2/stores/foulee/offers/foulee-lancement/reserve-voucher-by-value \\
-        -H "Authorization: Bearer $SESSION" -H 'Content-Type: application/json' -d '{{"value": 110}}'
-    curl -s {base}/v2/voucher/<id> -H 'apikey: {apiKey}'
+    VOUCHER=$(curl -s -X POST {base}/v2/stores/foulee/offers/foulee-lancement/reserve-voucher-by-value \\
+        -H "Authorization: Bearer $SESSION" -H 'Content-Type: application/json' -d '{{"value": 110}}' \\
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    curl -s {base}/v2/voucher/$VOUCHER -H 'apikey: {apiKey}'
 
   The worker runs beside the server (expiry sweep). Stop with Ctrl-C.
 """

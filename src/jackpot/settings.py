@@ -33,10 +33,10 @@ DEBUG = env_bool("DEBUG", False)
 # Under pytest the suite chooses its database (JACKPOT_TEST_DATABASE_URL) and may use a dev key.
 TESTING = env_bool("JACKPOT_TESTING", "pytest" in sys.modules)
 
-_INSECURE_KEY = "jackpot-insecure-development-key-never-use-in-production"
-SECRET_KEY = env("SECRET_KEY", _INSECURE_KEY if (DEMO or DEBUG or TESTING) else None)
-if SECRET_KEY is None:
-    raise RuntimeError("SECRET_KEY must be set (or run `jackpot demo` for a local demo)")
+# Command-line tools (token build, catalog import, …) sign nothing with it, so they run without
+# one; serving in production mode refuses to start with this placeholder (see `jackpot.wsgi`).
+INSECURE_SECRET_KEY = "jackpot-insecure-development-key-never-use-in-production"
+SECRET_KEY = env("SECRET_KEY", INSECURE_SECRET_KEY)
 
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
 

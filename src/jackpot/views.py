@@ -8,10 +8,14 @@ from jackpot.api.routes import api
 
 
 def home(request):
-    return render(request, "home.html", {
-        "base": request.build_absolute_uri("/").rstrip("/"),
-        "demo": settings.DEMO,
-    })
+    return render(
+        request,
+        "home.html",
+        {
+            "base": request.build_absolute_uri("/").rstrip("/"),
+            "demo": settings.DEMO,
+        },
+    )
 
 
 def redoc(request):

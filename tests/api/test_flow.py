@@ -11,9 +11,21 @@ from jackpot.cli import main
 from jackpot.vouchers.models import Voucher
 
 SEED_VOUCHER_FIELDS = {
-    "id", "state", "value", "initialAmount", "reservationDate", "validityDate", "resaExpireDate",
-    "couponId", "confirmDate", "paymentState", "customTransactionId", "backUrl",
-    "walletOperationId", "sendDate", "url",
+    "id",
+    "state",
+    "value",
+    "initialAmount",
+    "reservationDate",
+    "validityDate",
+    "resaExpireDate",
+    "couponId",
+    "confirmDate",
+    "paymentState",
+    "customTransactionId",
+    "backUrl",
+    "walletOperationId",
+    "sendDate",
+    "url",
 }
 RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
 
@@ -30,8 +42,12 @@ def test_token_to_confirmed_voucher_in_auto_mode(partner, catalog, api_client, b
     assert status == 200
     sportmax = next(s for s in stores["items"] if s["id"] == "sportmax")
     assert sportmax["bestOffer"] == {
-        "offerId": "sportmax-launch", "mode": "majoration",
-        "price": 100, "value": 110, "bonus": 10, "rate": "0.10",
+        "offerId": "sportmax-launch",
+        "mode": "majoration",
+        "price": 100,
+        "value": 110,
+        "bonus": 10,
+        "rate": "0.10",
     }
 
     status, proposed = api_client.get("/v2/stores/sportmax/proposed-vouchers", bearer=session)
@@ -57,7 +73,9 @@ def test_token_to_confirmed_voucher_in_auto_mode(partner, catalog, api_client, b
     assert status == 200 and read == voucher
 
 
-def test_manual_mode_waits_for_the_partner_to_confirm(manual_partner, catalog, api_client, build_token):
+def test_manual_mode_waits_for_the_partner_to_confirm(
+    manual_partner, catalog, api_client, build_token
+):
     session = api_client.session(build_token())
     status, voucher = api_client.post(RESERVE, {"value": 30}, bearer=session)
     assert status == 201 and voucher["state"] == "RESERVED"
@@ -71,8 +89,13 @@ def test_manual_mode_waits_for_the_partner_to_confirm(manual_partner, catalog, a
 
     status, problem = api_client.put(f"/v2/voucher/{voucher['id']}/cancel", apikey=key)
     assert status == 409 and problem["code"] == "voucher-state-conflict"
-    events = Voucher.objects.get(pk=voucher["id"]).events.values_list("from_state", "to_state", "actor")
-    assert list(events) == [("", "RESERVED", events[0][2]), ("RESERVED", "CONFIRMED", "partner:acme")]
+    events = Voucher.objects.get(pk=voucher["id"]).events.values_list(
+        "from_state", "to_state", "actor"
+    )
+    assert list(events) == [
+        ("", "RESERVED", events[0][2]),
+        ("RESERVED", "CONFIRMED", "partner:acme"),
+    ]
 
 
 def test_force_manual_confirm_claim_keeps_an_auto_partners_voucher_reserved(
@@ -88,7 +111,8 @@ def test_cancel_gives_the_budget_back(manual_partner, catalog, api_client, build
     _, voucher = api_client.post(RESERVE, {"value": 110}, bearer=session)
     assert Campaign.objects.get(pk="sportmax-launch").bonus_spent == Decimal("10.00")
     status, canceled = api_client.put(
-        f"/v2/voucher/{voucher['id']}/cancel", {"reason": "user changed their mind"},
+        f"/v2/voucher/{voucher['id']}/cancel",
+        {"reason": "user changed their mind"},
         apikey=manual_partner.issued.apiKey,
     )
     assert status == 200 and canceled["state"] == "CANCELED" and canceled["canceledDate"]
@@ -107,7 +131,9 @@ def test_an_unconfirmed_reservation_expires_and_frees_its_budget(
 
     assert main(["worker", "--once"]) == 0
 
-    status, expired = api_client.get(f"/v2/voucher/{voucher['id']}", apikey=manual_partner.issued.apiKey)
+    status, expired = api_client.get(
+        f"/v2/voucher/{voucher['id']}", apikey=manual_partner.issued.apiKey
+    )
     assert status == 200 and expired["state"] == "EXPIRED"
     assert Campaign.objects.get(pk="sportmax-launch").bonus_spent == Decimal("0.00")
     status, problem = api_client.put(
@@ -132,7 +158,8 @@ def test_confirming_after_resa_expire_date_expires_instead(
 def test_reserve_by_price_converts_exactly_the_price(partner, catalog, api_client, build_token):
     session = api_client.session(build_token(amount=100))
     status, voucher = api_client.post(
-        "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-price", {"price": 100},
+        "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-price",
+        {"price": 100},
         bearer=session,
     )
     assert status == 201
@@ -142,14 +169,16 @@ def test_reserve_by_price_converts_exactly_the_price(partner, catalog, api_clien
 def test_minoration_and_mixed_offers_reserve(partner, catalog, api_client, build_token):
     session = api_client.session(build_token(amount=100))
     status, voucher = api_client.post(
-        "/v2/stores/bookly/offers/bookly-min/reserve-voucher-by-value", {"value": 100},
+        "/v2/stores/bookly/offers/bookly-min/reserve-voucher-by-value",
+        {"value": 100},
         bearer=session,
     )
     assert status == 201 and (voucher["value"], voucher["price"]) == (100, 90)
 
     session = api_client.session(build_token(amount=100, notificationKey="second"))
     status, voucher = api_client.post(
-        "/v2/stores/mixte/offers/mixte-all.majoration/reserve-voucher-by-value", {"value": 50},
+        "/v2/stores/mixte/offers/mixte-all.majoration/reserve-voucher-by-value",
+        {"value": 50},
         bearer=session,
     )
     assert status == 201 and voucher["offerId"] == "mixte-all.majoration"

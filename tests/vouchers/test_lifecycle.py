@@ -24,7 +24,8 @@ def voucher(make_partner, catalog, api_client, build_token):
     make_partner("acme", confirmation_mode="manual")
     session = api_client.session(build_token())
     _, body = api_client.post(
-        "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value", {"value": 30},
+        "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value",
+        {"value": 30},
         bearer=session,
     )
     return Voucher.objects.get(pk=body["id"])
@@ -45,7 +46,10 @@ def test_each_action_moves_only_from_its_states(voucher, state, action):
         assert moved.state == expected
         event = moved.events.last()
         assert (event.from_state, event.to_state, event.actor, event.reason) == (
-            state, expected, "test", "because",
+            state,
+            expected,
+            "test",
+            "because",
         )
 
 

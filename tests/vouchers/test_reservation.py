@@ -15,7 +15,9 @@ SPORTMAX = BY_VALUE.format(store="sportmax", offer="sportmax-launch")
 
 def nothing_reserved():
     campaign = Campaign.objects.get(pk="sportmax-launch")
-    return Voucher.objects.count() == 0 and campaign.bonus_spent == 0 and campaign.vouchers_issued == 0
+    return (
+        Voucher.objects.count() == 0 and campaign.bonus_spent == 0 and campaign.vouchers_issued == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -128,7 +130,9 @@ def test_reservation_and_confirmation_are_written_to_the_outbox(
     make_partner("acme", notification_url="https://acme.example/hooks/jackpot")
     session = api_client.session(build_token(notificationKey="12345"))
     _, voucher = api_client.post(SPORTMAX, {"value": 30}, bearer=session)
-    events = list(OutboxEvent.objects.order_by("created_at", "event").values_list("event", flat=True))
+    events = list(
+        OutboxEvent.objects.order_by("created_at", "event").values_list("event", flat=True)
+    )
     assert sorted(events) == ["coupon/confirmed", "coupon/reserved"]
     envelope = OutboxEvent.objects.get(event="coupon/confirmed").payload
     assert envelope["message"]["notificationKey"] == "12345"
@@ -137,7 +141,9 @@ def test_reservation_and_confirmation_are_written_to_the_outbox(
     assert voucher["backUrl"] == "https://acme.example/hooks/jackpot?notificationKey=12345"
 
 
-def test_a_failed_reservation_writes_no_notification(make_partner, catalog, api_client, build_token):
+def test_a_failed_reservation_writes_no_notification(
+    make_partner, catalog, api_client, build_token
+):
     make_partner("acme", notification_url="https://acme.example/hooks")
     session = api_client.session(build_token(amount=10))
     api_client.post(SPORTMAX, {"value": 110}, bearer=session)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -34,7 +34,7 @@ class _Strict(BaseModel):
 
 
 class TierIn(_Strict):
-    from_: Decimal = Field(alias="from", ge=0, decimal_places=2)
+    from_: Decimal = Field(alias="from", ge=0, max_digits=12, decimal_places=2)
     rate: Decimal = Field(ge=0, lt=1, decimal_places=4)
 
 
@@ -65,7 +65,7 @@ class CampaignIn(_Strict):
     end: datetime | None = None
     rounding: Literal["cent", "euro"] = "cent"
     targeting: TargetingIn = Field(default_factory=TargetingIn)
-    budget: Decimal | None = Field(None, ge=0, decimal_places=2)
+    budget: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     maxVouchers: int | None = Field(None, ge=0)
 
     @model_validator(mode="after")
@@ -97,10 +97,12 @@ class StoreIn(_Strict):
     inStore: bool = False
     shippingTime: str = ""
     validityMonths: int = Field(12, ge=1, le=120)
-    voucherValueMin: Decimal | None = Field(None, gt=0, decimal_places=2)
-    voucherValueMax: Decimal | None = Field(None, gt=0, decimal_places=2)
-    voucherValueStep: Decimal = Field(Decimal("1"), gt=0, decimal_places=2)
-    voucherPossibleDiscreteValues: list[Decimal] = Field(default_factory=list)
+    voucherValueMin: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    voucherValueMax: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    voucherValueStep: Decimal = Field(Decimal("1"), gt=0, max_digits=12, decimal_places=2)
+    voucherPossibleDiscreteValues: list[
+        Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+    ] = Field(default_factory=list)
     enabled: bool = True
     codeSource: Literal["generated", "pool"] = "generated"
     campaigns: list[CampaignIn] = Field(default_factory=list)
@@ -132,8 +134,9 @@ class CatalogIn(_Strict):
     @model_validator(mode="after")
     def _unique(self):
         store_ids = [s.id for s in self.stores]
+        slugs = [s.slug or slugify(s.id) for s in self.stores]
         campaign_ids = [c.id for s in self.stores for c in s.campaigns]
-        for kind, ids in (("store", store_ids), ("campaign", campaign_ids)):
+        for kind, ids in (("store", store_ids), ("store slug", slugs), ("campaign", campaign_ids)):
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             if duplicates:
                 raise ValueError(f"{kind} ids appear twice: {', '.join(duplicates)}")
@@ -235,15 +238,31 @@ def import_catalog(data: dict) -> ImportReport:
     catalog = parse(data)
     report = ImportReport()
     for s in catalog.stores:
-        _upsert(Store, s.id, _store_fields(s), report, f"store {s.id}")
+        fields = _store_fields(s)
+        taken = Store.objects.filter(slug=fields["slug"]).exclude(pk=s.id).first()
+        if taken is not None:
+            raise CatalogError(
+                f"store {s.id}: slug {fields['slug']!r} is already store {taken.id}'s"
+            )
+        _upsert(Store, s.id, fields, report, f"store {s.id}")
         for c in s.campaigns:
             existing = Campaign.objects.filter(pk=c.id).exclude(store_id=s.id).first()
             if existing is not None:
                 raise CatalogError(
                     f"campaign {c.id} belongs to store {existing.store_id}, not {s.id}"
                 )
+            if existing_spent(c.id) > (c.budget if c.budget is not None else Decimal("Infinity")):
+                raise CatalogError(
+                    f"campaign {c.id}: budget {c.budget} is below the {existing_spent(c.id)} "
+                    "already held by reservations"
+                )
             _upsert(Campaign, c.id, _campaign_fields(c), report, f"campaign {c.id}", store_id=s.id)
     return report
+
+
+def existing_spent(campaign_id: str) -> Decimal:
+    spent = Campaign.objects.filter(pk=campaign_id).values_list("bonus_spent", flat=True).first()
+    return spent if spent is not None else Decimal("0")
 
 
 def load_file(path: str | Path) -> dict:

@@ -59,7 +59,8 @@ class Offer:
 
 
 def offer_ids(campaign: Campaign) -> list[tuple[str, pricing.PricingRule]]:
-    """A campaign's offers: its id for one mode; `<id>.majoration` and `<id>.minoration` if mixed."""
+    """A campaign's offers: its id for one mode, `<id>.majoration` and `<id>.minoration`
+    if mixed."""
     rules = campaign.rules()
     if campaign.mode != CampaignMode.MIXED:
         return [(campaign.id, rules[0])]

@@ -10,7 +10,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -98,8 +100,11 @@ def create_partner(
         client_secret_digest=digest(client_secret),
         webhook_secret=new_webhook_secret(),
     )
-    if session_ceiling is not None:
-        partner.session_ceiling = session_ceiling
+    partner.session_ceiling = (
+        session_ceiling
+        if session_ceiling is not None
+        else Decimal(settings.JACKPOT_DEFAULT_SESSION_CEILING)
+    )
     partner.full_clean(exclude=["api_key_digest", "client_secret_digest"])
     partner.save()
     ApiSignature.objects.create(partner=partner, secret=signature)

@@ -1,5 +1,6 @@
 """The rules a partner token's claims must follow (SPEC §2), checked after the signature."""
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,7 +43,7 @@ def _seconds(payload: dict, name: str) -> int | None:
     value = payload.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise _claim_error(name, "must be a number of seconds since the epoch")
     return int(value)
 

@@ -24,6 +24,9 @@ class TokenBurn(models.Model):
             models.UniqueConstraint(fields=["partner", "digest"], name="token_burned_once")
         ]
 
+    def __str__(self) -> str:
+        return f"token {self.digest[:12]}… of {self.partner_id} burned {self.burned_at:%Y-%m-%d}"
+
 
 class Session(models.Model):
     """A conversion session: the token's claims and budget, usable for one reservation."""

@@ -47,31 +47,32 @@ def exchange(
     claims = verified.claims
     now = timezone.now()
     credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
-    try:
-        with transaction.atomic():
-            TokenBurn.objects.create(
-                partner=verified.partner, digest=verified.digest, burned_at=now
-            )
-            session = Session.objects.create(
-                partner=verified.partner,
-                credential_digest=_digest(credential),
-                amount=claims.amount,
-                currency=verified.partner.currency,
-                claims=verified.payload,
-                notification_key=claims.notification_key,
-                user_id=claims.user_id,
-                postcode=claims.postcode,
-                age=claims.age,
-                gender=claims.gender,
-                force_manual_confirm=claims.force_manual_confirm,
-                email=claims.email,
-                custom_transaction_id=claims.custom_transaction_id,
-                origin=(origin or "")[:300],
-                created_at=now,
-                expires_at=now + timedelta(seconds=settings.JACKPOT_SESSION_TTL),
-            )
-    except IntegrityError:
-        raise token_already_used() from None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: only a clash on the burn means a replay
+                TokenBurn.objects.create(
+                    partner=verified.partner, digest=verified.digest, burned_at=now
+                )
+        except IntegrityError:
+            raise token_already_used() from None
+        session = Session.objects.create(
+            partner=verified.partner,
+            credential_digest=_digest(credential),
+            amount=claims.amount,
+            currency=verified.partner.currency,
+            claims=verified.payload,
+            notification_key=claims.notification_key,
+            user_id=claims.user_id,
+            postcode=claims.postcode,
+            age=claims.age,
+            gender=claims.gender,
+            force_manual_confirm=claims.force_manual_confirm,
+            email=claims.email,
+            custom_transaction_id=claims.custom_transaction_id,
+            origin=(origin or "")[:300],
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.JACKPOT_SESSION_TTL),
+        )
     return OpenedSession(session, credential)
 
 
