@@ -243,8 +243,9 @@ def ensure_demo_partner() -> dict:
         api_key=saved["apiKey"] if saved else None,
     )
     data = dict(issued.__dict__)
-    path.write_text(json.dumps(data, indent=2))
-    path.chmod(0o600)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as saved_file:  # never readable by others, even briefly
+        saved_file.write(json.dumps(data, indent=2))
     return data
 
 

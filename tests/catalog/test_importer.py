@@ -173,12 +173,6 @@ def test_reimport_never_resets_what_reservations_consumed():
     assert campaign.vouchers_issued == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: importer._upsert saves the whole Campaign row it read (obj.save()), so a "
-    "reservation committed between that read and the save loses its bonus_spent/"
-    "vouchers_issued increment (should save only the changed fields, or lock the row)",
-)
 def test_reimport_keeps_a_reservation_made_while_it_runs():
     importer.import_catalog(sample())
     Campaign.objects.update(bonus_spent=Decimal("10.00"), vouchers_issued=1)
@@ -307,11 +301,6 @@ def test_an_invalid_file_is_refused_with_a_message_naming_the_field(case):
     ],
     ids=["naive start, aware end", "aware start, naive end"],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: CampaignIn._coherent compares end <= start before checking time zones, so one "
-    "naive and one aware date raise TypeError instead of CatalogError",
-)
 def test_a_naive_date_beside_an_aware_one_is_refused_as_invalid(start, end):
     data = sample()
     _campaign(data).update(start=start, end=end)
@@ -320,11 +309,6 @@ def test_a_naive_date_beside_an_aware_one_is_refused_as_invalid(start, end):
         importer.import_catalog(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: two stores with the same slug pass validation and fail in the database with "
-    "IntegrityError (catalog_store.slug is unique) instead of CatalogError",
-)
 def test_two_stores_with_the_same_slug_are_refused_as_invalid():
     data = sample()
     data["stores"].append({**second_store(), "slug": "sportmax"})
@@ -333,11 +317,6 @@ def test_two_stores_with_the_same_slug_are_refused_as_invalid():
         importer.import_catalog(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: amounts are not checked against the columns' 12 digits: SQLite stores "
-    "10000000000.00 silently, PostgreSQL raises DataError; no CatalogError either way",
-)
 def test_a_budget_too_large_to_store_is_refused_as_invalid():
     data = sample()
     _campaign(data)["budget"] = "10000000000.00"
@@ -346,11 +325,6 @@ def test_a_budget_too_large_to_store_is_refused_as_invalid():
         importer.import_catalog(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: lowering a budget below the bonus already spent breaks the "
-    "campaign_bonus_within_budget constraint and raises IntegrityError, not CatalogError",
-)
 def test_a_budget_below_what_was_already_spent_is_refused_as_invalid():
     importer.import_catalog(sample())
     Campaign.objects.update(bonus_spent=Decimal("100.00"))

@@ -73,10 +73,12 @@ class CampaignIn(_Strict):
         starts = [t.from_ for t in self.tiers]
         if len(set(starts)) != len(starts):
             raise ValueError("two tiers start at the same amount")
+        for name in ("start", "end"):
+            moment = getattr(self, name)
+            if moment is not None and moment.tzinfo is None:
+                raise ValueError(f"{name} needs a time zone (use Z for UTC)")
         if self.end is not None and self.end <= self.start:
             raise ValueError("end must be after start")
-        if self.start.tzinfo is None or (self.end is not None and self.end.tzinfo is None):
-            raise ValueError("dates need a time zone (use Z for UTC)")
         t = self.targeting
         if t.ageMin is not None and t.ageMax is not None and t.ageMin > t.ageMax:
             raise ValueError("targeting.ageMin is above ageMax")
@@ -211,7 +213,8 @@ def _upsert(model, pk: str, fields: dict, report: ImportReport, label: str, **ex
     if changed:
         for name in changed:
             setattr(obj, name, {**fields, **extra}[name])
-        obj.save()
+        # Only the changed columns: a reservation may be updating the spent counters meanwhile.
+        obj.save(update_fields=[*changed, *(["updated_at"] if model is Store else [])])
         report.updated.append(label)
     else:
         report.unchanged.append(label)
