@@ -13,6 +13,12 @@ from jackpot.partners import credentials  # noqa: E402
 
 SIGNATURE = "test-api-signature-0123456789abcdef0123456789"
 
+# The live server's listen backlog (10 by default) resets connections when the concurrency tests
+# fire 25 requests at once; a real deployment sits behind granian's 2048.
+from django.core.servers.basehttp import ThreadedWSGIServer  # noqa: E402
+
+ThreadedWSGIServer.request_queue_size = 256
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` need real row locks and concurrent connections."""

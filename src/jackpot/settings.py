@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "jackpot.webhooks",
     "jackpot.vouchers",
     "jackpot.api",
+    "jackpot.widget",
 ]
 
 MIDDLEWARE = [

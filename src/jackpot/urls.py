@@ -1,6 +1,6 @@
 """URL map: the public API under /v2, its docs, the home page; static files through whitenoise."""
 
-from django.urls import path
+from django.urls import include, path
 
 from jackpot import views
 from jackpot.api.routes import api
@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("v2/redoc", views.redoc, name="redoc"),
     path("v2/", api.urls),
+    path("", include("jackpot.widget.urls")),
 ]

@@ -120,6 +120,7 @@ def test_cancel_gives_the_budget_back(manual_partner, catalog, api_client, build
     assert (campaign.bonus_spent, campaign.vouchers_issued) == (Decimal("0.00"), 0)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker recycles its database connection
 def test_an_unconfirmed_reservation_expires_and_frees_its_budget(
     manual_partner, catalog, api_client, build_token
 ):

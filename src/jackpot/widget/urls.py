@@ -1,0 +1,3 @@
+"""The demo partner page that embeds the widget."""
+
+urlpatterns: list = []
