@@ -197,3 +197,12 @@ def api_client(client):
             return self.call("put", path, body, **headers)
 
     return Api()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached lookups never leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -59,6 +59,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The API's edge, outermost first: CORS headers on every answer (429s included), problem
+    # documents for 404/405/413/500, rate limits, then Idempotency-Key replays.
+    "jackpot.api.cors.CorsMiddleware",
+    "jackpot.api.edge.ApiEdgeMiddleware",
+    "jackpot.api.ratelimit.RateLimitMiddleware",
+    "jackpot.api.idempotency.IdempotencyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,6 +152,16 @@ JACKPOT_SESSION_TTL = env_int("JACKPOT_SESSION_TTL", 3600)
 JACKPOT_RESERVATION_TTL = env_int("JACKPOT_RESERVATION_TTL", 48 * 3600)
 # Per-session ceiling given to new partners, in the partner's currency.
 JACKPOT_DEFAULT_SESSION_CEILING = env("JACKPOT_DEFAULT_SESSION_CEILING", "1000.00")
+# API requests a minute per credential (apikey or bearer), and per client address without one;
+# 0 turns the limit off.
+JACKPOT_RATE_LIMIT = env_int("JACKPOT_RATE_LIMIT", 600)
+JACKPOT_RATE_LIMIT_ANONYMOUS = env_int("JACKPOT_RATE_LIMIT_ANONYMOUS", 300)
+# How long a response is replayed for the same Idempotency-Key, and how long a retry waits for
+# the first request with its key to finish.
+JACKPOT_IDEMPOTENCY_TTL = env_int("JACKPOT_IDEMPOTENCY_TTL", 24 * 3600)
+JACKPOT_IDEMPOTENCY_WAIT = float(env("JACKPOT_IDEMPOTENCY_WAIT", "10"))
+# Largest request body accepted (bytes); larger ones get a 413 problem.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JACKPOT_MAX_BODY", 64 * 1024)
 # Seconds between two expiry sweeps of `jackpot worker`.
 JACKPOT_WORKER_INTERVAL = float(env("JACKPOT_WORKER_INTERVAL", "5"))
 

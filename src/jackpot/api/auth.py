@@ -33,5 +33,21 @@ class PartnerApiKey(APIKeyHeader):
         return partner
 
 
+class PartnerBearer(HttpBearer):
+    """`Authorization: Bearer jpt_…`, from the client_credentials grant of `POST /v2/token`."""
+
+    openapi_description = "Partner access token from POST /v2/token (client_credentials grant)."
+
+    def authenticate(self, request, token):
+        partner = credentials.partner_for_access_token(token)
+        if partner is not None:
+            request.jackpot_session = None
+            request.jackpot_partner = partner
+        return partner
+
+
 session_auth = SessionBearer()
 apikey_auth = PartnerApiKey()
+partner_bearer = PartnerBearer()
+# What a partner's own servers may use: its apikey or a client_credentials access token.
+partner_auth = [apikey_auth, partner_bearer]

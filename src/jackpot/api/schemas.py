@@ -15,14 +15,31 @@ class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
 class TokenRequest(Strict):
-    grant_type: Literal["urn:ietf:params:oauth:grant-type:jwt-bearer"] = Field(
-        "urn:ietf:params:oauth:grant-type:jwt-bearer",
-        description="The jwt-bearer grant (the default when omitted, as the widget sends it).",
+    grant_type: Literal["urn:ietf:params:oauth:grant-type:jwt-bearer", "client_credentials"] = (
+        Field(
+            JWT_BEARER,
+            description="`urn:ietf:params:oauth:grant-type:jwt-bearer` (the default, as the "
+            "widget sends it) for a session, or `client_credentials` for a partner token.",
+        )
     )
     client_id: str | None = Field(None, max_length=64, description="Your partner id.")
     assertion: str | None = Field(None, max_length=8192, description="The partner JWT.")
     token: str | None = Field(None, max_length=8192, description="Same as assertion (widget form).")
+    client_secret: str | None = Field(None, max_length=200, description="client_credentials only.")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"grant_type": JWT_BEARER, "client_id": "demo", "assertion": "eyJhbGciOi…"},
+                {"grant_type": "client_credentials", "client_id": "demo", "client_secret": "jcs_…"},
+            ]
+        },
+    )
 
 
 class SessionOut(Schema):
@@ -39,7 +56,8 @@ class TokenResponse(Schema):
     access_token: str
     token_type: Literal["Bearer"]
     expires_in: int
-    session: SessionOut
+    scope: Literal["session", "partner"]
+    session: SessionOut | None = Field(None, description="The session opened (jwt-bearer only).")
 
 
 class Logos(Schema):
@@ -157,6 +175,18 @@ class VoucherOut(Schema):
     storeId: str
     storeName: str
     offerId: str
+
+
+class VoucherPage(Schema):
+    items: list[VoucherOut]
+    nextCursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+    hasMore: bool
+
+
+class RefundRequest(Strict):
+    reason: str | None = Field(None, max_length=300)
 
 
 class ProblemOut(Schema):

@@ -1,13 +1,19 @@
-"""A partner's vouchers: read, confirm, cancel (apikey header; a session reads its own)."""
+"""A partner's vouchers: list, read, confirm, cancel, refund (apikey or partner token).
 
+A session credential reads only the voucher it reserved. Another partner's voucher is a 404,
+never a 403: its existence is not ours to reveal.
+"""
+
+from datetime import datetime
 from uuid import UUID
 
-from ninja import Router
+from ninja import Query, Router, Schema
+from pydantic import Field
 
-from jackpot.api.auth import apikey_auth, session_auth
-from jackpot.api.schemas import CancelRequest, ProblemOut, VoucherOut
+from jackpot.api.auth import partner_auth, session_auth
+from jackpot.api.schemas import CancelRequest, ProblemOut, RefundRequest, VoucherOut, VoucherPage
 from jackpot.core.problems import Problem
-from jackpot.vouchers import lifecycle
+from jackpot.vouchers import lifecycle, queries
 from jackpot.vouchers.models import Voucher
 from jackpot.vouchers.representation import voucher_object
 
@@ -19,16 +25,56 @@ def _actor(request) -> str:
     return f"partner:{request.jackpot_partner.pk}"
 
 
-def _not_found() -> Problem:
-    return Problem(
-        "voucher-not-found", "Voucher not found", 404, "No such voucher for this partner."
+def _transition(request, voucher_id, action: str, reason: str = "") -> dict:
+    voucher = lifecycle.transition(
+        voucher_id, action, _actor(request), partner_id=request.jackpot_partner.pk, reason=reason
     )
+    return voucher_object(voucher)
+
+
+class VoucherFilters(Schema):
+    state: str | None = Field(None, description="One state or several, comma-separated.")
+    paymentState: str | None = Field(None, description="DUE, WAITING or PAID.")  # noqa: N815
+    reservedFrom: datetime | None = Field(None, description="Reserved at or after (ISO 8601).")  # noqa: N815
+    reservedTo: datetime | None = Field(None, description="Reserved before (ISO 8601).")  # noqa: N815
+    notificationKey: str | None = Field(None, max_length=128)  # noqa: N815
+    userId: str | None = Field(None, max_length=128)  # noqa: N815
+    storeId: str | None = Field(None, max_length=64)  # noqa: N815
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=200)
+
+
+@router.get(
+    "/vouchers",
+    response={200: VoucherPage, **ERRORS},
+    auth=partner_auth,
+    summary="List your vouchers",
+    description="Newest first. Follow `nextCursor` until it is null; the order is stable.",
+)
+def list_vouchers(request, filters: Query[VoucherFilters]):
+    wanted = queries.VoucherFilter(
+        state=[s.strip() for s in filters.state.split(",") if s.strip()] if filters.state else None,
+        payment_state=filters.paymentState,
+        reserved_from=filters.reservedFrom,
+        reserved_to=filters.reservedTo,
+        notification_key=filters.notificationKey,
+        user_id=filters.userId,
+        store_id=filters.storeId,
+    )
+    rows, next_cursor, has_more = queries.page(
+        request.jackpot_partner.pk, wanted, filters.limit, filters.cursor
+    )
+    return {
+        "items": [voucher_object(v) for v in rows],
+        "nextCursor": next_cursor,
+        "hasMore": has_more,
+    }
 
 
 @router.get(
     "/voucher/{voucher_id}",
     response={200: VoucherOut, **ERRORS},
-    auth=[apikey_auth, session_auth],
+    auth=[*partner_auth, session_auth],
     summary="Read a voucher",
 )
 def get_voucher(request, voucher_id: UUID):
@@ -39,34 +85,43 @@ def get_voucher(request, voucher_id: UUID):
         vouchers = vouchers.filter(session=request.jackpot_session)
     voucher = vouchers.filter(pk=voucher_id).first()
     if voucher is None:
-        raise _not_found()
+        raise Problem(
+            "voucher-not-found", "Voucher not found", 404, "No such voucher for this partner."
+        )
     return voucher_object(voucher)
 
 
 @router.put(
     "/voucher/{voucher_id}/confirm",
     response={200: VoucherOut, **ERRORS},
-    auth=apikey_auth,
+    auth=partner_auth,
     summary="Confirm a reserved voucher",
-    description="RESERVED → CONFIRMED. Any other state answers `voucher-state-conflict` (409).",
+    description="RESERVED → CONFIRMED. Any other state answers `voucher-state-conflict` (409). "
+    "Send an `Idempotency-Key` to retry safely.",
 )
 def confirm_voucher(request, voucher_id: UUID):
-    voucher = lifecycle.transition(
-        voucher_id, "confirm", _actor(request), partner_id=request.jackpot_partner.pk
-    )
-    return voucher_object(voucher)
+    return _transition(request, voucher_id, "confirm")
 
 
 @router.put(
     "/voucher/{voucher_id}/cancel",
     response={200: VoucherOut, **ERRORS},
-    auth=apikey_auth,
+    auth=partner_auth,
     summary="Cancel a reserved voucher",
     description="RESERVED → CANCELED; the campaign gets its budget back.",
 )
 def cancel_voucher(request, voucher_id: UUID, payload: CancelRequest | None = None):
     reason = (payload.reason if payload else None) or "canceled by the partner"
-    voucher = lifecycle.transition(
-        voucher_id, "cancel", _actor(request), partner_id=request.jackpot_partner.pk, reason=reason
-    )
-    return voucher_object(voucher)
+    return _transition(request, voucher_id, "cancel", reason)
+
+
+@router.post(
+    "/voucher/{voucher_id}/refund",
+    response={200: VoucherOut, **ERRORS},
+    auth=partner_auth,
+    summary="Ask for a delivered voucher to be refunded",
+    description="READY or SENT → REFUNDING; the operator then accepts or refuses the refund.",
+)
+def refund_voucher(request, voucher_id: UUID, payload: RefundRequest | None = None):
+    reason = (payload.reason if payload else None) or "refund requested by the partner"
+    return _transition(request, voucher_id, "refund", reason)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from jackpot.partners.models import ApiSignature, ConfirmationMode, Partner
+from jackpot.partners.models import ApiSignature, ConfirmationMode, Partner, PartnerAccessToken
 
 
 def digest(secret: str) -> str:
@@ -151,3 +151,36 @@ def domain_authorised(partner: Partner, host: str) -> bool:
     """True when host is one of the partner's domains or a sub-domain of one."""
     host = (host or "").lower().rstrip(".")
     return any(host == d or host.endswith("." + d) for d in partner.domain_list)
+
+
+ACCESS_TOKEN_PREFIX = "jpt_"
+ACCESS_TOKEN_TTL = timedelta(hours=1)
+
+
+def issue_access_token(partner: Partner) -> tuple[str, PartnerAccessToken]:
+    """A one-hour bearer token for the partner's servers (client_credentials grant)."""
+    token = ACCESS_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    PartnerAccessToken.objects.filter(partner=partner, expires_at__lt=now).delete()
+    record = PartnerAccessToken.objects.create(
+        partner=partner, digest=digest(token), created_at=now, expires_at=now + ACCESS_TOKEN_TTL
+    )
+    return token, record
+
+
+def partner_for_access_token(token: str) -> Partner | None:
+    if not token or not token.startswith(ACCESS_TOKEN_PREFIX):
+        return None
+    record = (
+        PartnerAccessToken.objects.select_related("partner")
+        .filter(digest=digest(token), expires_at__gt=timezone.now(), partner__enabled=True)
+        .first()
+    )
+    return record.partner if record else None
+
+
+def partner_for_client_credentials(client_id: str, client_secret: str) -> Partner | None:
+    partner = Partner.objects.filter(pk=client_id or "", enabled=True).first()
+    if partner is None or not check_client_secret(partner, client_secret):
+        return None
+    return partner

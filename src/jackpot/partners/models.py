@@ -62,3 +62,15 @@ class ApiSignature(models.Model):
 
     def __str__(self) -> str:
         return f"signature of {self.partner_id} created {self.created_at:%Y-%m-%d}"
+
+
+class PartnerAccessToken(models.Model):
+    """A bearer token from the client_credentials grant: the partner's servers, for one hour."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="access_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"access token of {self.partner_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,63 @@
+"""CORS for browser calls to the API, only from partners' authorised domains (and sub-domains).
+
+A preflight is answered for any partner's domain (it carries no credential); the actual answer
+is shared only with the domains of the partner the credential belongs to.
+"""
+
+from django.core.cache import cache
+from django.http import HttpResponse
+
+from jackpot.partners import credentials
+from jackpot.partners.models import Partner
+from jackpot.tokens.verification import origin_host
+
+ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, apikey"
+ALLOWED_METHODS = "GET, POST, PUT, OPTIONS"
+EXPOSED_HEADERS = (
+    "Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Idempotent-Replayed"
+)
+DOMAINS_CACHE_KEY = "jackpot:cors:domains"
+
+
+def authorised_anywhere(host: str) -> bool:
+    domains = cache.get(DOMAINS_CACHE_KEY)
+    if domains is None:
+        domains = sorted({d for p in Partner.objects.filter(enabled=True) for d in p.domain_list})
+        cache.set(DOMAINS_CACHE_KEY, domains, 30)
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+class CorsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        origin = request.headers.get("Origin")
+        if not origin or not request.path.startswith("/v2/"):
+            return self.get_response(request)
+        host = origin_host(origin)
+        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            response = HttpResponse(status=204)
+            if host and authorised_anywhere(host):
+                self._allow(response, origin)
+                response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+                response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+                response["Access-Control-Max-Age"] = "600"
+            response["Vary"] = "Origin"
+            return response
+        response = self.get_response(request)
+        partner = getattr(request, "jackpot_partner", None)
+        allowed = (
+            credentials.domain_authorised(partner, host)
+            if partner is not None
+            else authorised_anywhere(host)
+        )
+        if host and allowed:
+            self._allow(response, origin)
+            response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        response["Vary"] = ", ".join(filter(None, [response.get("Vary"), "Origin"]))
+        return response
+
+    @staticmethod
+    def _allow(response, origin: str) -> None:
+        response["Access-Control-Allow-Origin"] = origin

@@ -1,0 +1,63 @@
+"""Problem documents for what happens before or around the API's own routes.
+
+Unknown paths (404), wrong methods (405), bodies over the size limit (413) and crashes (500)
+under /v2 answer `application/problem+json` like every other API error.
+"""
+
+import logging
+
+from django.conf import settings
+
+from jackpot.api.problems import CONTENT_TYPE, problem_response
+from jackpot.core.problems import Problem
+
+logger = logging.getLogger("jackpot.api")
+
+EDGE_PROBLEMS = {
+    404: Problem("not-found", "Not found", 404, "No API route at this path; see /v2/docs."),
+    405: Problem("method-not-allowed", "Method not allowed", 405, "See /v2/docs for the methods."),
+}
+
+
+class ApiEdgeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/v2/"):
+            return self.get_response(request)
+        length = request.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return problem_response(
+                request,
+                Problem(
+                    "payload-too-large",
+                    "The request body is too large",
+                    413,
+                    f"Bodies are limited to {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+                ),
+            )
+        response = self.get_response(request)
+        problem = EDGE_PROBLEMS.get(response.status_code)
+        if problem is not None and not response.get("Content-Type", "").startswith(
+            (CONTENT_TYPE, "application/json")
+        ):
+            replacement = problem_response(request, problem)
+            if response.has_header("Allow"):
+                replacement["Allow"] = response["Allow"]
+            return replacement
+        return response
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/v2/"):
+            return None
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return problem_response(
+            request,
+            Problem(
+                "internal-error",
+                "Internal error",
+                500,
+                "Something failed on our side; nothing was changed. Retry, or contact support.",
+            ),
+        )

@@ -1,0 +1,82 @@
+"""Listing a partner's vouchers: filters and a stable cursor for paging through them."""
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from jackpot.core.problems import Problem
+from jackpot.vouchers.models import PaymentState, State, Voucher
+
+
+@dataclass(frozen=True)
+class VoucherFilter:
+    state: list[str] | None = None
+    payment_state: str | None = None
+    reserved_from: datetime | None = None
+    reserved_to: datetime | None = None
+    notification_key: str | None = None
+    user_id: str | None = None
+    store_id: str | None = None
+
+
+def _bad_filter(field: str, message: str) -> Problem:
+    return Problem(
+        "validation-error",
+        "The request is invalid",
+        422,
+        f"{field}: {message}",
+        errors=[{"field": field, "message": message}],
+    )
+
+
+def encode_cursor(voucher: Voucher) -> str:
+    raw = json.dumps([voucher.reservation_date.isoformat(), str(voucher.id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        moment, voucher_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(moment), uuid.UUID(voucher_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise _bad_filter("cursor", "is not a cursor this API gave") from None
+
+
+def page(partner_id: str, filters: VoucherFilter, limit: int, cursor: str | None):
+    """Newest first, ties broken by id: a stable order for cursors to walk."""
+    vouchers = Voucher.objects.select_related("partner", "store").filter(partner_id=partner_id)
+    if filters.state:
+        unknown = set(filters.state) - set(State.values)
+        if unknown:
+            raise _bad_filter("state", f"unknown state(s): {', '.join(sorted(unknown))}")
+        vouchers = vouchers.filter(state__in=filters.state)
+    if filters.payment_state:
+        if filters.payment_state not in PaymentState.values:
+            raise _bad_filter("paymentState", "is DUE, WAITING or PAID")
+        vouchers = vouchers.filter(payment_state=filters.payment_state)
+    if filters.reserved_from:
+        vouchers = vouchers.filter(reservation_date__gte=filters.reserved_from)
+    if filters.reserved_to:
+        vouchers = vouchers.filter(reservation_date__lt=filters.reserved_to)
+    if filters.notification_key:
+        vouchers = vouchers.filter(notification_key=filters.notification_key)
+    if filters.user_id:
+        vouchers = vouchers.filter(user_id=filters.user_id)
+    if filters.store_id:
+        vouchers = vouchers.filter(store_id=filters.store_id)
+    if cursor:
+        moment, voucher_id = decode_cursor(cursor)
+        vouchers = vouchers.filter(
+            Q(reservation_date__lt=moment) | Q(reservation_date=moment, id__lt=voucher_id)
+        )
+    rows = list(vouchers.order_by("-reservation_date", "-id")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1]) if has_more and rows else None
+    return rows, next_cursor, has_more
