@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "jackpot.catalog",
     "jackpot.tokens",
     "jackpot.webhooks",
+    "jackpot.ledger",
     "jackpot.vouchers",
     "jackpot.api",
     "jackpot.widget",

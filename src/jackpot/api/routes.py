@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from jackpot import __version__
-from jackpot.api import problems, store_routes, token_routes, voucher_routes
+from jackpot.api import problems, store_routes, token_routes, voucher_routes, wallet_routes
 
 api = NinjaAPI(
     title="Jackpot API",
@@ -21,3 +21,4 @@ problems.install(api)
 api.add_router("", token_routes.router)
 api.add_router("", store_routes.router)
 api.add_router("", voucher_routes.router)
+api.add_router("", wallet_routes.router)

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from jackpot.catalog.models import Campaign
 from jackpot.core.problems import Problem
-from jackpot.vouchers.models import PaymentState, State, Voucher, VoucherEvent
+from jackpot.vouchers import payments
+from jackpot.vouchers.models import State, Voucher, VoucherEvent
 from jackpot.vouchers.representation import voucher_object
 from jackpot.webhooks import outbox
 
@@ -82,13 +83,15 @@ def apply(voucher: Voucher, action: str, actor: str, reason: str = "", now=None)
     voucher.state = target
     if action == "confirm":
         voucher.confirm_date = now
-        voucher.payment_state = PaymentState.DUE
+        payments.pay_at_confirmation(voucher)
     elif action == "cancel":
         voucher.canceled_date = now
     elif action == "expire":
         voucher.expired_date = now
     elif action == "send":
         voucher.send_date = now
+    elif action == "accept_refund":
+        payments.reverse_payment(voucher, actor)
     if action in RELEASES_BUDGET:
         release_budget(voucher)
     voucher.save()

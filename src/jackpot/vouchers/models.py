@@ -28,6 +28,27 @@ class PaymentState(models.TextChoices):
     PAID = "PAID"
 
 
+class Statement(models.Model):
+    """What a partner owes for a period: its DUE vouchers, which become WAITING until paid."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="statements")
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    currency = models.CharField(max_length=3, default="EUR")
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.CharField(max_length=100, default="system")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=200, blank=True, default="")
+    transaction_id = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"statement {self.pk} of {self.partner_id}: {self.total} {self.currency}"
+
+
 class Voucher(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     coupon_id = models.CharField(max_length=10, unique=True)
@@ -59,6 +80,9 @@ class Voucher(models.Model):
         max_length=8, choices=PaymentState.choices, blank=True, default=""
     )
     wallet_operation_id = models.CharField(max_length=64, blank=True, default="")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, null=True, blank=True, related_name="vouchers"
+    )
 
     class Meta:
         ordering = ["-reservation_date", "id"]

@@ -1,0 +1,193 @@
+"""The partner's money: wallet balance and history, statements (apikey or partner token)."""
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from jackpot.api.auth import partner_auth
+from jackpot.api.schemas import Money, ProblemOut
+from jackpot.core.formats import amount, iso
+from jackpot.core.problems import Problem
+from jackpot.ledger import services as ledger
+from jackpot.ledger.models import Entry
+from jackpot.vouchers import payments
+from jackpot.vouchers.models import Statement
+
+router = Router(tags=["Money"], auth=partner_auth)
+ERRORS = {401: ProblemOut, 404: ProblemOut, 422: ProblemOut}
+
+
+class WalletOut(Schema):
+    balance: Money
+    currency: str
+    lowBalanceThreshold: Money | None  # noqa: N815
+    lowBalance: bool  # noqa: N815
+
+
+class LedgerLine(Schema):
+    transactionId: str  # noqa: N815
+    kind: str
+    reference: str
+    description: str
+    amount: Money = Field(description="Signed: + credits the wallet, − debits it.")
+    createdAt: str  # noqa: N815
+
+
+class LedgerPage(Schema):
+    items: list[LedgerLine]
+    nextCursor: str | None  # noqa: N815
+    hasMore: bool  # noqa: N815
+
+
+class LedgerQuery(Schema):
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=200)
+
+
+class StatementOut(Schema):
+    id: int
+    periodStart: str  # noqa: N815
+    periodEnd: str  # noqa: N815
+    total: Money
+    currency: str
+    issuedAt: str  # noqa: N815
+    paidAt: str | None  # noqa: N815
+    vouchers: int
+
+
+@router.get("/wallet", response={200: WalletOut, **ERRORS}, summary="Your wallet's balance")
+def wallet(request):
+    status = ledger.wallet_status(request.jackpot_partner)
+    return {
+        "balance": amount(status.balance),
+        "currency": status.currency,
+        "lowBalanceThreshold": amount(status.low_balance_threshold),
+        "lowBalance": status.low,
+    }
+
+
+def _cursor(entry: Entry) -> str:
+    raw = json.dumps([entry.transaction.created_at.isoformat(), entry.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str) -> Q:
+    try:
+        moment, entry_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        moment = datetime.fromisoformat(moment)
+    except (ValueError, TypeError, binascii.Error):
+        raise Problem(
+            "validation-error",
+            "The request is invalid",
+            422,
+            "cursor: unknown cursor",
+            errors=[{"field": "cursor", "message": "is not a cursor this API gave"}],
+        ) from None
+    return Q(transaction__created_at__lt=moment) | Q(
+        transaction__created_at=moment, pk__lt=entry_id
+    )
+
+
+@router.get(
+    "/wallet/ledger",
+    response={200: LedgerPage, **ERRORS},
+    summary="Your wallet's movements",
+    description="Newest first; every movement is a ledger transaction (top-up, voucher payment, "
+    "refund). Follow `nextCursor` until it is null.",
+)
+def wallet_ledger(request, query: Query[LedgerQuery]):
+    account = ledger.wallet_account(request.jackpot_partner)
+    entries = account.entries.select_related("transaction")
+    if query.cursor:
+        entries = entries.filter(_after(query.cursor))
+    rows = list(entries.order_by("-transaction__created_at", "-pk")[: query.limit + 1])
+    has_more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    return {
+        "items": [
+            {
+                "transactionId": str(e.transaction_id),
+                "kind": e.transaction.kind,
+                "reference": e.transaction.reference,
+                "description": e.transaction.description,
+                "amount": amount(e.amount),
+                "createdAt": iso(e.transaction.created_at),
+            }
+            for e in rows
+        ],
+        "nextCursor": _cursor(rows[-1]) if has_more and rows else None,
+        "hasMore": has_more,
+    }
+
+
+def _statement(request, statement_id: int) -> Statement:
+    statement = Statement.objects.filter(pk=statement_id, partner=request.jackpot_partner).first()
+    if statement is None:
+        raise Problem(
+            "statement-not-found", "Statement not found", 404, "No such statement for this partner."
+        )
+    return statement
+
+
+def statement_object(statement: Statement) -> dict:
+    return {
+        "id": statement.pk,
+        "periodStart": iso(statement.period_start),
+        "periodEnd": iso(statement.period_end),
+        "total": amount(statement.total),
+        "currency": statement.currency,
+        "issuedAt": iso(statement.issued_at),
+        "paidAt": iso(statement.paid_at),
+        "vouchers": statement.vouchers.count(),
+    }
+
+
+@router.get("/statements", response={200: list[StatementOut], **ERRORS}, summary="Your statements")
+def list_statements(request):
+    statements = (
+        Statement.objects.filter(partner=request.jackpot_partner)
+        .annotate(voucher_count=Count("vouchers"))
+        .order_by("-issued_at")[:100]
+    )
+    return [statement_object(s) for s in statements]
+
+
+@router.get(
+    "/statements/{statement_id}", response={200: StatementOut, **ERRORS}, summary="One statement"
+)
+def get_statement(request, statement_id: int):
+    return statement_object(_statement(request, statement_id))
+
+
+@router.get(
+    "/statements/{statement_id}/csv",
+    response={200: None, **ERRORS},
+    summary="A statement as CSV",
+    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+)
+def statement_csv(request, statement_id: int):
+    statement = _statement(request, statement_id)
+    response = HttpResponse(
+        payments.statement_csv(statement), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="jackpot-statement-{statement.pk}.csv"'
+    return response
+
+
+@router.get(
+    "/statements/{statement_id}/pdf",
+    response={200: None, **ERRORS},
+    summary="A statement as PDF",
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def statement_pdf(request, statement_id: int):
+    statement = _statement(request, statement_id)
+    response = HttpResponse(payments.statement_pdf(statement), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="jackpot-statement-{statement.pk}.pdf"'
+    return response

@@ -1,0 +1,207 @@
+"""Moving money: the only module that writes ledger transactions.
+
+Each function posts one balanced transaction (its entries sum to zero) or none. Debits of a
+wallet take the wallet account's row lock first, so concurrent payments cannot overdraw it.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from jackpot.core.problems import Problem
+from jackpot.ledger.models import Account, AccountKind, Entry, Transaction, TransactionKind
+from jackpot.partners.models import Partner
+
+CENT = Decimal("0.01")
+
+
+def _positive(amount) -> Decimal:
+    amount = Decimal(amount)
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        raise Problem(
+            "invalid-amount",
+            "The amount must be positive with at most two decimals",
+            422,
+            errors=[{"field": "amount", "message": "must be > 0 with at most 2 decimals"}],
+        )
+    return amount
+
+
+def wallet_account(partner: Partner) -> Account:
+    account, _ = Account.objects.get_or_create(
+        code=f"wallet:{partner.pk}",
+        defaults={
+            "kind": AccountKind.PARTNER_WALLET,
+            "partner": partner,
+            "currency": partner.currency,
+        },
+    )
+    return account
+
+
+def platform_account(currency: str = "EUR") -> Account:
+    account, _ = Account.objects.get_or_create(
+        code=f"platform:{currency}", defaults={"kind": AccountKind.PLATFORM, "currency": currency}
+    )
+    return account
+
+
+def bank_account(currency: str = "EUR") -> Account:
+    account, _ = Account.objects.get_or_create(
+        code=f"bank:{currency}", defaults={"kind": AccountKind.BANK, "currency": currency}
+    )
+    return account
+
+
+def balance(account: Account) -> Decimal:
+    total = account.entries.aggregate(total=Sum("amount"))["total"]
+    return (total or Decimal("0")).quantize(CENT)
+
+
+def wallet_balance(partner: Partner) -> Decimal:
+    return balance(wallet_account(partner))
+
+
+@dataclass(frozen=True)
+class WalletStatus:
+    balance: Decimal
+    currency: str
+    low_balance_threshold: Decimal | None
+
+    @property
+    def low(self) -> bool:
+        return self.low_balance_threshold is not None and self.balance < self.low_balance_threshold
+
+
+def wallet_status(partner: Partner) -> WalletStatus:
+    account = wallet_account(partner)
+    return WalletStatus(balance(account), account.currency, account.low_balance_threshold)
+
+
+def post(
+    kind: str,
+    reference: str,
+    legs: list[tuple[Account, Decimal]],
+    *,
+    created_by: str = "system",
+    description: str = "",
+    idempotency_key: str | None = None,
+    reverses: Transaction | None = None,
+) -> Transaction:
+    """Write one balanced transaction; an idempotency key already used returns its transaction."""
+    if not legs or sum((amount for _, amount in legs), Decimal("0")) != 0:
+        raise ValueError("a transaction's entries must exist and sum to zero")
+    if idempotency_key:
+        existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _same_or_conflict(existing, kind, reference, legs)
+    try:
+        with transaction.atomic():
+            txn = Transaction.objects.create(
+                kind=kind,
+                reference=reference,
+                description=description[:300],
+                idempotency_key=idempotency_key or None,
+                created_by=created_by,
+                created_at=timezone.now(),
+                reverses=reverses,
+            )
+            Entry.objects.bulk_create(
+                [Entry(transaction=txn, account=account, amount=amount) for account, amount in legs]
+            )
+    except IntegrityError:
+        if idempotency_key:  # a concurrent call with the same key won
+            existing = Transaction.objects.get(idempotency_key=idempotency_key)
+            return _same_or_conflict(existing, kind, reference, legs)
+        raise
+    return txn
+
+
+def _same_or_conflict(existing: Transaction, kind, reference, legs) -> Transaction:
+    wanted = sorted((a.pk, amount) for a, amount in legs)
+    actual = sorted(existing.entries.values_list("account_id", "amount"))
+    if existing.kind != kind or existing.reference != reference or wanted != actual:
+        raise Problem(
+            "idempotency-key-reused",
+            "This Idempotency-Key was used for another movement",
+            422,
+            "Send a new key for a new movement.",
+        )
+    return existing
+
+
+def credit_wallet(
+    partner: Partner, amount, *, reference: str, created_by: str, idempotency_key: str | None = None
+) -> Transaction:
+    """A top-up: money received from the partner, credited to its wallet."""
+    amount = _positive(amount)
+    return post(
+        TransactionKind.TOP_UP,
+        reference,
+        [(bank_account(partner.currency), -amount), (wallet_account(partner), amount)],
+        created_by=created_by,
+        description=f"top-up of {partner.pk}",
+        idempotency_key=idempotency_key,
+    )
+
+
+def debit_wallet_if_covered(partner: Partner, amount, *, reference: str) -> Transaction | None:
+    """Pay `amount` from the wallet to the platform when the balance covers it, else None.
+
+    Holds the wallet's row lock until the caller's transaction ends: concurrent debits queue,
+    and each sees the balance the previous one left.
+    """
+    amount = _positive(amount)
+    account = wallet_account(partner)
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    if balance(account) < amount:
+        return None
+    return post(
+        TransactionKind.VOUCHER_PAYMENT,
+        reference,
+        [(account, -amount), (platform_account(account.currency), amount)],
+        description=f"voucher paid from the wallet of {partner.pk}",
+    )
+
+
+def settle_by_transfer(
+    partner: Partner, amount, *, reference: str, created_by: str, idempotency_key: str | None = None
+) -> Transaction:
+    """A statement paid by bank transfer: the money reaches the platform directly."""
+    amount = _positive(amount)
+    return post(
+        TransactionKind.STATEMENT_PAYMENT,
+        reference,
+        [(bank_account(partner.currency), -amount), (platform_account(partner.currency), amount)],
+        created_by=created_by,
+        description=f"statement paid by {partner.pk}",
+        idempotency_key=idempotency_key,
+    )
+
+
+def refund_to_wallet(
+    partner: Partner,
+    amount,
+    *,
+    reference: str,
+    created_by: str,
+    reverses: Transaction | None = None,
+) -> Transaction:
+    """Give a voucher's price back to the partner's wallet, reversing its payment."""
+    amount = _positive(amount)
+    return post(
+        TransactionKind.REFUND,
+        reference,
+        [(platform_account(partner.currency), -amount), (wallet_account(partner), amount)],
+        created_by=created_by,
+        description=f"refund to {partner.pk}",
+        reverses=reverses,
+    )
+
+
+def total_of_all_entries() -> Decimal:
+    """Zero when the books balance: every transaction's entries sum to zero."""
+    return Entry.objects.aggregate(total=Sum("amount"))["total"] or Decimal("0")

@@ -1,0 +1,217 @@
+"""How a voucher is paid (SPEC §7): from the wallet at confirmation, or by statement later.
+
+`paymentState` always agrees with the ledger: PAID vouchers have a payment transaction whose
+reference is `voucher:<id>` (wallet) or their statement's `statement:<id>` (transfer); DUE and
+WAITING vouchers have none. A refund reverses the payment into the partner's wallet.
+"""
+
+import csv
+import io
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from jackpot.core.formats import iso
+from jackpot.core.problems import Problem
+from jackpot.ledger import services as ledger
+from jackpot.ledger.models import Transaction
+from jackpot.partners.models import Partner
+from jackpot.vouchers.models import PaymentState, State, Statement, Voucher
+
+UNPAID_STATES = {State.CONFIRMED, State.READY, State.SENT}
+# Vouchers whose codes were issued and not taken back by a refund.
+REPORTED_STATES = [State.CONFIRMED, State.READY, State.SENT, State.REFUNDING, State.REFUND_REJECTED]
+
+
+def reference(voucher: Voucher) -> str:
+    return f"voucher:{voucher.pk}"
+
+
+def pay_at_confirmation(voucher: Voucher) -> None:
+    """Debit the wallet when it covers the price (PAID), else leave the voucher DUE."""
+    txn = ledger.debit_wallet_if_covered(
+        voucher.partner, voucher.price, reference=reference(voucher)
+    )
+    if txn is None:
+        voucher.payment_state = PaymentState.DUE
+    else:
+        voucher.payment_state = PaymentState.PAID
+        voucher.wallet_operation_id = str(txn.id)
+
+
+def reverse_payment(voucher: Voucher, actor: str) -> Transaction | None:
+    """On a refund, give a paid voucher's price back to the wallet; unpaid ones owe nothing."""
+    if voucher.payment_state != PaymentState.PAID:
+        return None
+    paid_by = (
+        Transaction.objects.filter(pk=voucher.wallet_operation_id).first()
+        if (voucher.wallet_operation_id)
+        else None
+    )
+    return ledger.refund_to_wallet(
+        voucher.partner,
+        voucher.price,
+        reference=reference(voucher),
+        created_by=actor,
+        reverses=paid_by,
+    )
+
+
+@transaction.atomic
+def issue_statement(partner: Partner, start: datetime, end: datetime, actor: str) -> Statement:
+    """List the partner's DUE vouchers confirmed in [start, end) and move them to WAITING."""
+    if end <= start:
+        raise Problem("invalid-period", "The period ends before it starts", 422)
+    due = Voucher.objects.select_for_update().filter(
+        partner=partner,
+        payment_state=PaymentState.DUE,
+        state__in=UNPAID_STATES,
+        confirm_date__gte=start,
+        confirm_date__lt=end,
+    )
+    ids = list(due.values_list("pk", flat=True))
+    if not ids:
+        raise Problem(
+            "nothing-due",
+            "Nothing is due for this period",
+            409,
+            f"{partner.pk} has no DUE voucher confirmed in that period.",
+        )
+    total = Voucher.objects.filter(pk__in=ids).aggregate(total=Sum("price"))["total"]
+    statement = Statement.objects.create(
+        partner=partner,
+        period_start=start,
+        period_end=end,
+        currency=partner.currency,
+        total=total,
+        issued_by=actor,
+    )
+    Voucher.objects.filter(pk__in=ids).update(
+        payment_state=PaymentState.WAITING, statement=statement
+    )
+    return statement
+
+
+@transaction.atomic
+def record_statement_payment(
+    statement: Statement, *, payment_reference: str, actor: str, idempotency_key: str | None = None
+) -> Statement:
+    """The partner paid the statement: one ledger transaction, its vouchers become PAID."""
+    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    if statement.paid_at is not None:
+        raise Problem("statement-already-paid", "This statement is already paid", 409)
+    txn = ledger.settle_by_transfer(
+        statement.partner,
+        statement.total,
+        reference=f"statement:{statement.pk}",
+        created_by=actor,
+        idempotency_key=idempotency_key,
+    )
+    statement.paid_at = timezone.now()
+    statement.payment_reference = payment_reference[:200]
+    statement.transaction_id = str(txn.id)
+    statement.save(update_fields=["paid_at", "payment_reference", "transaction_id"])
+    statement.vouchers.filter(payment_state=PaymentState.WAITING).update(
+        payment_state=PaymentState.PAID
+    )
+    return statement
+
+
+STATEMENT_COLUMNS = [
+    "couponId",
+    "voucherId",
+    "storeId",
+    "confirmDate",
+    "price",
+    "value",
+    "currency",
+]
+
+
+def statement_rows(statement: Statement) -> list[list[str]]:
+    return [
+        [
+            v.coupon_id,
+            str(v.pk),
+            v.store_id,
+            iso(v.confirm_date),
+            str(v.price),
+            str(v.value),
+            v.currency,
+        ]
+        for v in statement.vouchers.order_by("confirm_date", "pk")
+    ]
+
+
+def statement_csv(statement: Statement) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(STATEMENT_COLUMNS)
+    writer.writerows(statement_rows(statement))
+    writer.writerow(["TOTAL", "", "", "", str(statement.total), "", statement.currency])
+    return out.getvalue()
+
+
+def statement_pdf(statement: Statement) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, f"Jackpot statement #{statement.pk}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    status = f"paid {statement.paid_at:%Y-%m-%d}" if statement.paid_at else "awaiting payment"
+    for line in (
+        f"Partner: {statement.partner.name} ({statement.partner_id})",
+        f"Period: {statement.period_start:%Y-%m-%d} to {statement.period_end:%Y-%m-%d} (excluded)",
+        f"Issued: {statement.issued_at:%Y-%m-%d %H:%M} UTC",
+        f"Status: {status}",
+    ):
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    widths = (28, 40, 40, 30, 30)
+    pdf.set_font("Helvetica", "B", 9)
+    for width, title in zip(
+        widths, ("Coupon", "Store", "Confirmed", "Price", "Value"), strict=True
+    ):
+        pdf.cell(width, 7, title, border="B")
+    pdf.ln()
+    pdf.set_font("Helvetica", "", 9)
+    for coupon, _, store, confirmed, price, value, _currency in statement_rows(statement):
+        for width, text in zip(widths, (coupon, store, confirmed[:10], price, value), strict=True):
+            pdf.cell(width, 6, text)
+        pdf.ln()
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(108, 8, "Total due", border="T")
+    pdf.cell(60, 8, f"{statement.total} {statement.currency}", border="T")
+    return bytes(pdf.output())
+
+
+def store_report(start: datetime, end: datetime) -> list[dict]:
+    """Per store, for vouchers confirmed in [start, end) and not refunded: what it is owed.
+
+    A store issues codes worth `value`, funds the `bonus` (value − price) and is owed the price.
+    """
+    rows = (
+        Voucher.objects.filter(
+            confirm_date__gte=start, confirm_date__lt=end, state__in=REPORTED_STATES
+        )
+        .values("store_id", "store__name", "currency")
+        .annotate(value=Sum("value"), price=Sum("price"), vouchers=Count("pk"))
+        .order_by("store__name", "store_id")
+    )
+    return [
+        {
+            "storeId": r["store_id"],
+            "storeName": r["store__name"],
+            "currency": r["currency"],
+            "vouchers": r["vouchers"],
+            "valueIssued": r["value"],
+            "bonusFunded": r["value"] - r["price"],
+            "owed": r["price"],
+        }
+        for r in rows
+    ]
