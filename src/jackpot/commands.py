@@ -56,7 +56,7 @@ def cmd_serve(args) -> int:
 
 
 def run_worker(once: bool = False, interval: float | None = None) -> int:
-    """Sweep expired reservations and old token burns until told to stop."""
+    """Deliver webhooks, sweep expired reservations and old token burns until told to stop."""
     import logging
 
     from django.conf import settings
@@ -64,6 +64,8 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
 
     from jackpot.tokens.sessions import prune_burns
     from jackpot.vouchers.lifecycle import expire_due
+    from jackpot.vouchers.notification_confirmation import on_delivery_outcome
+    from jackpot.webhooks.delivery import deliver_due
 
     log = logging.getLogger("jackpot.worker")
     interval = settings.JACKPOT_WORKER_INTERVAL if interval is None else interval
@@ -76,8 +78,13 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
         pruned = prune_burns()
         if expired or pruned:
             log.info("expired %d reservation(s), pruned %d token burn(s)", expired, pruned)
+        # Each pass attempts every due delivery once; a 2xx answer to coupon/reserved confirms a
+        # notification-mode voucher (the vouchers rule, handed to webhooks as its callback).
+        delivered = deliver_due(on_outcome=on_delivery_outcome, should_stop=lambda: bool(stopping))
         if once:
             break
+        if delivered:
+            continue  # more may be due (a confirmation's coupon/confirmed): no sleep
         deadline = time.monotonic() + interval
         while not stopping and time.monotonic() < deadline:
             time.sleep(min(0.2, interval))
@@ -136,10 +143,10 @@ def _ceiling(text: str | None):
 def cmd_partner_create(args) -> int:
     from jackpot.partners import credentials
 
-    if args.confirmation == "notification":
+    if args.confirmation == "notification" and not args.notification_url:
         raise CommandError(
-            "--confirmation notification needs webhook delivery, which this version does not "
-            "have yet; use auto or manual"
+            "--confirmation notification needs --notification-url: a 2xx answer from it to the "
+            "coupon/reserved webhook is what confirms a voucher"
         )
     try:
         _, issued = credentials.create_partner(
@@ -164,6 +171,38 @@ def cmd_partner_create(args) -> int:
         raise
     print_json(issued.__dict__)
     return 0
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+
+def cmd_webhooks_resend(args) -> int:
+    from jackpot.partners.models import Partner
+    from jackpot.webhooks import services
+
+    if not args.delivery_id and not args.failed:
+        raise CommandError("name deliveries to re-send (DELIVERY_ID ...) or give --failed")
+    if args.partner and not Partner.objects.filter(pk=args.partner).exists():
+        raise CommandError(f"no partner {args.partner!r}")
+    if args.enable_endpoint:
+        if not args.partner:
+            raise CommandError("--enable-endpoint needs --partner")
+        services.enable_endpoint(args.partner)
+    report: dict = {}
+    if args.delivery_id:
+        queued, refused = [], {}
+        for delivery_id in args.delivery_id:
+            try:
+                services.resend(delivery_id, partner=args.partner)
+            except services.ResendError as exc:
+                refused[str(delivery_id)] = str(exc)
+            else:
+                queued.append(delivery_id)
+        report.update(queued=queued, refused=refused)
+    if args.failed:
+        report["queuedFailed"] = services.resend_failed(args.partner)
+    print_json(report)
+    return 1 if report.get("refused") else 0
 
 
 # --- tokens --------------------------------------------------------------------------------
@@ -320,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=4, help="threads per worker")
     serve.set_defaults(handler=cmd_serve)
 
-    worker = sub.add_parser("worker", help="expiry sweep and background jobs")
+    worker = sub.add_parser("worker", help="webhook delivery, expiry sweep and background jobs")
     worker.add_argument("--once", action="store_true", help="one pass, then exit")
     worker.add_argument("--interval", type=float, default=None, help="seconds between passes")
     worker.set_defaults(handler=cmd_worker)
@@ -355,6 +394,21 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--session-ceiling", default=None, help="max amount per session")
     create.set_defaults(handler=cmd_partner_create)
 
+    webhooks = sub.add_parser("webhooks", help="webhook deliveries")
+    webhooks_sub = webhooks.add_subparsers(dest="action", metavar="ACTION", required=True)
+    resend = webhooks_sub.add_parser(
+        "resend", help="queue deliveries again, now, with a fresh retry schedule"
+    )
+    resend.add_argument("delivery_id", nargs="*", type=int, metavar="DELIVERY_ID")
+    resend.add_argument("--failed", action="store_true", help="every failed delivery")
+    resend.add_argument("--partner", default=None, help="only this partner's deliveries")
+    resend.add_argument(
+        "--enable-endpoint",
+        action="store_true",
+        help="first re-enable the partner's endpoint (disabled after a 410 answer)",
+    )
+    resend.set_defaults(handler=cmd_webhooks_resend)
+
     token = sub.add_parser("token", help="build or verify partner tokens")
     token_sub = token.add_subparsers(dest="action", metavar="ACTION", required=True)
     build = token_sub.add_parser("build", help="build a token as the integration guide does")
@@ -373,4 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("token")
     verify.add_argument("--client-id", default=None)
     verify.set_defaults(handler=cmd_token_verify)
+
+    from jackpot import money_commands
+
+    money_commands.add_parsers(sub)
     return parser

@@ -1,0 +1,225 @@
+"""The operator's money tools: `jackpot wallet …`, `jackpot statement …`, `jackpot report`."""
+
+from datetime import UTC, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from jackpot.commands import CommandError, print_json
+from jackpot.core.formats import amount, iso
+
+
+def _partner(partner_id: str):
+    from jackpot.partners.models import Partner
+
+    partner = Partner.objects.filter(pk=partner_id).first()
+    if partner is None:
+        raise CommandError(f"no partner {partner_id!r}")
+    return partner
+
+
+def _decimal(text: str, name: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise CommandError(f"{name}: {text!r} is not an amount") from None
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise CommandError(f"{name} must be positive with at most 2 decimals")
+    return value
+
+
+def _day(text: str, name: str) -> datetime:
+    try:
+        return datetime.combine(datetime.fromisoformat(text).date(), time(), tzinfo=UTC)
+    except ValueError:
+        raise CommandError(f"{name}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _problem(exc) -> CommandError:
+    return CommandError(exc.detail or exc.title)
+
+
+def cmd_wallet_credit(args) -> int:
+    from jackpot.core.problems import Problem
+    from jackpot.ledger import services as ledger
+
+    partner = _partner(args.partner)
+    try:
+        txn = ledger.credit_wallet(
+            partner,
+            _decimal(args.amount, "AMOUNT"),
+            reference=args.reference or "top-up",
+            created_by="cli",
+            idempotency_key=args.idempotency_key,
+        )
+    except Problem as exc:
+        raise _problem(exc) from None
+    status = ledger.wallet_status(partner)
+    print_json(
+        {
+            "transactionId": str(txn.id),
+            "balance": amount(status.balance),
+            "currency": status.currency,
+        }
+    )
+    return 0
+
+
+def cmd_wallet_show(args) -> int:
+    from jackpot.ledger import services as ledger
+
+    partner = _partner(args.partner)
+    status = ledger.wallet_status(partner)
+    account = ledger.wallet_account(partner)
+    entries = account.entries.select_related("transaction").order_by("-transaction__created_at")
+    print_json(
+        {
+            "partner": partner.pk,
+            "balance": amount(status.balance),
+            "currency": status.currency,
+            "lowBalanceThreshold": amount(status.low_balance_threshold),
+            "lowBalance": status.low,
+            "latest": [
+                {
+                    "at": iso(e.transaction.created_at),
+                    "kind": e.transaction.kind,
+                    "reference": e.transaction.reference,
+                    "amount": amount(e.amount),
+                }
+                for e in entries[: args.limit]
+            ],
+        }
+    )
+    return 0
+
+
+def cmd_wallet_threshold(args) -> int:
+    from jackpot.ledger import services as ledger
+
+    account = ledger.wallet_account(_partner(args.partner))
+    account.low_balance_threshold = (
+        None if args.amount == "none" else _decimal(args.amount, "AMOUNT")
+    )
+    account.save(update_fields=["low_balance_threshold"])
+    print_json(
+        {"partner": args.partner, "lowBalanceThreshold": amount(account.low_balance_threshold)}
+    )
+    return 0
+
+
+def cmd_statement_issue(args) -> int:
+    from jackpot.core.problems import Problem
+    from jackpot.vouchers import payments
+
+    partner = _partner(args.partner)
+    try:
+        statement = payments.issue_statement(
+            partner, _day(args.start, "--from"), _day(args.end, "--to"), "cli"
+        )
+    except Problem as exc:
+        raise _problem(exc) from None
+    if args.csv:
+        Path(args.csv).write_text(payments.statement_csv(statement), encoding="utf-8")
+    if args.pdf:
+        Path(args.pdf).write_bytes(payments.statement_pdf(statement))
+    print_json(
+        {
+            "statement": statement.pk,
+            "partner": partner.pk,
+            "total": amount(statement.total),
+            "currency": statement.currency,
+            "vouchers": statement.vouchers.count(),
+        }
+    )
+    return 0
+
+
+def cmd_statement_pay(args) -> int:
+    from jackpot.core.problems import Problem
+    from jackpot.vouchers import payments
+    from jackpot.vouchers.models import Statement
+
+    statement = Statement.objects.filter(pk=args.statement).first()
+    if statement is None:
+        raise CommandError(f"no statement {args.statement}")
+    try:
+        statement = payments.record_statement_payment(
+            statement,
+            payment_reference=args.reference,
+            actor="cli",
+            idempotency_key=args.idempotency_key,
+        )
+    except Problem as exc:
+        raise _problem(exc) from None
+    print_json(
+        {
+            "statement": statement.pk,
+            "paidAt": iso(statement.paid_at),
+            "transactionId": statement.transaction_id,
+        }
+    )
+    return 0
+
+
+def cmd_report_stores(args) -> int:
+    from jackpot.vouchers import payments
+
+    rows = payments.store_report(_day(args.start, "--from"), _day(args.end, "--to"))
+    print_json(
+        [
+            {
+                **r,
+                "valueIssued": amount(r["valueIssued"]),
+                "bonusFunded": amount(r["bonusFunded"]),
+                "owed": amount(r["owed"]),
+            }
+            for r in rows
+        ]
+    )
+    return 0
+
+
+def add_parsers(sub) -> None:
+    wallet = sub.add_parser("wallet", help="partner wallets: credit, show, low-balance threshold")
+    wallet_sub = wallet.add_subparsers(dest="action", metavar="ACTION", required=True)
+    credit = wallet_sub.add_parser("credit", help="record a top-up received from a partner")
+    credit.add_argument("partner")
+    credit.add_argument("amount")
+    credit.add_argument("--reference", help="the bank transfer's reference")
+    credit.add_argument("--idempotency-key", help="records the top-up once, however often sent")
+    credit.set_defaults(handler=cmd_wallet_credit)
+    show = wallet_sub.add_parser("show", help="balance and latest movements")
+    show.add_argument("partner")
+    show.add_argument("--limit", type=int, default=20)
+    show.set_defaults(handler=cmd_wallet_show)
+    threshold = wallet_sub.add_parser(
+        "threshold", help="warn the partner below AMOUNT ('none': never)"
+    )
+    threshold.add_argument("partner")
+    threshold.add_argument("amount")
+    threshold.set_defaults(handler=cmd_wallet_threshold)
+
+    statement = sub.add_parser("statement", help="statements of what partners owe")
+    statement_sub = statement.add_subparsers(dest="action", metavar="ACTION", required=True)
+    issue = statement_sub.add_parser(
+        "issue", help="list a period's DUE vouchers (they become WAITING)"
+    )
+    issue.add_argument("partner")
+    issue.add_argument("--from", dest="start", required=True, help="first day (YYYY-MM-DD)")
+    issue.add_argument("--to", dest="end", required=True, help="day after the last (YYYY-MM-DD)")
+    issue.add_argument("--csv", help="also write the statement as CSV to this file")
+    issue.add_argument("--pdf", help="also write the statement as PDF to this file")
+    issue.set_defaults(handler=cmd_statement_issue)
+    pay = statement_sub.add_parser(
+        "pay", help="record a statement's payment (its vouchers become PAID)"
+    )
+    pay.add_argument("statement", type=int)
+    pay.add_argument("--reference", required=True, help="the bank transfer's reference")
+    pay.add_argument("--idempotency-key")
+    pay.set_defaults(handler=cmd_statement_pay)
+
+    report = sub.add_parser("report", help="reports")
+    report_sub = report.add_subparsers(dest="action", metavar="ACTION", required=True)
+    stores = report_sub.add_parser("stores", help="per store: value issued, bonus funded, owed")
+    stores.add_argument("--from", dest="start", required=True)
+    stores.add_argument("--to", dest="end", required=True)
+    stores.set_defaults(handler=cmd_report_stores)
