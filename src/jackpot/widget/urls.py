@@ -1,3 +1,9 @@
-"""The demo partner page that embeds the widget."""
+"""The demo partner page that embeds the widget (the widget itself is a static file)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from jackpot.widget import views
+
+urlpatterns = [
+    path("demo/", views.demo, name="widget-demo"),
+]

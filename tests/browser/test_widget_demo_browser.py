@@ -1,0 +1,39 @@
+"""The demo partner page (/demo/) in a real browser."""
+
+import re
+import shutil
+
+import pytest
+from widget_support import NO_CHROMIUM, SEED_VOUCHER_FIELDS, screenshot
+
+pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason=NO_CHROMIUM)
+
+
+def test_demo_page_shows_offers_reserves_and_shows_the_callback(platform, page):
+    page.goto(f"{platform.url}/demo/")
+    page.locator("#jackpot .offers .jk-card").first.wait_for()
+    first_token = page.inner_text("#token")
+    screenshot(page, "demo-offers-1280")
+
+    page.click('#jackpot .jk-card[data-store="foulee"]')
+    page.click("#jackpot .detail .jk-reserve")
+    page.locator("#jackpot .confirmation").wait_for()
+    page.wait_for_function("document.getElementById('voucher').textContent.includes('couponId')")
+    shown = page.inner_text("#voucher")
+    screenshot(page, "demo-confirmation-1280")
+    for field in SEED_VOUCHER_FIELDS:
+        assert f'"{field}"' in shown
+
+    page.reload()  # a new visit signs a new token, so the widget works again
+    page.locator("#jackpot .offers .jk-card").first.wait_for()
+    assert page.inner_text("#token") != first_token
+    assert re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", page.inner_text("#token"))
+
+
+def test_demo_page_in_english_at_phone_width(platform, new_page):
+    page = new_page(width=375, height=800)
+    page.goto(f"{platform.url}/demo/?locale=en&amount=50")
+    page.locator("#jackpot .offers .jk-card").first.wait_for()
+    assert "€50" in page.inner_text("#jackpot .jk-balance").replace("\xa0", " ")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scroll
+    screenshot(page, "demo-offers-375")
