@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from jackpot.core.money import exact
 from jackpot.core.problems import Problem
 from jackpot.ledger.models import Account, AccountKind, Entry, Transaction, TransactionKind
 from jackpot.partners.models import Partner
@@ -57,8 +58,7 @@ def bank_account(currency: str = "EUR") -> Account:
 
 
 def balance(account: Account) -> Decimal:
-    total = account.entries.aggregate(total=Sum("amount"))["total"]
-    return (total or Decimal("0")).quantize(CENT)
+    return exact(account.entries.aggregate(total=Sum("amount"))["total"])
 
 
 def wallet_balance(partner: Partner) -> Decimal:
@@ -204,4 +204,4 @@ def refund_to_wallet(
 
 def total_of_all_entries() -> Decimal:
     """Zero when the books balance: every transaction's entries sum to zero."""
-    return Entry.objects.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return exact(Entry.objects.aggregate(total=Sum("amount"))["total"])

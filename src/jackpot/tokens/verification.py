@@ -51,11 +51,11 @@ def read_unverified(token: str) -> tuple[dict, dict]:
         raise invalid_token(f"The token cannot be decoded: {exc}.", "malformed-token") from None
     if not isinstance(payload, dict):
         raise invalid_token("The token's payload is not a JSON object.", "malformed-token")
-    try:  # NaN and Infinity are not JSON, though Python's parser reads them
-        json.dumps(payload, allow_nan=False)
-    except ValueError:
+    try:  # NaN, Infinity and lone surrogates are not JSON, though Python's parser reads them
+        json.dumps([header, payload], allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except ValueError:  # UnicodeEncodeError is a ValueError
         raise invalid_token(
-            "The token's payload holds NaN or Infinity.", "malformed-token"
+            "The token holds NaN, Infinity or invalid Unicode.", "malformed-token"
         ) from None
     return header, payload
 
