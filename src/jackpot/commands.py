@@ -56,13 +56,15 @@ def cmd_serve(args) -> int:
 
 
 def run_worker(once: bool = False, interval: float | None = None) -> int:
-    """Deliver webhooks, sweep expired reservations and old token burns until told to stop."""
+    """Deliver webhooks, make PDFs and mails, expire reservations, prune old records; until stopped."""
     import logging
 
     from django.conf import settings
     from django.db import close_old_connections
 
+    from jackpot.api.idempotency import prune as prune_idempotency
     from jackpot.tokens.sessions import prune_burns
+    from jackpot.vouchers.delivery import process_due_jobs
     from jackpot.vouchers.lifecycle import expire_due
     from jackpot.vouchers.notification_confirmation import on_delivery_outcome
     from jackpot.webhooks.delivery import deliver_due
@@ -75,15 +77,16 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
     while not stopping:
         close_old_connections()
         expired = expire_due()
-        pruned = prune_burns()
+        pruned = prune_burns() + prune_idempotency()
         if expired or pruned:
-            log.info("expired %d reservation(s), pruned %d token burn(s)", expired, pruned)
+            log.info("expired %d reservation(s), pruned %d old record(s)", expired, pruned)
         # Each pass attempts every due delivery once; a 2xx answer to coupon/reserved confirms a
         # notification-mode voucher (the vouchers rule, handed to webhooks as its callback).
         delivered = deliver_due(on_outcome=on_delivery_outcome, should_stop=lambda: bool(stopping))
+        made = process_due_jobs()  # voucher PDFs and mails
         if once:
             break
-        if delivered:
+        if delivered or made:
             continue  # more may be due (a confirmation's coupon/confirmed): no sleep
         deadline = time.monotonic() + interval
         while not stopping and time.monotonic() < deadline:
@@ -268,11 +271,12 @@ def ensure_demo_partner() -> dict:
 
     from jackpot.partners import credentials
     from jackpot.partners.models import Partner
+    from jackpot.portal.demo import ensure_demo_logins
 
     path = Path(settings.DATA_DIR) / "demo-partner.json"
     saved = json.loads(path.read_text()) if path.exists() else None
     if Partner.objects.filter(pk="demo").exists() and saved:
-        return saved
+        return ensure_demo_logins(saved, path)
     Partner.objects.filter(pk="demo").delete()
     _, issued = credentials.create_partner(
         "Demo Cashback",
@@ -285,7 +289,7 @@ def ensure_demo_partner() -> dict:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as saved_file:  # never readable by others, even briefly
         saved_file.write(json.dumps(data, indent=2))
-    return data
+    return ensure_demo_logins(data, path, saved)
 
 
 DEMO_BANNER = """
@@ -293,6 +297,9 @@ DEMO_BANNER = """
 
   API docs (Swagger UI) {base}/v2/docs
   OpenAPI schema        {base}/v2/openapi.json
+
+  Partner portal        {base}/portal/   user {portalUser}  password {portalPassword}
+  Operator admin        {base}/admin/    user {operatorUser}  password {operatorPassword}
 
   Demo partner (also saved in {saved}):
     id            {id}
@@ -431,4 +438,8 @@ def build_parser() -> argparse.ArgumentParser:
     from jackpot import money_commands
 
     money_commands.add_parsers(sub)
+
+    from jackpot import codes_commands
+
+    codes_commands.add_parsers(sub)
     return parser

@@ -5,6 +5,7 @@ Every variable is documented in the README's "Configuration" table; keep the two
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,7 @@ SECRET_KEY = env("SECRET_KEY", INSECURE_SECRET_KEY)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
 
 INSTALLED_APPS = [
+    "django.contrib.admin",  # the operator backoffice at /admin/
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "jackpot.vouchers",
     "jackpot.api",
     "jackpot.widget",
+    "jackpot.portal",  # the partner backoffice at /portal/
+    "axes",  # failed-login throttling for the portal and the admin
 ]
 
 MIDDLEWARE = [
@@ -67,11 +71,14 @@ MIDDLEWARE = [
     "jackpot.api.ratelimit.RateLimitMiddleware",
     "jackpot.api.idempotency.IdempotencyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # backoffice in English or French
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: refuses logins from a locked-out username and address.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jackpot.urls"
@@ -138,8 +145,34 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# A backoffice login lasts this many seconds (the portal and the admin share Django's session).
+SESSION_COOKIE_AGE = env_int("JACKPOT_BACKOFFICE_SESSION_AGE", 8 * 3600)
 SESSION_COOKIE_SECURE = not (DEMO or DEBUG or TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Backoffice (partner portal and operator admin) ----------------------------------------
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# django-axes first, so that a locked-out username and address is refused before any password
+# is checked; then Django's own users.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many failed logins for one username from one address, further attempts are
+# refused (429) for JACKPOT_LOGIN_LOCKOUT_MINUTES; a successful login resets the count.
+AXES_FAILURE_LIMIT = env_int("JACKPOT_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("JACKPOT_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
+AXES_ENABLED = env_bool("JACKPOT_LOGIN_THROTTLING", True)
+# Where partners send their wallet top-ups (shown in the portal's wallet page).
+JACKPOT_TOPUP_ACCOUNT_HOLDER = env("JACKPOT_TOPUP_ACCOUNT_HOLDER", "Jackpot SAS")
+JACKPOT_TOPUP_IBAN = env("JACKPOT_TOPUP_IBAN", "")
+JACKPOT_TOPUP_BIC = env("JACKPOT_TOPUP_BIC", "")
 
 # --- Jackpot rules -------------------------------------------------------------------------
 # A partner token older than this (by its `iat`) is refused, and burn records older than this
@@ -165,6 +198,25 @@ JACKPOT_IDEMPOTENCY_WAIT = float(env("JACKPOT_IDEMPOTENCY_WAIT", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JACKPOT_MAX_BODY", 64 * 1024)
 # Seconds between two expiry sweeps of `jackpot worker`.
 JACKPOT_WORKER_INTERVAL = float(env("JACKPOT_WORKER_INTERVAL", "5"))
+# Voucher delivery: a PDF link (`url` of the voucher object) is valid this many seconds, and is
+# built on this public address of the platform (the links partners and users open).
+JACKPOT_PDF_LINK_TTL = env_int("JACKPOT_PDF_LINK_TTL", 3600)
+JACKPOT_PUBLIC_URL = env("JACKPOT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Mail (vouchers sent to the token's `email` when the partner enabled sending): Django's SMTP
+# backend on EMAIL_HOST:EMAIL_PORT, or the console in demo mode unless EMAIL_BACKEND says else.
+_default_mail_backend = "console" if DEMO else "smtp"
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND", f"django.core.mail.backends.{_default_mail_backend}.EmailBackend"
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Jackpot <vouchers@localhost>")
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,18 @@
 """The public API (SPEC §9): one NinjaAPI under /v2 with its OpenAPI schema and docs."""
 
-from ninja import NinjaAPI
-
 from jackpot import __version__
-from jackpot.api import problems, store_routes, token_routes, voucher_routes, wallet_routes
+from jackpot.api import (
+    merchant_routes,
+    pdf_routes,
+    problems,
+    store_routes,
+    token_routes,
+    voucher_routes,
+    wallet_routes,
+)
+from jackpot.api.openapi import JackpotAPI
 
-api = NinjaAPI(
+api = JackpotAPI(
     title="Jackpot API",
     version=__version__,
     description=(
@@ -22,3 +29,5 @@ api.add_router("", token_routes.router)
 api.add_router("", store_routes.router)
 api.add_router("", voucher_routes.router)
 api.add_router("", wallet_routes.router)
+api.add_router("", pdf_routes.router)
+api.add_router("", merchant_routes.router)

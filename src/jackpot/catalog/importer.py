@@ -8,7 +8,7 @@ touches what reservations consumed (bonus spent, vouchers issued).
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -85,6 +85,15 @@ class CampaignIn(_Strict):
         return self
 
 
+class CodeIn(_Strict):
+    """A pool code: the store's own code, its PIN, its fixed value and its last day of use."""
+
+    code: str = Field(pattern=r"^[\x21-\x7e]{1,64}$")
+    pin: str = Field("", pattern=r"^[\x21-\x7e]{0,32}$")
+    value: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    expiry: date | None = None
+
+
 class StoreIn(_Strict):
     id: str = Field(pattern=SLUG)
     name: str = Field(min_length=1, max_length=200)
@@ -107,6 +116,7 @@ class StoreIn(_Strict):
     ] = Field(default_factory=list)
     enabled: bool = True
     codeSource: Literal["generated", "pool"] = "generated"
+    codes: list[CodeIn] = Field(default_factory=list)
     campaigns: list[CampaignIn] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -125,8 +135,12 @@ class StoreIn(_Strict):
             raise ValueError("voucherValueMin is above voucherValueMax")
         if any(v <= 0 for v in self.voucherPossibleDiscreteValues):
             raise ValueError("voucherPossibleDiscreteValues must be positive")
-        if self.codeSource == "pool":
-            raise ValueError("code pools are not supported yet: use codeSource 'generated'")
+        if self.codes and self.codeSource != "pool":
+            raise ValueError("codes are for codeSource 'pool' stores")
+        seen = [c.code for c in self.codes]
+        duplicates = sorted({c for c in seen if seen.count(c) > 1}) if self.codes else []
+        if duplicates:
+            raise ValueError(f"codes appear twice: {', '.join(duplicates[:10])}")
         return self
 
 
@@ -150,9 +164,13 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    codes: dict[str, int] = field(default_factory=dict)  # pool codes added, by store
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        report = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        if self.codes:
+            report["codes"] = self.codes
+        return report
 
 
 def _store_fields(s: StoreIn) -> dict:
@@ -260,7 +278,26 @@ def import_catalog(data: dict) -> ImportReport:
                     "already held by reservations"
                 )
             _upsert(Campaign, c.id, _campaign_fields(c), report, f"campaign {c.id}", store_id=s.id)
+        _import_codes(s, report)
     return report
+
+
+def _import_codes(s: StoreIn, report: ImportReport) -> None:
+    """Add the file's pool codes (those already there are skipped) and re-check the stock."""
+    # Pool codes are voucher data (vouchers.codes); the catalogue file carries them (SPEC §4).
+    from jackpot.vouchers import codes
+
+    store = Store.objects.get(pk=s.id)
+    if not s.codes:
+        codes.refresh_stock(store)  # a pool store without codes is out of the catalogue
+        return
+    rows = [codes.PoolCode(c.code, c.pin, pricing.money(c.value), c.expiry) for c in s.codes]
+    try:
+        result = codes.add_pool_codes(store, rows, skip_existing=True)
+    except codes.CodeImportError as exc:
+        raise CatalogError(f"store {s.id}: {exc}") from None
+    if result.added:
+        report.codes[s.id] = result.added
 
 
 def existing_spent(campaign_id: str) -> Decimal:
@@ -279,6 +316,19 @@ def load_file(path: str | Path) -> dict:
 
 def _number(value: Decimal | None):
     return amount(value)
+
+
+def _pool_codes(store: Store) -> list[dict]:
+    """The store's codes still in the pool (handed-out and void ones belong to vouchers)."""
+    return [
+        {
+            "code": c.code,
+            "pin": c.pin,
+            "value": _number(c.value),
+            "expiry": c.expiry.isoformat() if c.expiry else None,
+        }
+        for c in store.codes.filter(state="available").order_by("value", "code")
+    ]
 
 
 def export_catalog() -> dict:
@@ -309,6 +359,8 @@ def export_catalog() -> dict:
             "enabled": store.enabled,
             "codeSource": store.code_source,
         }
+        if store.code_source == "pool":
+            entry["codes"] = _pool_codes(store)
         if store.voucher_possible_discrete_values:
             entry["voucherPossibleDiscreteValues"] = [
                 _number(Decimal(v)) for v in store.voucher_possible_discrete_values

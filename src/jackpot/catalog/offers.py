@@ -87,11 +87,15 @@ def targets(campaign: Campaign, audience: Audience) -> bool:
 
 
 def running_campaigns(now=None, store_id: str | None = None):
-    """Campaigns of enabled stores within their dates, whatever budget they have left."""
+    """Campaigns of enabled stores within their dates, whatever budget they have left.
+
+    A pool store whose codes can make no accepted value (`codes_exhausted`, kept by
+    `vouchers.codes`) is out of the catalogue until codes are imported.
+    """
     now = now or timezone.now()
     campaigns = (
         Campaign.objects.select_related("store")
-        .filter(store__enabled=True, start__lte=now)
+        .filter(store__enabled=True, store__codes_exhausted=False, start__lte=now)
         .filter(Q(end__isnull=True) | Q(end__gt=now))
         .order_by("store__name", "store_id", "start", "id")
     )

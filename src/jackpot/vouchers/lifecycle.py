@@ -5,12 +5,11 @@ the partner's notification to the outbox, so the three never disagree.
 """
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from jackpot.catalog.models import Campaign
+from jackpot.catalog import budget
 from jackpot.core.problems import Problem
-from jackpot.vouchers import payments
+from jackpot.vouchers import codes, delivery, payments
 from jackpot.vouchers.models import State, Voucher, VoucherEvent
 from jackpot.vouchers.representation import voucher_object
 from jackpot.webhooks import outbox
@@ -68,9 +67,7 @@ def record(
 
 
 def release_budget(voucher: Voucher) -> None:
-    Campaign.objects.filter(pk=voucher.campaign_id).update(
-        bonus_spent=F("bonus_spent") - voucher.bonus, vouchers_issued=F("vouchers_issued") - 1
-    )
+    budget.give_back(voucher.campaign_id, voucher.bonus)
 
 
 def apply(voucher: Voucher, action: str, actor: str, reason: str = "", now=None) -> Voucher:
@@ -91,17 +88,22 @@ def apply(voucher: Voucher, action: str, actor: str, reason: str = "", now=None)
     elif action == "send":
         voucher.send_date = now
     elif action == "accept_refund":
+        codes.void_for(voucher, now)  # refused (409) if a code was already redeemed
         payments.reverse_payment(voucher, actor)
     if action in RELEASES_BUDGET:
         release_budget(voucher)
     voucher.save()
     record(voucher, before, actor, reason, event)
+    if action == "confirm":
+        delivery.on_confirmed(voucher)  # codes taken, PDF job queued: same transaction
     return voucher
 
 
 def lock(voucher_id, partner_id: str | None = None) -> Voucher:
     """Take the voucher's row lock (PostgreSQL; SQLite serialises writers by its IMMEDIATE mode)."""
-    queryset = Voucher.objects.select_for_update().select_related("partner", "store")
+    # of=("self",): lock the voucher's row only, not its partner's and store's rows that
+    # select_related joins (PostgreSQL would lock those too, serialising a store's vouchers).
+    queryset = Voucher.objects.select_for_update(of=("self",)).select_related("partner", "store")
     if partner_id is not None:
         queryset = queryset.filter(partner_id=partner_id)
     voucher = queryset.filter(pk=voucher_id).first()

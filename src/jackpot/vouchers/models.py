@@ -76,6 +76,7 @@ class Voucher(models.Model):
     canceled_date = models.DateTimeField(null=True, blank=True)
     expired_date = models.DateTimeField(null=True, blank=True)
     send_date = models.DateTimeField(null=True, blank=True)
+    ready_date = models.DateTimeField(null=True, blank=True)  # its PDF was made (READY)
     payment_state = models.CharField(
         max_length=8, choices=PaymentState.choices, blank=True, default=""
     )
@@ -120,3 +121,129 @@ class VoucherEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} by {self.actor}"
+
+
+# --- codes, merchant keys and delivery (vouchers.codes, vouchers.delivery) --------------------
+
+
+class CodeState(models.TextChoices):
+    AVAILABLE = "available", "In the pool, not handed out"
+    ISSUED = "issued", "Carried by a voucher"
+    VOID = "void", "Voided (refund accepted): never valid again"
+
+
+class Code(models.Model):
+    """A store code a voucher carries: taken from an imported pool, or generated for it.
+
+    Pool codes arrive `available` and are taken (`issued`) at confirmation; generated codes are
+    minted `issued`. A code is never handed out twice: it moves away from `available` once, under
+    the row lock of the transaction that takes it, and is unique in its store (generated codes
+    are unique everywhere).
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="codes")
+    source = models.CharField(max_length=16, default="pool")  # catalog.models.CodeSource
+    code = models.CharField(max_length=64)
+    pin = models.CharField(max_length=32, blank=True, default="")
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    expiry = models.DateField(null=True, blank=True)
+    state = models.CharField(
+        max_length=10, choices=CodeState.choices, default=CodeState.AVAILABLE, db_index=True
+    )
+    voucher = models.ForeignKey(
+        Voucher, on_delete=models.PROTECT, null=True, blank=True, related_name="codes"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    redeemed_by = models.CharField(max_length=100, blank=True, default="")
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["store_id", "value", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "code"], name="code_once_per_store"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(source="generated"),
+                name="generated_code_once",
+            ),
+            models.CheckConstraint(condition=models.Q(value__gt=0), name="code_value_positive"),
+            models.CheckConstraint(
+                condition=models.Q(state="available", voucher__isnull=True)
+                | ~models.Q(state="available"),
+                name="available_code_has_no_voucher",
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "state", "value"], name="code_stock")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} code …{self.code[-4:]} {self.value} ({self.state})"
+
+
+class MerchantKey(models.Model):
+    """A store's key for the merchant API (check and redeem codes); only its digest is kept."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="merchant_keys")
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["store_id", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"merchant key {self.hint}… of {self.store_id}"
+
+
+class VoucherDocument(models.Model):
+    """A voucher's PDF, made once by the worker; kept in the database so that every app server
+    behind a load balancer can serve it (no shared file system needed)."""
+
+    voucher = models.OneToOneField(
+        Voucher, on_delete=models.CASCADE, primary_key=True, related_name="document"
+    )
+    pdf = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"PDF of {self.voucher_id}"
+
+
+class JobKind(models.TextChoices):
+    PDF = "pdf", "Make the PDF (codes first), then READY"
+    MAIL = "mail", "Mail the PDF, then SENT"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for its next attempt"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed: retries used up"
+
+
+class DeliveryJob(models.Model):
+    """The voucher-delivery outbox: written in the transaction of the change that calls for it,
+    drained by `jackpot worker` (`vouchers.delivery.process_due_jobs`)."""
+
+    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="delivery_jobs")
+    kind = models.CharField(max_length=8, choices=JobKind.choices)
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)  # failed attempts so far
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["next_attempt_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["voucher", "kind"], name="one_job_per_voucher_kind")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_job_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} job of {self.voucher_id}: {self.status}"

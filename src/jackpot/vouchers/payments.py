@@ -14,13 +14,16 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from jackpot.core.formats import iso
+from jackpot.core.money import exact
 from jackpot.core.problems import Problem
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Transaction
 from jackpot.partners.models import Partner
 from jackpot.vouchers.models import PaymentState, State, Statement, Voucher
 
-UNPAID_STATES = {State.CONFIRMED, State.READY, State.SENT}
+# Vouchers still owed for: issued, or refused a refund, or waiting for the refund decision (a
+# refund accepted later takes the voucher back off its unpaid statement).
+UNPAID_STATES = {State.CONFIRMED, State.READY, State.SENT, State.REFUNDING, State.REFUND_REJECTED}
 # Vouchers whose codes were issued and not taken back by a refund.
 REPORTED_STATES = [State.CONFIRMED, State.READY, State.SENT, State.REFUNDING, State.REFUND_REJECTED]
 
@@ -42,12 +45,25 @@ def pay_at_confirmation(voucher: Voucher) -> None:
 
 
 def reverse_payment(voucher: Voucher, actor: str) -> Transaction | None:
-    """On a refund, give a paid voucher's price back to the wallet; unpaid ones owe nothing."""
+    """On an accepted refund, the partner stops owing the voucher's price.
+
+    PAID: the price goes back to the wallet (reversing the wallet payment when there was one).
+    WAITING: the voucher leaves its unpaid statement, whose total drops by its price.
+    DUE: nothing was billed nor paid; nothing moves.
+    """
+    if voucher.payment_state == PaymentState.WAITING and voucher.statement_id:
+        statement = Statement.objects.select_for_update().get(pk=voucher.statement_id)
+        if statement.paid_at is None:
+            statement.total = statement.total - voucher.price
+            statement.save(update_fields=["total"])
+            voucher.statement = None
+            voucher.payment_state = PaymentState.DUE
+            return None
     if voucher.payment_state != PaymentState.PAID:
         return None
     paid_by = (
         Transaction.objects.filter(pk=voucher.wallet_operation_id).first()
-        if (voucher.wallet_operation_id)
+        if voucher.wallet_operation_id
         else None
     )
     return ledger.refund_to_wallet(
@@ -79,7 +95,7 @@ def issue_statement(partner: Partner, start: datetime, end: datetime, actor: str
             409,
             f"{partner.pk} has no DUE voucher confirmed in that period.",
         )
-    total = Voucher.objects.filter(pk__in=ids).aggregate(total=Sum("price"))["total"]
+    total = exact(Voucher.objects.filter(pk__in=ids).aggregate(total=Sum("price"))["total"])
     statement = Statement.objects.create(
         partner=partner,
         period_start=start,
@@ -101,6 +117,14 @@ def record_statement_payment(
     """The partner paid the statement: one ledger transaction, its vouchers become PAID."""
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
     if statement.paid_at is not None:
+        replayed = (
+            idempotency_key
+            and Transaction.objects.filter(
+                pk=statement.transaction_id or None, idempotency_key=idempotency_key
+            ).exists()
+        )
+        if replayed:  # the same payment sent again: its first answer
+            return statement
         raise Problem("statement-already-paid", "This statement is already paid", 409)
     txn = ledger.settle_by_transfer(
         statement.partner,
@@ -157,6 +181,8 @@ def statement_csv(statement: Statement) -> str:
 def statement_pdf(statement: Statement) -> bytes:
     from fpdf import FPDF
 
+    from jackpot.vouchers.pdf import latin1
+
     pdf = FPDF()
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
@@ -170,7 +196,7 @@ def statement_pdf(statement: Statement) -> bytes:
         f"Issued: {statement.issued_at:%Y-%m-%d %H:%M} UTC",
         f"Status: {status}",
     ):
-        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, latin1(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     widths = (28, 40, 40, 30, 30)
     pdf.set_font("Helvetica", "B", 9)
@@ -182,7 +208,7 @@ def statement_pdf(statement: Statement) -> bytes:
     pdf.set_font("Helvetica", "", 9)
     for coupon, _, store, confirmed, price, value, _currency in statement_rows(statement):
         for width, text in zip(widths, (coupon, store, confirmed[:10], price, value), strict=True):
-            pdf.cell(width, 6, text)
+            pdf.cell(width, 6, latin1(text))
         pdf.ln()
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(108, 8, "Total due", border="T")
@@ -209,9 +235,9 @@ def store_report(start: datetime, end: datetime) -> list[dict]:
             "storeName": r["store__name"],
             "currency": r["currency"],
             "vouchers": r["vouchers"],
-            "valueIssued": r["value"],
-            "bonusFunded": r["value"] - r["price"],
-            "owed": r["price"],
+            "valueIssued": exact(r["value"]),
+            "bonusFunded": exact(r["value"]) - exact(r["price"]),
+            "owed": exact(r["price"]),
         }
         for r in rows
     ]

@@ -5,7 +5,7 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q
 
@@ -32,6 +32,16 @@ def _bad_filter(field: str, message: str) -> Problem:
         f"{field}: {message}",
         errors=[{"field": field, "message": message}],
     )
+
+
+def _utc(moment: datetime, field: str) -> datetime:
+    """The moment in UTC, as the database compares it; a naive one is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise _bad_filter(field, "is out of the range of dates") from None
 
 
 def encode_cursor(voucher: Voucher) -> str:
@@ -61,9 +71,11 @@ def page(partner_id: str, filters: VoucherFilter, limit: int, cursor: str | None
             raise _bad_filter("paymentState", "is DUE, WAITING or PAID")
         vouchers = vouchers.filter(payment_state=filters.payment_state)
     if filters.reserved_from:
-        vouchers = vouchers.filter(reservation_date__gte=filters.reserved_from)
+        vouchers = vouchers.filter(
+            reservation_date__gte=_utc(filters.reserved_from, "reservedFrom")
+        )
     if filters.reserved_to:
-        vouchers = vouchers.filter(reservation_date__lt=filters.reserved_to)
+        vouchers = vouchers.filter(reservation_date__lt=_utc(filters.reserved_to, "reservedTo"))
     if filters.notification_key:
         vouchers = vouchers.filter(notification_key=filters.notification_key)
     if filters.user_id:

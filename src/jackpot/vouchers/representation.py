@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from jackpot.core.formats import amount, iso
+from jackpot.vouchers import links
 from jackpot.vouchers.models import Voucher
 
 
@@ -34,7 +35,7 @@ def voucher_object(voucher: Voucher) -> dict:
         "backUrl": back_url(voucher),
         "walletOperationId": voucher.wallet_operation_id or None,
         "sendDate": iso(voucher.send_date),
-        "url": None,
+        "url": links.pdf_url(voucher),  # signed, valid one hour, new on every read
         "notificationKey": voucher.notification_key,
         "userId": voucher.user_id or None,
         "storeId": voucher.store_id,

@@ -9,11 +9,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from jackpot.catalog import offers, pricing
-from jackpot.catalog.models import Campaign
+from jackpot.catalog import budget, offers, pricing
 from jackpot.core.problems import Problem
 from jackpot.partners.models import ConfirmationMode
 from jackpot.tokens.models import Session
@@ -67,27 +65,6 @@ def _quote(offer: offers.Offer, by: str, amount: Decimal) -> pricing.Quote:
     return quote
 
 
-def _take_budget(campaign: Campaign, bonus: Decimal) -> None:
-    """Claim the bonus and one voucher from the campaign in one guarded UPDATE.
-
-    The WHERE clause re-checks what is left, so concurrent reservations cannot over-spend: on
-    PostgreSQL the second UPDATE waits for the first's row lock and re-evaluates its condition.
-    """
-    taken = (
-        Campaign.objects.filter(pk=campaign.pk)
-        .filter(Q(budget__isnull=True) | Q(budget__gte=F("bonus_spent") + bonus))
-        .filter(Q(max_vouchers__isnull=True) | Q(max_vouchers__gt=F("vouchers_issued")))
-        .update(bonus_spent=F("bonus_spent") + bonus, vouchers_issued=F("vouchers_issued") + 1)
-    )
-    if not taken:
-        raise Problem(
-            "offer-exhausted",
-            "This offer has run out",
-            409,
-            "The campaign's bonus budget or voucher cap is used up; choose another offer.",
-        )
-
-
 def _existing(session: Session) -> Voucher | None:
     return (
         Voucher.objects.select_related("partner", "store")
@@ -133,14 +110,6 @@ def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> 
             "A session ends after one hour or with its reservation; exchange a new token.",
         )
     partner = session.partner
-    if partner.confirmation_mode == ConfirmationMode.NOTIFICATION:
-        raise Problem(
-            "confirmation-mode-unavailable",
-            "Notification confirmation is not available yet",
-            409,
-            "This partner is set to confirm by notification, which needs webhook delivery; "
-            "ask the operator to switch the partner to auto or manual confirmation.",
-        )
     if amount <= 0:
         raise Problem(
             "invalid-amount",
@@ -165,7 +134,7 @@ def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> 
             409,
             "The campaign's remaining bonus budget cannot fund this voucher.",
         )
-    _take_budget(offer.campaign, quote.bonus)
+    budget.take(offer.campaign.pk, quote.bonus)
     voucher = Voucher(
         coupon_id=new_coupon_id(),
         partner=partner,
@@ -193,6 +162,8 @@ def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> 
     session.closed_at = now
     session.save(update_fields=["closed_at"])
     lifecycle.record(voucher, "", f"session:{session.pk}", f"reserved by {by}", "coupon/reserved")
+    # In notification mode the voucher stays RESERVED until the partner's endpoint answers the
+    # coupon/reserved webhook with a 2xx (vouchers.notification_confirmation, run by the worker).
     if partner.confirmation_mode == ConfirmationMode.AUTO and not session.force_manual_confirm:
         lifecycle.apply(voucher, "confirm", "system", "automatic confirmation", now)
     return Reservation(voucher, created=True)

@@ -1,0 +1,204 @@
+"""Voucher delivery (SPEC §6.4): codes, PDF, READY, then mail and SENT; drained by the worker.
+
+At confirmation (`on_confirmed`, called by `lifecycle.apply` in the confirmation's transaction)
+the voucher's codes are taken and a `pdf` job is written to the `DeliveryJob` outbox: a committed
+confirmation always has its job, a rolled-back one never does.
+
+`process_due_jobs()` (run by `jackpot worker`) claims due jobs with a short lease
+(`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers share the work), then:
+
+- **pdf**: under the voucher's row lock, takes the codes if it has none yet (pool empty at
+  confirmation), renders the PDF, stores it (`VoucherDocument`) and moves the voucher to READY
+  (`coupon/ready`), all in one transaction; with the partner's `sending_enabled` and the voucher's
+  `email` it writes a `mail` job in that same transaction. A pool that still cannot cover the
+  value leaves the voucher CONFIRMED "awaiting codes": the job waits `AWAITING_CODES_RETRY`
+  seconds (not counted as a failure), and an import of codes for the store makes it due at once.
+- **mail**: outside any transaction, mails the PDF (`vouchers.mail`), then moves the voucher to
+  SENT with `sendDate` (`coupon/sent`). A failure is retried with exponential backoff and jitter
+  (1 min, 2, 4, … capped at 6 h; `MAX_ATTEMPTS` tries, about a day), then the job is `failed`
+  and the voucher stays READY (its `url` still works). Delivery is at least once: a worker killed
+  between the mail and its bookkeeping mails again when the lease runs out.
+"""
+
+import logging
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from jackpot.core.problems import Problem
+from jackpot.vouchers import codes, mail, pdf
+from jackpot.vouchers.models import (
+    DeliveryJob,
+    JobKind,
+    JobStatus,
+    State,
+    Voucher,
+    VoucherDocument,
+)
+
+log = logging.getLogger("jackpot.delivery")
+
+LEASE = timedelta(minutes=5)
+AWAITING_CODES_RETRY = timedelta(minutes=5)
+MAX_ATTEMPTS = 12
+BACKOFF_BASE = 60.0  # seconds
+BACKOFF_CAP = 6 * 3600.0
+
+
+def enqueue(voucher: Voucher, kind: str, now=None) -> DeliveryJob:
+    """Write a job for the voucher (once per kind), inside the caller's transaction."""
+    now = now or timezone.now()
+    job, _ = DeliveryJob.objects.get_or_create(
+        voucher=voucher,
+        kind=kind,
+        defaults={"next_attempt_at": now, "created_at": now, "updated_at": now},
+    )
+    return job
+
+
+def on_confirmed(voucher: Voucher) -> None:
+    """Take the voucher's codes and queue its PDF, in the confirmation's transaction."""
+    codes.take_for(voucher)
+    enqueue(voucher, JobKind.PDF)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after `attempts` failures: 1 min doubling, 6 h cap, ±20 %."""
+    delay = min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+    return timedelta(seconds=delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not crypto
+
+
+def process_due_jobs(now=None, limit: int = 50) -> int:
+    """Run the due delivery jobs once each; returns how many finished (PDF made, mail sent)."""
+    now = now or timezone.now()
+    finished = 0
+    for job_id, lease in _claim(now, limit):
+        try:
+            finished += _run(job_id, lease, now)
+        except Exception as exc:  # noqa: BLE001 - one job's bug must not stop the others
+            log.exception("delivery job %s failed", job_id)
+            _failed(job_id, lease, now, exc)
+    return finished
+
+
+def _claim(now, limit: int) -> list[tuple[int, object]]:
+    lease = now + LEASE
+    with transaction.atomic():
+        ids = list(
+            DeliveryJob.objects.filter(status=JobStatus.PENDING, next_attempt_at__lte=now)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+            .order_by("next_attempt_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        DeliveryJob.objects.filter(pk__in=ids).update(locked_until=lease, updated_at=now)
+    return [(job_id, lease) for job_id in ids]
+
+
+def _mine(job_id: int, lease):
+    """The job, only while this worker still holds its lease."""
+    return DeliveryJob.objects.filter(pk=job_id, locked_until=lease, status=JobStatus.PENDING)
+
+
+def _done(job_id: int, lease, note: str = "") -> None:
+    now = timezone.now()
+    _mine(job_id, lease).update(
+        status=JobStatus.DONE, done_at=now, updated_at=now, locked_until=None, last_error=note[:300]
+    )
+
+
+def _later(job_id: int, lease, when, note: str) -> None:
+    _mine(job_id, lease).update(
+        next_attempt_at=when, locked_until=None, last_error=note[:300], updated_at=timezone.now()
+    )
+
+
+def _failed(job_id: int, lease, now, exc: BaseException) -> None:
+    job = _mine(job_id, lease).first()
+    if job is None:
+        return
+    attempts = job.attempts + 1
+    error = f"{type(exc).__name__}: {exc}"[:300]
+    if attempts >= MAX_ATTEMPTS:
+        log.error(
+            "%s job of voucher %s gave up after %d tries: %s",
+            job.kind,
+            job.voucher_id,
+            attempts,
+            error,
+        )
+        _mine(job_id, lease).update(
+            status=JobStatus.FAILED,
+            attempts=attempts,
+            last_error=error,
+            locked_until=None,
+            updated_at=timezone.now(),
+        )
+        return
+    _mine(job_id, lease).update(
+        attempts=attempts,
+        next_attempt_at=now + backoff(attempts),
+        last_error=error,
+        locked_until=None,
+        updated_at=timezone.now(),
+    )
+
+
+def _run(job_id: int, lease, now) -> int:
+    job = _mine(job_id, lease).first()
+    if job is None:
+        return 0
+    if job.kind == JobKind.PDF:
+        return _make_pdf(job, lease, now)
+    return _send_mail(job, lease, now)
+
+
+def _make_pdf(job: DeliveryJob, lease, now) -> int:
+    from jackpot.vouchers import lifecycle  # lifecycle calls on_confirmed: import at run time
+
+    with transaction.atomic():
+        voucher = lifecycle.lock(job.voucher_id)
+        if voucher.state != State.CONFIRMED:
+            _done(job.pk, lease, f"nothing to do: the voucher is {voucher.state}")
+            return 0
+        taken = codes.take_for(voucher)
+        if not taken:
+            _later(job.pk, lease, now + AWAITING_CODES_RETRY, "awaiting codes")
+            return 0
+        content = pdf.render(pdf.sheet_for(voucher, taken))
+        VoucherDocument.objects.filter(voucher=voucher).delete()  # none expected: belt and braces
+        VoucherDocument.objects.create(voucher=voucher, pdf=content, created_at=timezone.now())
+        voucher.ready_date = timezone.now()
+        lifecycle.apply(voucher, "deliver", "worker", "codes taken and PDF made")
+        if voucher.partner.sending_enabled and voucher.email:
+            enqueue(voucher, JobKind.MAIL)
+        _done(job.pk, lease)
+    return 1
+
+
+def _send_mail(job: DeliveryJob, lease, now) -> int:
+    from jackpot.vouchers import lifecycle
+
+    voucher = Voucher.objects.select_related("partner", "store").get(pk=job.voucher_id)
+    if voucher.state != State.READY:
+        _done(job.pk, lease, f"not sent: the voucher is {voucher.state}")
+        return 0
+    document = VoucherDocument.objects.filter(voucher=voucher).first()
+    if document is None or not voucher.email:
+        _done(job.pk, lease, "not sent: no PDF or no address")
+        return 0
+    try:
+        mail.send_voucher(voucher, bytes(document.pdf))
+    except Exception as exc:  # noqa: BLE001 - SMTP errors, timeouts, refused connections
+        log.warning("mail of voucher %s failed: %s", voucher.pk, exc)
+        _failed(job.pk, lease, now, exc)
+        return 0
+    try:
+        lifecycle.transition(voucher.pk, "send", "worker", reason="PDF mailed to the user")
+    except Problem as exc:  # e.g. a refund was asked meanwhile: the mail went, the state stays
+        log.info("voucher %s mailed but not moved to SENT: %s", voucher.pk, exc.detail)
+    _done(job.pk, lease)
+    return 1

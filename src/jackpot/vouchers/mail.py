@@ -1,0 +1,54 @@
+"""The voucher mail: the PDF attached, a short bilingual note, through Django's mail settings.
+
+The backend is whatever `EMAIL_BACKEND` says (SMTP on EMAIL_HOST:EMAIL_PORT in production, the
+console in demo mode); a failure raises, and `vouchers.delivery` retries it with backoff.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+
+from jackpot.vouchers import links, pdf
+from jackpot.vouchers.models import Voucher
+
+TEMPLATES = "vouchers/mail"
+
+
+def filename(voucher: Voucher) -> str:
+    return f"voucher-{voucher.coupon_id}.pdf"
+
+
+def context(voucher: Voucher, sheet: pdf.VoucherSheet) -> dict:
+    band = pdf.rgb(voucher.store.base_color)
+    return {
+        "store_name": voucher.store.name,
+        "value": f"{voucher.value:.2f} {voucher.currency}",
+        "coupon_id": voucher.coupon_id,
+        "valid_until": pdf.day(sheet.valid_until),
+        "mentions": voucher.store.mentions,
+        "url": links.pdf_url(voucher),
+        "color": "#{:02x}{:02x}{:02x}".format(*band),
+        "text_color": "#{:02x}{:02x}{:02x}".format(*pdf.readable_on(band)),
+    }
+
+
+def voucher_message(voucher: Voucher, content: bytes, connection=None) -> EmailMultiAlternatives:
+    ctx = context(voucher, pdf.sheet_for(voucher))
+    subject = " ".join(render_to_string(f"{TEMPLATES}/subject.txt", ctx).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{TEMPLATES}/body.txt", ctx),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[voucher.email],
+        headers={"X-Jackpot-Coupon": voucher.coupon_id},
+        connection=connection,
+    )
+    message.attach_alternative(render_to_string(f"{TEMPLATES}/body.html", ctx), "text/html")
+    message.attach(filename(voucher), content, "application/pdf")
+    return message
+
+
+def send_voucher(voucher: Voucher, content: bytes) -> None:
+    """Mail the voucher's PDF to its `email`; raises when the mail server refuses or is down."""
+    with get_connection(fail_silently=False) as connection:
+        voucher_message(voucher, content, connection).send(fail_silently=False)
