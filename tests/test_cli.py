@@ -118,8 +118,21 @@ def test_partner_create_refuses_an_id_already_taken(capsys):
     assert Partner.objects.get(pk="same").name == "A"
 
 
-def test_partner_create_refuses_notification_confirmation_clearly(capsys):
+def test_notification_confirmation_needs_a_notification_url(capsys):
     code, out, err = run(
+        capsys,
+        "partner",
+        "create",
+        "Shop",
+        "--domain",
+        "shop.example",
+        "--confirmation",
+        "notification",
+    )
+    assert code == 2 and out == ""
+    assert "--notification-url" in err
+
+    code, out, _ = run(
         capsys,
         "partner",
         "create",
@@ -131,12 +144,8 @@ def test_partner_create_refuses_notification_confirmation_clearly(capsys):
         "--notification-url",
         "https://shop.example/hook",
     )
-
-    assert code == 2
-    assert out == ""
-    assert "--confirmation notification" in err
-    assert "auto or manual" in err
-    assert not Partner.objects.exists()
+    assert code == 0
+    assert Partner.objects.get(pk=json.loads(out)["id"]).confirmation_mode == "notification"
 
 
 # ---------------------------------------------------------------------------------------------

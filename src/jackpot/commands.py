@@ -161,6 +161,7 @@ def cmd_partner_create(args) -> int:
             api_signature=args.api_signature,
             api_key=args.api_key,
             session_ceiling=_ceiling(args.session_ceiling),
+            sending_enabled=args.sending,
         )
     except credentials.CredentialError as exc:
         raise CommandError(str(exc)) from None
@@ -399,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--api-signature", default=None, help="default: 256 random bits")
     create.add_argument("--api-key", default=None)
     create.add_argument("--session-ceiling", default=None, help="max amount per session")
+    create.add_argument(
+        "--sending", action="store_true", help="mail vouchers to the token's email claim"
+    )
     create.set_defaults(handler=cmd_partner_create)
 
     webhooks = sub.add_parser("webhooks", help="webhook deliveries")

@@ -114,14 +114,15 @@ def test_an_exhausted_campaign_refuses_with_a_conflict(partner, catalog, api_cli
     assert Voucher.objects.count() == 0
 
 
-def test_notification_confirmation_is_refused_clearly_until_webhooks_exist(
+def test_in_notification_mode_the_voucher_waits_for_the_partners_answer(
     make_partner, catalog, api_client, build_token
 ):
-    make_partner("acme", confirmation_mode="notification")
+    make_partner(
+        "acme", confirmation_mode="notification", notification_url="https://acme.example/h"
+    )
     session = api_client.session(build_token())
-    status, problem = api_client.post(SPORTMAX, {"value": 30}, bearer=session)
-    assert status == 409 and problem["code"] == "confirmation-mode-unavailable"
-    assert nothing_reserved()
+    status, voucher = api_client.post(SPORTMAX, {"value": 30}, bearer=session)
+    assert status == 201 and voucher["state"] == "RESERVED"
 
 
 def test_reservation_and_confirmation_are_written_to_the_outbox(

@@ -77,6 +77,7 @@ def create_partner(
     api_signature: str | None = None,
     api_key: str | None = None,
     session_ceiling=None,
+    sending_enabled: bool = False,
 ) -> tuple[Partner, IssuedCredentials]:
     if confirmation_mode not in ConfirmationMode.values:
         raise CredentialError(f"unknown confirmation mode {confirmation_mode!r}")
@@ -99,6 +100,7 @@ def create_partner(
         api_key_hint=key[:8],
         client_secret_digest=digest(client_secret),
         webhook_secret=new_webhook_secret(),
+        sending_enabled=sending_enabled,
     )
     partner.session_ceiling = (
         session_ceiling
@@ -183,4 +185,45 @@ def partner_for_client_credentials(client_id: str, client_secret: str) -> Partne
     partner = Partner.objects.filter(pk=client_id or "", enabled=True).first()
     if partner is None or not check_client_secret(partner, client_secret):
         return None
+    return partner
+
+
+# --- backoffice: credentials a partner renews itself --------------------------------------
+
+
+@transaction.atomic
+def regenerate_api_key(partner: Partner) -> str:
+    """A new apiKey for the partner, returned once in clear; the previous key stops at once."""
+    key = new_api_key()
+    Partner.objects.filter(pk=partner.pk).update(api_key_digest=digest(key), api_key_hint=key[:8])
+    partner.api_key_digest, partner.api_key_hint = digest(key), key[:8]
+    return key
+
+
+@transaction.atomic
+def regenerate_client_secret(partner: Partner) -> str:
+    """A new client secret (client_credentials grant), returned once; bearer tokens already
+    issued with the previous one run to their hour."""
+    secret = new_client_secret()
+    Partner.objects.filter(pk=partner.pk).update(client_secret_digest=digest(secret))
+    partner.client_secret_digest = digest(secret)
+    return secret
+
+
+def normalise_domains(domains: list[str]) -> str:
+    """Authorised domains as stored: lower-case host names, one per line, without duplicates."""
+    seen: list[str] = []
+    for domain in domains:
+        domain = domain.strip().lower().rstrip(".")
+        if domain and domain not in seen:
+            seen.append(domain)
+    return "\n".join(seen)
+
+
+def update_integration(partner: Partner, *, domains: list[str], notification_url: str) -> Partner:
+    """Change the partner's authorised domains and notification URL (validated by the model)."""
+    partner.domains = normalise_domains(domains)
+    partner.notification_url = notification_url.strip()
+    partner.full_clean(exclude=["api_key_digest", "client_secret_digest"])
+    partner.save(update_fields=["domains", "notification_url"])
     return partner
