@@ -52,10 +52,13 @@ def read_unverified(token: str) -> tuple[dict, dict]:
     if not isinstance(payload, dict):
         raise invalid_token("The token's payload is not a JSON object.", "malformed-token")
     try:  # NaN, Infinity and lone surrogates are not JSON, though Python's parser reads them
-        json.dumps([header, payload], allow_nan=False, ensure_ascii=False).encode("utf-8")
+        text = json.dumps([header, payload], allow_nan=False, ensure_ascii=False)
+        text.encode("utf-8")
+        if "\\u0000" in text:  # NUL fits no field and PostgreSQL text refuses it
+            raise ValueError("NUL character")
     except ValueError:  # UnicodeEncodeError is a ValueError
         raise invalid_token(
-            "The token holds NaN, Infinity or invalid Unicode.", "malformed-token"
+            "The token holds NaN, Infinity, NUL or invalid Unicode.", "malformed-token"
         ) from None
     return header, payload
 
