@@ -1,5 +1,7 @@
-"""URL map: the public API under /v2, its docs, the home page; static files through whitenoise."""
+"""URL map: the public API under /v2, its docs, the home page, the partner portal and the
+operator admin; static files through whitenoise."""
 
+from django.contrib import admin
 from django.urls import include, path
 
 from jackpot import views
@@ -9,5 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("v2/redoc", views.redoc, name="redoc"),
     path("v2/", api.urls),
+    path("portal/", include("jackpot.portal.urls")),
+    path("admin/", admin.site.urls),
     path("", include("jackpot.widget.urls")),
 ]

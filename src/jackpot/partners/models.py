@@ -74,3 +74,23 @@ class PartnerAccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"access token of {self.partner_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class PartnerUser(models.Model):
+    """A backoffice login of a partner: a Django user who sees and changes only this partner.
+
+    One user belongs to one partner; a partner has as many users as it needs. Operators are
+    Django staff users without this profile: they work in the admin, not in the portal.
+    """
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="partner_profile"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="users")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["partner_id", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.partner_id})"

@@ -1,4 +1,11 @@
-"""Writing notifications to the outbox; call inside the transaction of the change reported."""
+"""Writing notifications to the outbox; call inside the transaction of the change reported.
+
+Every event is kept as an `OutboxEvent` (the backoffice's history of what the partner was told).
+A `Delivery` is written beside it, in the same transaction, only when the partner has a
+notification URL: a partner without one is sent nothing, and setting a URL later does not send
+the past. When the partner's endpoint was disabled (it answered 410 Gone) the delivery is
+recorded as `disabled`, so it can be re-sent once the partner has fixed its endpoint.
+"""
 
 import uuid
 
@@ -7,7 +14,8 @@ from django.utils import timezone
 
 from jackpot.core.formats import iso
 from jackpot.partners.models import Partner
-from jackpot.webhooks.models import OutboxEvent
+from jackpot.webhooks.addresses import with_notification_key
+from jackpot.webhooks.models import Delivery, DeliveryStatus, Endpoint, OutboxEvent
 
 EVENTS = (
     "coupon/reserved",
@@ -46,7 +54,7 @@ def enqueue(
         message["couponId"] = coupon_id
     if notification_key is not None:
         message["notificationKey"] = notification_key
-    return OutboxEvent.objects.create(
+    outbox_event = OutboxEvent.objects.create(
         id=event_id,
         partner=partner,
         event=event,
@@ -54,3 +62,16 @@ def enqueue(
         payload={"event": event, "id": str(event_id), "createdAt": iso(now), "message": message},
         created_at=now,
     )
+    if partner.notification_url:
+        disabled = Endpoint.objects.filter(partner=partner, disabled_at__isnull=False).exists()
+        Delivery.objects.create(
+            event=outbox_event,
+            partner=partner,
+            url=with_notification_key(partner.notification_url, notification_key),
+            status=DeliveryStatus.DISABLED if disabled else DeliveryStatus.PENDING,
+            last_error="endpoint disabled" if disabled else "",
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+    return outbox_event

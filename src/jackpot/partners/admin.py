@@ -1,0 +1,484 @@
+"""Operator admin: partners, their portal users and credentials, wallet top-ups and statements.
+
+Creating a partner, regenerating its apiKey, crediting its wallet and issuing a statement all go
+through the services (`credentials`, `ledger.services`, `vouchers.payments`); the admin only
+collects the input, shows freshly issued secrets once and journals who did it.
+"""
+
+from datetime import datetime, time
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from jackpot.core.problems import Problem
+from jackpot.ledger import services as ledger
+from jackpot.partners import credentials
+from jackpot.partners.models import ApiSignature, ConfirmationMode, Partner, PartnerUser
+from jackpot.portal import adminkit
+from jackpot.portal.formatting import money
+from jackpot.portal.models import LegalInformation
+from jackpot.portal.services import create_partner_user
+
+
+class PartnerCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    partner_id = forms.SlugField(
+        label=_("Partner id"),
+        max_length=64,
+        required=False,
+        help_text=_("The client_id partners send; derived from the name when left empty."),
+    )
+    domains = forms.CharField(
+        label=_("Authorised domains"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line; sub-domains are authorised too."),
+    )
+    confirmation_mode = forms.ChoiceField(
+        label=_("Confirmation mode"), choices=ConfirmationMode.choices, initial="auto"
+    )
+    notification_url = forms.URLField(
+        label=_("Notification URL"), required=False, max_length=500, assume_scheme="https"
+    )
+    session_ceiling = forms.DecimalField(
+        label=_("Ceiling per session"), required=False, min_value=Decimal("0.01"), decimal_places=2
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("confirmation_mode") == "notification" and not cleaned.get(
+            "notification_url"
+        ):
+            raise ValidationError(_("The notification mode needs a notification URL."))
+        return cleaned
+
+
+class CreditForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    reference = forms.CharField(
+        label=_("Reference"), max_length=200, help_text=_("The bank transfer's reference.")
+    )
+    idempotency_key = forms.CharField(
+        label=_("Idempotency key"),
+        max_length=255,
+        required=False,
+        help_text=_("Optional: the same key never credits twice."),
+    )
+
+
+class StatementForm(forms.Form):
+    start = forms.DateField(
+        label=_("From (included)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("To (excluded)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PortalUserForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to generate one (shown once)."),
+    )
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username=username).exists():
+            raise ValidationError(_("This username is taken."))
+        return username
+
+
+def _https_urls(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        formfield_callback = _https_urls
+        fields = [
+            "name",
+            "enabled",
+            "domains",
+            "notification_url",
+            "confirmation_mode",
+            "sending_enabled",
+            "currency",
+            "session_ceiling",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("confirmation_mode") == ConfirmationMode.NOTIFICATION and not cleaned.get(
+            "notification_url"
+        ):
+            raise ValidationError(_("The notification mode needs a notification URL."))
+        return cleaned
+
+
+class ConfirmRegenerationForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("The partner's current apiKey stops working at once."), required=True
+    )
+
+
+class PartnerUserInline(adminkit.ReadOnlyInline):
+    model = PartnerUser
+    fields = ["user", "email", "last_login", "created_at"]
+    readonly_fields = fields
+    verbose_name = _("portal user")
+    verbose_name_plural = _("portal users")
+
+    @admin.display(description=_("e-mail"))
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("last sign-in"))
+    def last_login(self, obj):
+        return obj.user.last_login
+
+
+class ApiSignatureInline(adminkit.ReadOnlyInline):
+    model = ApiSignature
+    fields = ["masked", "created_at", "valid_until"]
+    readonly_fields = fields
+    show_change_link = False
+    verbose_name = _("apiSignature")
+    verbose_name_plural = _("apiSignatures")
+
+    @admin.display(description=_("secret"))
+    def masked(self, obj):
+        return f"{obj.secret[:4]}••••••••••••"
+
+
+class LegalInline(admin.StackedInline):
+    model = LegalInformation
+    can_delete = False
+    extra = 0
+    max_num = 1
+    readonly_fields = ["updated_at", "updated_by"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    form = PartnerForm
+    list_display = [
+        "id",
+        "name",
+        "confirmation_mode",
+        "enabled",
+        "wallet_balance",
+        "users_count",
+        "notification_url",
+        "created_at",
+    ]
+    list_display_links = ["id", "name"]
+    list_filter = ["enabled", "confirmation_mode", "sending_enabled", "currency"]
+    search_fields = ["id", "name", "domains", "notification_url"]
+    readonly_fields = ["id", "api_key_hint", "created_at", "wallet_balance"]
+    fieldsets = [
+        (None, {"fields": ["id", "name", "enabled", "created_at"]}),
+        (
+            _("Integration"),
+            {"fields": ["domains", "notification_url", "confirmation_mode", "sending_enabled"]},
+        ),
+        (_("Money"), {"fields": ["currency", "session_ceiling", "wallet_balance"]}),
+        (
+            _("Credentials"),
+            {
+                "fields": ["api_key_hint"],
+                "description": _(
+                    "Secrets are never shown here: use the buttons above to issue new ones."
+                ),
+            },
+        ),
+    ]
+    inlines = [LegalInline, PartnerUserInline, ApiSignatureInline]
+    actions = ["enable", "disable"]
+    change_form_template = "admin/partners/partner/change_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(users_total=Count("users"))
+
+    @admin.display(description=_("portal users"), ordering="users_total")
+    def users_count(self, obj):
+        return obj.users_total
+
+    @admin.display(description=_("wallet balance"))
+    def wallet_balance(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        status = ledger.wallet_status(obj)
+        text = money(status.balance, status.currency)
+        return format_html(
+            '<span class="jp-money{}">{}</span>', " jp-low" if status.low else "", text
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a partner with history is disabled, never deleted
+
+    def save_model(self, request, obj, form, change):
+        obj.domains = credentials.normalise_domains(obj.domains.replace(",", "\n").splitlines())
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Enable the selected partners"))
+    def enable(self, request, queryset):
+        for partner in queryset:
+            partner.enabled = True
+            partner.save(update_fields=["enabled"])
+            adminkit.log(request, partner, "enabled")
+        messages.success(request, gettext("Partners enabled."))
+
+    @admin.action(description=_("Disable the selected partners (API, widget and portal stop)"))
+    def disable(self, request, queryset):
+        for partner in queryset:
+            partner.enabled = False
+            partner.save(update_fields=["enabled"])
+            adminkit.log(request, partner, "disabled")
+        messages.success(request, gettext("Partners disabled."))
+
+    # --- tools: create with credentials, regenerate apiKey, credit, statement, portal user -----
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/api-key/",
+                view(self.api_key_view),
+                name="partners_partner_api_key",
+            ),
+            path(
+                "<path:object_id>/credit/", view(self.credit_view), name="partners_partner_credit"
+            ),
+            path(
+                "<path:object_id>/statement/",
+                view(self.statement_view),
+                name="partners_partner_statement",
+            ),
+            path(
+                "<path:object_id>/portal-user/",
+                view(self.portal_user_view),
+                name="partners_partner_portal_user",
+            ),
+        ] + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            return redirect("admin:partners_partner_changelist")
+        form = PartnerCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                partner, issued = credentials.create_partner(
+                    data["name"],
+                    domains=data["domains"].replace(",", "\n").splitlines(),
+                    partner_id=data["partner_id"] or None,
+                    confirmation_mode=data["confirmation_mode"],
+                    notification_url=data["notification_url"] or "",
+                    session_ceiling=data["session_ceiling"],
+                )
+            except (credentials.CredentialError, ValidationError) as exc:
+                form.add_error(
+                    None, "; ".join(exc.messages) if hasattr(exc, "messages") else str(exc)
+                )
+            else:
+                self.log_addition(request, partner, [{"added": {}}])
+                return adminkit.shown_once(
+                    request,
+                    self,
+                    gettext("Partner created"),
+                    {k: v for k, v in issued.__dict__.items()},
+                    obj=partner,
+                    note=gettext("Add a portal user for the partner from its page."),
+                )
+        return adminkit.form_page(
+            request,
+            self,
+            gettext("Add partner"),
+            form,
+            intro=gettext("The partner's credentials are generated and shown once."),
+            submit=gettext("Create the partner"),
+        )
+
+    def _partner(self, request, object_id) -> Partner:
+        partner = get_object_or_404(Partner, pk=object_id)
+        if not self.has_change_permission(request, partner):
+            raise PermissionDenied
+        return partner
+
+    def api_key_view(self, request, object_id):
+        partner = self._partner(request, object_id)
+        form = ConfirmRegenerationForm(request.POST if "_confirm" in request.POST else None)
+        if not form.is_bound or not form.is_valid():
+            return adminkit.form_page(
+                request,
+                self,
+                gettext("Regenerate the apiKey"),
+                form,
+                obj=partner,
+                submit=gettext("Regenerate the apiKey"),
+            )
+        key = credentials.regenerate_api_key(partner)
+        adminkit.log(request, partner, "apiKey regenerated")
+        return adminkit.shown_once(
+            request,
+            self,
+            gettext("New apiKey"),
+            {"apiKey": key},
+            obj=partner,
+            note=gettext("The previous apiKey no longer works."),
+        )
+
+    def credit_view(self, request, object_id):
+        partner = self._partner(request, object_id)
+        form = CreditForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                txn = ledger.credit_wallet(
+                    partner,
+                    data["amount"],
+                    reference=data["reference"],
+                    created_by=adminkit.operator(request),
+                    idempotency_key=data["idempotency_key"] or None,
+                )
+            except Problem as problem:
+                form.add_error(None, adminkit.problem_text(problem))
+            else:
+                adminkit.log(request, partner, f"wallet credited {data['amount']} ({txn.pk})")
+                messages.success(
+                    request,
+                    gettext("Wallet credited: %(amount)s.")
+                    % {"amount": money(data["amount"], partner.currency)},
+                )
+                return redirect("admin:partners_partner_change", partner.pk)
+        return adminkit.form_page(
+            request,
+            self,
+            gettext("Credit the wallet"),
+            form,
+            obj=partner,
+            intro=gettext("Record a top-up received from the partner (bank → wallet)."),
+            submit=gettext("Credit"),
+        )
+
+    def statement_view(self, request, object_id):
+        partner = self._partner(request, object_id)
+        form = StatementForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            tz = timezone.get_current_timezone()
+            start = timezone.make_aware(datetime.combine(form.cleaned_data["start"], time.min), tz)
+            end = timezone.make_aware(datetime.combine(form.cleaned_data["end"], time.min), tz)
+            from jackpot.vouchers import payments
+
+            try:
+                statement = payments.issue_statement(
+                    partner, start, end, adminkit.operator(request)
+                )
+            except Problem as problem:
+                form.add_error(None, adminkit.problem_text(problem))
+            else:
+                adminkit.log(request, statement, "statement issued")
+                messages.success(request, gettext("Statement issued."))
+                return redirect("admin:vouchers_statement_change", statement.pk)
+        return adminkit.form_page(
+            request,
+            self,
+            gettext("Issue a statement"),
+            form,
+            obj=partner,
+            intro=gettext(
+                "Lists the partner's DUE vouchers confirmed in the period; they become WAITING."
+            ),
+            submit=gettext("Issue"),
+        )
+
+    def portal_user_view(self, request, object_id):
+        partner = self._partner(request, object_id)
+        form = PortalUserForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            profile, password = create_partner_user(
+                partner, data["username"], password=data["password"] or None, email=data["email"]
+            )
+            adminkit.log(request, partner, f"portal user {profile.user.username} added")
+            if data["password"]:
+                messages.success(request, gettext("Portal user created."))
+                return redirect("admin:partners_partner_change", partner.pk)
+            return adminkit.shown_once(
+                request,
+                self,
+                gettext("Portal user created"),
+                {gettext("Username"): profile.user.username, gettext("Password"): password},
+                obj=partner,
+                note=gettext("The user signs in at /portal/."),
+            )
+        return adminkit.form_page(
+            request,
+            self,
+            gettext("Add a portal user"),
+            form,
+            obj=partner,
+            submit=gettext("Create the user"),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["tools"] = [
+            (
+                reverse("admin:partners_partner_portal_user", args=[object_id]),
+                gettext("Add a portal user"),
+                "get",
+            ),
+            (
+                reverse("admin:partners_partner_credit", args=[object_id]),
+                gettext("Credit the wallet"),
+                "get",
+            ),
+            (
+                reverse("admin:partners_partner_statement", args=[object_id]),
+                gettext("Issue a statement"),
+                "get",
+            ),
+            (
+                reverse("admin:partners_partner_api_key", args=[object_id]),
+                gettext("Regenerate the apiKey"),
+                "get",
+            ),
+        ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(PartnerUser)
+class PartnerUserAdmin(admin.ModelAdmin):
+    list_display = ["user", "partner", "email", "last_login", "created_at"]
+    list_filter = ["partner"]
+    search_fields = ["user__username", "user__email", "partner__id", "partner__name"]
+    autocomplete_fields = ["partner"]
+    raw_id_fields = ["user"]
+
+    @admin.display(description=_("e-mail"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("last sign-in"), ordering="user__last_login")
+    def last_login(self, obj):
+        return obj.user.last_login

@@ -1,0 +1,84 @@
+"""The operator admin's frame: its name, the audit log, users with their partner, legal info."""
+
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+from jackpot.partners.models import PartnerUser
+from jackpot.portal import adminkit
+from jackpot.portal.models import LegalInformation
+
+admin.site.site_header = _("Jackpot operator")
+admin.site.site_title = _("Jackpot operator")
+admin.site.index_title = _("Operations")
+admin.site.index_template = "admin/jackpot/index.html"
+
+
+@admin.register(LogEntry)
+class AuditLogAdmin(adminkit.ReadOnlyAdmin):
+    """Who changed what in the admin (Django's own log, plus the actions that call services)."""
+
+    list_display = [
+        "action_time",
+        "user",
+        "content_type",
+        "object_repr",
+        "action_flag",
+        "change_message",
+    ]
+    list_filter = ["action_flag", "content_type", "user"]
+    search_fields = ["object_repr", "change_message", "user__username"]
+    date_hierarchy = "action_time"
+    list_select_related = ["user", "content_type"]
+
+
+class PartnerProfileInline(admin.StackedInline):
+    model = PartnerUser
+    can_delete = True
+    max_num = 1
+    extra = 0
+    verbose_name = _("partner (portal access)")
+    verbose_name_plural = _("partner (portal access)")
+    autocomplete_fields = ["partner"]
+    fields = ["partner"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class JackpotUserAdmin(UserAdmin):
+    inlines = [PartnerProfileInline]
+    list_display = [
+        "username",
+        "email",
+        "partner",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = ["is_staff", "is_superuser", "is_active", "partner_profile__partner"]
+    list_select_related = ["partner_profile__partner"]
+
+    @admin.display(description=_("partner"), ordering="partner_profile__partner")
+    def partner(self, obj):
+        profile = getattr(obj, "partner_profile", None)
+        return profile.partner if profile else "—"
+
+
+@admin.register(LegalInformation)
+class LegalInformationAdmin(admin.ModelAdmin):
+    list_display = [
+        "partner",
+        "company_name",
+        "registration_number",
+        "vat_number",
+        "billing_email",
+        "updated_at",
+        "updated_by",
+    ]
+    search_fields = ["partner__id", "company_name", "registration_number", "vat_number"]
+    readonly_fields = ["updated_at", "updated_by"]

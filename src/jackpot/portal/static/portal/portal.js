@@ -1,0 +1,29 @@
+/* Small conveniences for the partner portal; every page works without them. */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-select-all]").forEach(function (master) {
+    var form = master.form;
+    var name = master.getAttribute("data-select-all");
+    var boxes = function () { return form.querySelectorAll('input[type=checkbox][name="' + name + '"]'); };
+    var counter = form.querySelector("[data-selected-count]");
+    var refresh = function () {
+      var all = boxes(), checked = 0;
+      all.forEach(function (b) { if (b.checked) checked++; b.closest("tr").classList.toggle("selected", b.checked); });
+      master.checked = checked > 0 && checked === all.length;
+      master.indeterminate = checked > 0 && checked < all.length;
+      if (counter) { counter.hidden = checked === 0; counter.textContent = checked + " ✓"; }
+    };
+    master.addEventListener("change", function () { boxes().forEach(function (b) { b.checked = master.checked; }); refresh(); });
+    form.addEventListener("change", function (e) { if (e.target !== master) refresh(); });
+    refresh();
+  });
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var target = document.querySelector(button.getAttribute("data-copy"));
+      if (!target || !navigator.clipboard) return;
+      navigator.clipboard.writeText(target.textContent.trim()).then(function () {
+        var label = button.textContent; button.textContent = "✓"; setTimeout(function () { button.textContent = label; }, 1500);
+      });
+    });
+  });
+})();

@@ -1,0 +1,117 @@
+"""Operator admin: the notification outbox, deliveries with every attempt, partners' endpoints.
+
+Re-sending and re-enabling go through `webhooks.services`, the same calls as the CLI.
+"""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from jackpot.portal import adminkit
+from jackpot.webhooks import services
+from jackpot.webhooks.models import Attempt, Delivery, Endpoint, OutboxEvent
+
+
+class AttemptInline(adminkit.ReadOnlyInline):
+    model = Attempt
+    fields = ["number", "started_at", "duration_ms", "status_code", "error", "response_excerpt"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+class DeliveryInline(adminkit.ReadOnlyInline):
+    model = Delivery
+    fields = ["url", "status", "attempts", "last_status_code", "next_attempt_at", "delivered_at"]
+    readonly_fields = fields
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(adminkit.ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "partner",
+        "event_type",
+        "status_badge",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "partner", "event__event"]
+    search_fields = ["=id", "url", "=event__id", "event__notification_key", "last_error"]
+    date_hierarchy = "created_at"
+    list_select_related = ["event", "partner"]
+    inlines = [AttemptInline]
+    actions = ["resend"]
+    exclude = ["lease_token", "locked_until"]
+
+    @admin.display(description=_("event"), ordering="event__event")
+    def event_type(self, obj):
+        return obj.event.event
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<span class="jp-delivery jp-delivery-{}">{}</span>',
+            obj.status,
+            obj.get_status_display(),
+        )
+
+    @admin.action(description=_("Re-send the selected notifications now"))
+    def resend(self, request, queryset):
+        done, refused = 0, []
+        for delivery in queryset:
+            try:
+                services.resend(delivery.pk)
+            except services.ResendError as exc:
+                refused.append(f"#{delivery.pk}: {exc}")
+            else:
+                done += 1
+                adminkit.log(request, delivery, "re-sent")
+        adminkit.report_outcomes(
+            request, done, refused, gettext("%(n)d notification(s) queued again.")
+        )
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(adminkit.ReadOnlyAdmin):
+    list_display = ["created_at", "event", "partner", "notification_key", "id"]
+    list_filter = ["event", "partner"]
+    search_fields = ["=id", "notification_key"]
+    date_hierarchy = "created_at"
+    inlines = [DeliveryInline]
+
+
+@admin.register(Endpoint)
+class EndpointAdmin(adminkit.ReadOnlyAdmin):
+    list_display = [
+        "partner",
+        "disabled",
+        "disabled_at",
+        "disabled_reason",
+        "secret_rotated_at",
+        "previous_secret_expires_at",
+    ]
+    list_filter = [("disabled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["partner__id", "partner__name"]
+    exclude = ["previous_secret"]
+    actions = ["enable", "resend_failed"]
+
+    @admin.display(description=_("disabled"), boolean=True)
+    def disabled(self, obj):
+        return obj.disabled
+
+    @admin.action(description=_("Re-enable the selected endpoints"))
+    def enable(self, request, queryset):
+        for endpoint in queryset:
+            services.enable_endpoint(endpoint.partner_id)
+            adminkit.log(request, endpoint, "re-enabled")
+        adminkit.report_outcomes(
+            request, queryset.count(), [], gettext("%(n)d endpoint(s) re-enabled.")
+        )
+
+    @admin.action(description=_("Re-send every failed notification of the selected partners"))
+    def resend_failed(self, request, queryset):
+        total = sum(services.resend_failed(endpoint.partner_id) for endpoint in queryset)
+        adminkit.report_outcomes(request, total, [], gettext("%(n)d notification(s) queued again."))

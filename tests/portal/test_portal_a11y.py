@@ -1,0 +1,53 @@
+"""Accessibility of the portal's pages (axe-core in Chromium): no serious or critical issue."""
+
+from pathlib import Path
+
+import pytest
+from portal_support import PASSWORD, ROOT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = ROOT / "test-artifacts" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = [
+    "/portal/",
+    "/portal/coupons/",
+    "/portal/coupons/pending/",
+    "/portal/refunds/",
+    "/portal/wallet/",
+    "/portal/legal/",
+    "/portal/account/",
+    "/portal/security/",
+    "/portal/token-verifier/",
+]
+
+
+def audit(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_portal_pages_have_no_serious_accessibility_issue(
+    live_server, new_page, alice, acme, make_voucher
+):
+    if not Path(AXE).exists():
+        pytest.skip("axe-core not installed (tests/browser installs it into test-artifacts/npm)")
+    make_voucher(acme, 30)
+    page = new_page()
+    page.goto(f"{live_server.url}/portal/login/")
+    assert audit(page) == []
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click(".auth-card button[type=submit]")
+    page.wait_for_selector("h1")
+    problems = {}
+    for path in PAGES:
+        page.goto(f"{live_server.url}{path}")
+        found = audit(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
