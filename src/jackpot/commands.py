@@ -296,6 +296,7 @@ def ensure_demo_partner() -> dict:
 DEMO_BANNER = """
   Jackpot demo is running on {base}
 
+  Demo partner page     {base}/demo/   (a fresh token and the widget on every visit)
   API docs (Swagger UI) {base}/v2/docs
   OpenAPI schema        {base}/v2/openapi.json
 
@@ -318,7 +319,7 @@ DEMO_BANNER = """
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
     curl -s {base}/v2/voucher/$VOUCHER -H 'apikey: {apiKey}'
 
-  The worker runs beside the server (expiry sweep). Stop with Ctrl-C.
+  The worker runs beside the server (webhooks, PDFs, mails, expiry). Stop with Ctrl-C.
 """
 
 
