@@ -535,6 +535,22 @@ def test_a_voucher_refunded_while_its_statement_is_unpaid_is_not_paid_for(manual
     assert platform_balance() == voucher(kept["id"]).price
 
 
+def test_a_statement_whose_every_voucher_was_refunded_has_nothing_left_to_pay(manual, money):
+    only = money.confirmed(manual, BOOKLY, 20)
+    statement = payments.issue_statement(manual, EVER, forever(), "operator")
+    refunded(manual, money, only["id"])
+    statement.refresh_from_db()
+    assert statement.total == 0 and not statement.vouchers.exists()
+
+    with pytest.raises(Problem) as refused:
+        payments.record_statement_payment(statement, payment_reference="VIR", actor="operator")
+
+    assert refused.value.code == "statement-empty" and refused.value.status == 409
+    statement.refresh_from_db()
+    assert statement.paid_at is None
+    assert not Transaction.objects.exists()
+
+
 def test_a_refund_can_be_asked_only_for_a_delivered_voucher(manual, money):
     top_up(manual, "100")
     paid = money.confirmed(manual)

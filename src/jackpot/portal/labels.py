@@ -50,6 +50,9 @@ def problem_message(problem: Problem) -> str:
         "invalid-amount": _("The amount must be positive with at most two decimals."),
         "nothing-due": _("Nothing is due for this period."),
         "statement-already-paid": _("This statement is already paid."),
+        "statement-empty": _(
+            "Every voucher of this statement was refunded: nothing is left to pay."
+        ),
         "invalid-period": _("The period ends before it starts."),
     }
     return messages.get(problem.code) or problem.detail or problem.title

@@ -126,6 +126,13 @@ def record_statement_payment(
         if replayed:  # the same payment sent again: its first answer
             return statement
         raise Problem("statement-already-paid", "This statement is already paid", 409)
+    if not statement.vouchers.exists():  # every voucher it listed was refunded before payment
+        raise Problem(
+            "statement-empty",
+            "Nothing is left to pay on this statement",
+            409,
+            "Every voucher it listed was refunded; its total is 0.",
+        )
     txn = ledger.settle_by_transfer(
         statement.partner,
         statement.total,
