@@ -149,3 +149,47 @@ def test_a_failed_reservation_writes_no_notification(
     session = api_client.session(build_token(amount=10))
     api_client.post(SPORTMAX, {"value": 110}, bearer=session)
     assert OutboxEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("amount", [20, 100, 250])
+def test_every_listed_price_reserves_the_voucher_it_was_listed_with(
+    partner, api_client, build_token, settings, amount
+):
+    """A partner that takes a price from the store list or the proposed vouchers gets a voucher
+    listed at that price: the largest one, when several values round to the same price.
+
+    Prices are rounded (to the cent, or up to the euro), so the value must come from the listing,
+    not from P × (1 + rate): 96.33 € at +9 % is listed as a 105 € voucher, not 104.99 €.
+    """
+    from jackpot.catalog import importer
+
+    settings.JACKPOT_RATE_LIMIT_ANONYMOUS = 0  # one token exchange per listed voucher
+    importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+    Campaign.objects.update(budget=None, max_vouchers=None)  # every listed voucher, one by one
+    session = api_client.session(build_token(amount=amount))
+    _, stores = api_client.get("/v2/stores", bearer=session)
+    listed = []
+    for store in stores["items"]:
+        _, proposed = api_client.get(f"/v2/stores/{store['id']}/proposed-vouchers", bearer=session)
+        listed += [(store["id"], v) for v in proposed["vouchers"]]
+        listed.append((store["id"], store["bestOffer"]))
+    assert len(listed) > len(stores["items"])
+    largest = {}
+    for store_id, quote in listed:
+        key = (store_id, quote["offerId"], quote["price"])
+        largest[key] = max(largest.get(key, 0), quote["value"])
+    for n, (store_id, quote) in enumerate(listed):
+        session = api_client.session(build_token(amount=amount, notificationKey=f"listed-{n}"))
+        path = f"/v2/stores/{store_id}/offers/{quote['offerId']}/reserve-voucher-by-price"
+        status, voucher = api_client.post(path, {"price": quote["price"]}, bearer=session)
+        assert status == 201, (store_id, quote, voucher)
+        expected = largest[(store_id, quote["offerId"], quote["price"])]
+        assert (voucher["initialAmount"], voucher["value"]) == (quote["price"], expected)
+
+
+def test_a_price_no_voucher_is_listed_at_is_refused(partner, catalog, api_client, build_token):
+    session = api_client.session(build_token())
+    path = "/v2/stores/bookly/offers/bookly-min/reserve-voucher-by-price"
+    status, problem = api_client.post(path, {"price": "31.00"}, bearer=session)
+    assert status == 422 and problem["code"] == "value-not-accepted"
+    assert Voucher.objects.count() == 0
