@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+BENCH_STAMP := $(VENV)/.bench-installed
+
+.PHONY: demo test lint install clean bench soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +22,26 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+# Benchmarks: bounded runs against loopback and a scratch PostgreSQL database; figures are
+# printed and recorded by hand in bench/README.md. Not part of `make test`.
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/micro_bench.py
+	$(BIN)/python bench/flow_bench.py
+	$(BIN)/python bench/pdf_bench.py
+	$(BIN)/python bench/webhooks_bench.py
+
+# The long fault runs: a 10-minute soak, then PostgreSQL restarted under load.
+soak: $(BENCH_STAMP)
+	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/fault_pg_restart.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -33,8 +33,8 @@ def cmd_migrate(args) -> int:
 
 def cmd_serve(args) -> int:
     from django.conf import settings
-    from granian.constants import Interfaces
-    from granian.server import Server
+
+    from jackpot.server import serve
 
     if settings.SECRET_KEY == settings.INSECURE_SECRET_KEY and not (
         settings.DEMO or settings.DEBUG
@@ -42,16 +42,13 @@ def cmd_serve(args) -> int:
         raise CommandError("set SECRET_KEY (a long random string) before serving in production")
 
     workers = args.workers or os.cpu_count() or 1
-    Server(
+    serve(
         "jackpot.wsgi:application",
-        address=args.host,
+        host=args.host,
         port=args.port,
-        interface=Interfaces.WSGI,
         workers=workers,
-        blocking_threads=args.threads,
-        backlog=2048,
-        log_access=False,
-    ).serve()
+        threads=args.threads,
+    )
     return 0
 
 

@@ -1,0 +1,131 @@
+"""A long run at a steady rate: no error, and no worker's memory growing beyond 10 %.
+
+    .venv/bin/python bench/soak.py [--minutes 10] [--rate 200]
+
+The whole partner flow (token exchange → store list → proposed vouchers → reserve → confirm) is
+offered at `--rate` flows a second to `jackpot serve` on a scratch PostgreSQL database, with
+`jackpot worker` beside it making the PDFs and delivering the webhooks to a receiver on
+loopback, as in production. Every 30 seconds it prints the window's throughput, p99, errors
+and each server worker's resident memory. The reference memory is taken after the first
+minute (imports, caches and connection pools settled); the run fails when any error occurred
+or when a worker ends more than 10 % above its reference.
+"""
+
+import argparse
+import asyncio
+import http.server
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import scratch  # noqa: E402
+import servers  # noqa: E402
+from load import FULL, Partner, run_open  # noqa: E402
+from load import summary as latency_summary  # noqa: E402
+
+WINDOW = 30.0
+SETTLE = 60.0
+GROWTH_LIMIT = 0.10
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """The partner's webhook endpoint: answers 204 to every notification."""
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/jackpot_soak")
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--rate", type=float, default=200, help="offered flows/s")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{receiver.server_port}/hooks"
+
+    url = args.database_url
+    scratch.prepare(url, notification_url=hook)
+    env = scratch.server_env(url)
+    # The worker delivers to a receiver on loopback, which only demo mode allows.
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "jackpot.cli", "worker"],
+        env={**env, "JACKPOT_DEMO": "1"},
+        cwd=servers.ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    partner = Partner(scratch.PARTNER, scratch.SIGNATURE, scratch.API_KEY)
+    failures, reference, rss = [], None, []
+    print(
+        f"soak: {args.rate:.0f} full flows/s offered for {args.minutes:g} min, "
+        f"{args.workers} workers × {args.threads} threads, {args.connections} connections"
+    )
+    print(f"{'minute':>6} {'flows/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}  worker RSS MB")
+    try:
+        with servers.jackpot(env, args.workers, args.threads) as server:
+            started = time.monotonic()
+            while time.monotonic() - started < args.minutes * 60:
+                rec = asyncio.run(
+                    run_open(
+                        server.base,
+                        partner,
+                        rate=args.rate,
+                        seconds=WINDOW,
+                        connections=args.connections,
+                        steps=FULL,
+                        warmup=0.0,
+                    )
+                )
+                elapsed = time.monotonic() - started
+                rss = server.rss_mb()
+                lat = latency_summary(rec.all_latencies())
+                if reference is None and elapsed >= SETTLE:
+                    reference = rss
+                print(
+                    f"{elapsed / 60:6.1f} {rec.flows / rec.seconds:8.0f} {lat['p50'] * 1000:7.1f} "
+                    f"{lat['p99'] * 1000:7.1f} {rec.error_count():6d}  "
+                    + " ".join(f"{mb:6.1f}" for mb in rss),
+                    flush=True,
+                )
+                if rec.error_count():
+                    failures.append(
+                        f"minute {elapsed / 60:.1f}: {dict(rec.errors)} shed {rec.shed}"
+                    )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        receiver.shutdown()
+        scratch.drop(url)
+    if reference:
+        for n, (before, after) in enumerate(zip(reference, rss, strict=False)):
+            growth = after / before - 1
+            print(
+                f"worker {n}: {before:.1f} MB after the first minute → {after:.1f} MB"
+                f" ({growth:+.1%})"
+            )
+            if growth > GROWTH_LIMIT:
+                failures.append(f"worker {n} grew {growth:.1%} (limit {GROWTH_LIMIT:.0%})")
+    for failure in failures:
+        print("FAILED:", failure)
+    print("soak passed" if not failures else "soak failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
