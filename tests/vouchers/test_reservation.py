@@ -193,3 +193,22 @@ def test_a_price_no_voucher_is_listed_at_is_refused(partner, catalog, api_client
     status, problem = api_client.post(path, {"price": "31.00"}, bearer=session)
     assert status == 422 and problem["code"] == "value-not-accepted"
     assert Voucher.objects.count() == 0
+
+
+def test_a_coupon_id_already_taken_is_drawn_again(
+    partner, catalog, api_client, build_token, monkeypatch
+):
+    from jackpot.vouchers import reservation
+
+    session = api_client.session(build_token())
+    _, first = api_client.post(SPORTMAX, {"value": 30}, bearer=session)
+    draws = iter([first["couponId"], "ZZZZZZZZZZ"])  # the first draw clashes with `first`
+    monkeypatch.setattr(reservation, "new_coupon_id", lambda: next(draws))
+
+    session = api_client.session(build_token(notificationKey="another-user"))
+    status, second = api_client.post(SPORTMAX, {"value": 30}, bearer=session)
+
+    assert status == 201 and second["couponId"] == "ZZZZZZZZZZ"
+    campaign = Campaign.objects.get(pk="sportmax-launch")
+    assert campaign.vouchers_issued == 2  # the clashing attempt took nothing
+    assert OutboxEvent.objects.filter(event="coupon/reserved").count() == 2

@@ -4,6 +4,7 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from jackpot.api.auth import session_auth
+from jackpot.api.responses import json_answer
 from jackpot.api.schemas import (
     OfferOut,
     ProblemOut,
@@ -52,12 +53,14 @@ def list_stores(request):
     found = catalog_offers.offers_for(reservation.audience(session), timezone.now())
     best = catalog_offers.best_by_store(found, session.amount)
     items = [{**store_object(o.store), "bestOffer": quote_object(o, q)} for o, q in best]
-    return {
-        "amount": amount(session.amount),
-        "currency": session.currency,
-        "count": len(items),
-        "items": items,
-    }
+    return json_answer(
+        {
+            "amount": amount(session.amount),
+            "currency": session.currency,
+            "count": len(items),
+            "items": items,
+        }
+    )
 
 
 @router.get(
@@ -71,11 +74,13 @@ def all_proposed_vouchers(request):
     for offer in catalog_offers.offers_for(reservation.audience(session), timezone.now()):
         by_store.setdefault(offer.store.id, []).append(offer)
     items = [_store_vouchers(o[0].store, o, session.amount) for o in by_store.values()]
-    return {
-        "amount": amount(session.amount),
-        "currency": session.currency,
-        "items": [i for i in items if i["vouchers"]],
-    }
+    return json_answer(
+        {
+            "amount": amount(session.amount),
+            "currency": session.currency,
+            "items": [i for i in items if i["vouchers"]],
+        }
+    )
 
 
 @router.get(
@@ -91,7 +96,7 @@ def store_proposed_vouchers(request, store_id: str):
     store_offers = catalog_offers.offers_for(
         reservation.audience(session), timezone.now(), store_id
     )
-    return _store_vouchers(store, store_offers, session.amount)
+    return json_answer(_store_vouchers(store, store_offers, session.amount))
 
 
 @router.get(

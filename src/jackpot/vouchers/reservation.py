@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from jackpot.catalog import budget, offers, pricing
@@ -25,6 +26,10 @@ COUPON_ALPHABET = string.ascii_uppercase
 class Reservation:
     voucher: Voucher
     created: bool  # False when the notificationKey had already reserved this voucher
+
+
+# Coupon ids are 10 random letters (26¹⁰ ≈ 1.4 × 10¹⁴): a clash is retried, not checked first.
+COUPON_ATTEMPTS = 3
 
 
 def new_coupon_id() -> str:
@@ -100,23 +105,39 @@ def reserve(
     """Reserve (and, in auto mode, confirm) a voucher; the same notificationKey gives it back."""
     if by not in ("price", "value"):
         raise ValueError(by)
-    try:
-        with transaction.atomic():
-            return _reserve(session, store_id, offer_id, by, amount, custom_transaction_id)
-    except IntegrityError:
-        # A concurrent reservation with the same notificationKey committed first.
-        existing = _existing(session)
-        if existing is None:
-            raise
-        return Reservation(existing, created=False)
+    for attempt in range(COUPON_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _reserve(session, store_id, offer_id, by, amount, custom_transaction_id)
+        except IntegrityError:
+            # A concurrent reservation with the same notificationKey committed first...
+            existing = _existing(session)
+            if existing is not None:
+                return Reservation(existing, created=False)
+            # ...or, once in 10¹⁴, the coupon id drawn was taken: draw again.
+            if attempt == COUPON_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> Reservation:
     now = timezone.now()
-    session = Session.objects.select_for_update().select_related("partner").get(pk=session.pk)
-    existing = _existing(session)
-    if existing is not None:
-        return Reservation(existing, created=False)
+    # One round trip locks the session and says whether its notificationKey already has a
+    # voucher (a retry with a new token): that voucher is the answer, whatever changed since.
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("partner")
+        .annotate(
+            has_voucher=Exists(
+                Voucher.objects.filter(
+                    partner_id=OuterRef("partner_id"), notification_key=OuterRef("notification_key")
+                )
+            )
+        )
+        .get(pk=session.pk)
+    )
+    if session.has_voucher:
+        return Reservation(_existing(session), created=False)
     if not session.is_live(now):
         raise Problem(
             "session-closed",
@@ -171,9 +192,7 @@ def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> 
         resa_expire_date=now + timedelta(seconds=settings.JACKPOT_RESERVATION_TTL),
         validity_date=add_months(now, offer.store.validity_months),
     )
-    while Voucher.objects.filter(coupon_id=voucher.coupon_id).exists():
-        voucher.coupon_id = new_coupon_id()
-    voucher.save(force_insert=True)
+    voucher.save(force_insert=True)  # a taken coupon id fails the unique index: `reserve` retries
     session.closed_at = now
     session.save(update_fields=["closed_at"])
     lifecycle.record(voucher, "", f"session:{session.pk}", f"reserved by {by}", "coupon/reserved")
