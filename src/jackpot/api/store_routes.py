@@ -1,7 +1,7 @@
 """The catalogue as a session sees it: stores, proposed vouchers, offers, and reservation."""
 
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Router
 
 from jackpot.api.auth import session_auth
 from jackpot.api.responses import json_answer
@@ -121,7 +121,7 @@ def _reserve(request, store_id, offer_id, by, amount_, custom_transaction_id):
         amount=amount_,
         custom_transaction_id=custom_transaction_id,
     )
-    return Status(201 if result.created else 200, voucher_object(result.voucher))
+    return json_answer(voucher_object(result.voucher), status=201 if result.created else 200)
 
 
 RESERVE_DOC = (

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from jackpot.api.auth import partner_auth, session_auth
+from jackpot.api.responses import json_answer
 from jackpot.api.schemas import CancelRequest, ProblemOut, RefundRequest, VoucherOut, VoucherPage
 from jackpot.core.problems import Problem
 from jackpot.vouchers import lifecycle, queries
@@ -25,11 +26,11 @@ def _actor(request) -> str:
     return f"partner:{request.jackpot_partner.pk}"
 
 
-def _transition(request, voucher_id, action: str, reason: str = "") -> dict:
+def _transition(request, voucher_id, action: str, reason: str = ""):
     voucher = lifecycle.transition(
         voucher_id, action, _actor(request), partner_id=request.jackpot_partner.pk, reason=reason
     )
-    return voucher_object(voucher)
+    return json_answer(voucher_object(voucher))
 
 
 class VoucherFilters(Schema):
