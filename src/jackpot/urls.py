@@ -1,5 +1,6 @@
 """URL map: the public API under /v2, its docs, the home page, the partner portal and the
-operator admin; static files through whitenoise."""
+operator admin; static files through whitenoise. A crash answers by `api.failures`' rule (503
+while the database is out of reach, else 500)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -15,3 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("jackpot.widget.urls")),
 ]
+
+handler500 = "jackpot.api.failures.server_error"

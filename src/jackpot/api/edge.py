@@ -1,18 +1,16 @@
 """Problem documents for what happens before or around the API's own routes.
 
-Unknown paths (404), wrong methods (405), bodies over the size limit (413) and crashes (500)
-under /v2 answer `application/problem+json` like every other API error.
+Unknown paths (404), wrong methods (405), bodies over the size limit (413), crashes (500) and
+database outages (503, see `api.failures`) under /v2 answer `application/problem+json` like every
+other API error.
 """
-
-import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 
+from jackpot.api.failures import failure_response
 from jackpot.api.problems import CONTENT_TYPE, problem_response
 from jackpot.core.problems import Problem
-
-logger = logging.getLogger("jackpot.api")
 
 EDGE_PROBLEMS = {
     404: Problem("not-found", "Not found", 404, "No API route at this path; see /v2/docs."),
@@ -85,13 +83,4 @@ class ApiEdgeMiddleware:
     def process_exception(self, request, exception):
         if not request.path.startswith("/v2/"):
             return None
-        logger.exception("unhandled error on %s %s", request.method, request.path)
-        return problem_response(
-            request,
-            Problem(
-                "internal-error",
-                "Internal error",
-                500,
-                "Something failed on our side; nothing was changed. Retry, or contact support.",
-            ),
-        )
+        return failure_response(request, exception)

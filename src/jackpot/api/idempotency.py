@@ -5,6 +5,10 @@ The first request with a key runs and its response (status and body) is kept for
 different request it is a 422; while the first is still running, later ones wait for it (so
 simultaneous retries get identical answers) and give up with a 409 after
 `JACKPOT_IDEMPOTENCY_WAIT` seconds. Server errors (5xx) are not kept: the key may be retried.
+
+A claim still unfinished after `ABANDONED_AFTER` belongs to a request that will never finish it:
+its server was killed, or the database went away before the claim could be released. The next
+request with the key takes it over and runs, instead of waiting for it until the record expires.
 """
 
 import hashlib
@@ -12,11 +16,13 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import Error, IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 
 from jackpot.api.credentials import credential_scope
+from jackpot.api.failures import is_database_outage
 from jackpot.api.models import IdempotencyRecord
 from jackpot.api.problems import problem_response
 from jackpot.core.problems import Problem
@@ -25,6 +31,8 @@ HEADER = "Idempotency-Key"
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # The token exchange is single-use by nature, and its answer holds a credential we never store.
 EXEMPT_PATHS = {"/v2/token"}
+# Far longer than a request runs: the busy timeouts and lock waits that may hold one are seconds.
+ABANDONED_AFTER = timedelta(minutes=1)
 
 
 def _fingerprint(request) -> str:
@@ -35,8 +43,12 @@ def _fingerprint(request) -> str:
 
 
 def _claim(scope: str, key: str, fingerprint: str) -> tuple[IdempotencyRecord, bool]:
-    expired = timezone.now() - timedelta(seconds=settings.JACKPOT_IDEMPOTENCY_TTL)
-    IdempotencyRecord.objects.filter(scope=scope, key=key, created_at__lt=expired).delete()
+    now = timezone.now()
+    expired = now - timedelta(seconds=settings.JACKPOT_IDEMPOTENCY_TTL)
+    abandoned = Q(status_code__isnull=True, created_at__lt=now - ABANDONED_AFTER)
+    IdempotencyRecord.objects.filter(scope=scope, key=key).filter(
+        Q(created_at__lt=expired) | abandoned
+    ).delete()
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(
@@ -44,6 +56,17 @@ def _claim(scope: str, key: str, fingerprint: str) -> tuple[IdempotencyRecord, b
             ), True
     except IntegrityError:
         return IdempotencyRecord.objects.get(scope=scope, key=key), False
+
+
+def _release(record: IdempotencyRecord) -> None:
+    """Forget the claim of a request that answered a server error, so its key may be retried."""
+    try:
+        record.delete()
+    except Error as exc:
+        if not is_database_outage(exc):
+            raise
+        # The database is away (the answer is already its 503): the claim stays unfinished
+        # until the next request with the key takes it over, after ABANDONED_AFTER.
 
 
 def _wait_for(record: IdempotencyRecord) -> IdempotencyRecord | None:
@@ -100,12 +123,14 @@ class IdempotencyMiddleware:
             record.delete()
             raise
         if response.status_code >= 500 or response.streaming:
-            record.delete()
+            _release(record)  # a 503 while the database is away included: retry the key later
             return response
-        record.status_code = response.status_code
-        record.content_type = response.get("Content-Type", "")
-        record.body = response.content
-        record.save(update_fields=["status_code", "content_type", "body"])
+        # Filtered on the claim being still unfinished: after a takeover it is another's.
+        IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).update(
+            status_code=response.status_code,
+            content_type=response.get("Content-Type", ""),
+            body=response.content,
+        )
         return response
 
     def _answer_again(self, request, record, fingerprint):

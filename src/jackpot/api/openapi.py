@@ -2,7 +2,7 @@
 
 django-ninja documents every response as `application/json`; ours are problem documents
 (`application/problem+json`) for every 4xx/5xx, and the edge adds statuses no route declares
-(400 malformed body, 413, 429, 500). Post-processing the schema keeps one place for both.
+(400 malformed body, 413, 429, 500, 503). Post-processing the schema keeps one place for both.
 """
 
 from ninja import NinjaAPI
@@ -15,6 +15,7 @@ EDGE_STATUSES = {
     "413": "The body is larger than the limit.",
     "429": "Too many requests this minute for this credential; see `Retry-After`.",
     "500": "Our fault; nothing was changed.",
+    "503": "The database cannot be reached for a moment; retry after `Retry-After` seconds.",
 }
 PROBLEM_SCHEMA = {
     "title": "ProblemOut",

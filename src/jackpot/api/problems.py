@@ -1,7 +1,6 @@
 """Every error the API returns is an RFC 9457 problem document (`application/problem+json`)."""
 
 import json
-import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -9,7 +8,6 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jackpot.core.problems import Problem
 
-logger = logging.getLogger("jackpot.api")
 CONTENT_TYPE = "application/problem+json"
 
 
@@ -73,13 +71,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def on_error(request, exc):
-        logger.exception("unhandled error on %s %s", request.method, request.path)
-        return problem_response(
-            request,
-            Problem(
-                "internal-error",
-                "Internal error",
-                500,
-                "Something failed on our side; nothing was changed. Retry, or contact support.",
-            ),
-        )
+        # 503 while the database is out of reach, else 500: the rule is in `api.failures`.
+        from jackpot.api.failures import failure_response
+
+        return failure_response(request, exc)
