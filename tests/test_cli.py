@@ -439,3 +439,67 @@ def test_the_demo_partner_is_created_once_and_recreated_with_its_saved_credentia
     assert credentials.check_client_secret(demo, third["clientSecret"])
     assert json.loads(saved.read_text()) == third
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+
+
+def _outage():
+    """What Django raises when PostgreSQL refuses connections (psycopg's error as its cause)."""
+    import psycopg
+    from django.db import OperationalError
+
+    try:
+        raise psycopg.OperationalError("connection refused")
+    except psycopg.OperationalError as cause:
+        try:
+            raise OperationalError("connection refused") from cause
+        except OperationalError as error:
+            return error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_waits_out_a_database_outage_and_carries_on(
+    keep_sigterm_handler, monkeypatch, capfd, make_partner, catalog, api_client, build_token
+):
+    import os
+
+    from jackpot.vouchers import lifecycle
+
+    make_partner("acme", confirmation_mode="manual")
+    _, body = api_client.post(
+        "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value",
+        {"value": 30},
+        bearer=api_client.session(build_token()),
+    )
+    Voucher.objects.filter(pk=body["id"]).update(
+        resa_expire_date=timezone.now() - timedelta(minutes=1)
+    )
+    real_expire, passes = lifecycle.expire_due, []
+
+    def expire_due():  # the database is away for the first pass, back for the second
+        passes.append(1)
+        if len(passes) == 1:
+            raise _outage()
+        expired = real_expire()
+        os.kill(os.getpid(), signal.SIGTERM)  # stop after this pass
+        return expired
+
+    monkeypatch.setattr(lifecycle, "expire_due", expire_due)
+
+    assert main(["worker", "--interval", "0.01"]) == 0
+
+    assert len(passes) == 2
+    assert Voucher.objects.get(pk=body["id"]).state == "EXPIRED"
+    assert "database unavailable" in capfd.readouterr().err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bug_in_the_worker_is_not_mistaken_for_an_outage(keep_sigterm_handler, monkeypatch):
+    from django.db import OperationalError
+
+    from jackpot.vouchers import lifecycle
+
+    def broken():
+        raise OperationalError("no such table: vouchers_voucher")  # no driver cause: a bug
+
+    monkeypatch.setattr(lifecycle, "expire_due", broken)
+    with pytest.raises(OperationalError):
+        main(["worker", "--once"])

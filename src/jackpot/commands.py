@@ -57,8 +57,9 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
     import logging
 
     from django.conf import settings
-    from django.db import close_old_connections
+    from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
+    from jackpot.api.failures import is_database_outage
     from jackpot.api.idempotency import prune as prune_idempotency
     from jackpot.tokens.sessions import prune_burns
     from jackpot.vouchers.delivery import process_due_jobs
@@ -73,14 +74,27 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
     log.info("worker started (sweep every %ss)", interval)
     while not stopping:
         close_old_connections()
-        expired = expire_due()
-        pruned = prune_burns() + prune_idempotency()
-        if expired or pruned:
-            log.info("expired %d reservation(s), pruned %d old record(s)", expired, pruned)
-        # Each pass attempts every due delivery once; a 2xx answer to coupon/reserved confirms a
-        # notification-mode voucher (the vouchers rule, handed to webhooks as its callback).
-        delivered = deliver_due(on_outcome=on_delivery_outcome, should_stop=lambda: bool(stopping))
-        made = process_due_jobs()  # voucher PDFs and mails
+        try:
+            expired = expire_due()
+            pruned = prune_burns() + prune_idempotency()
+            if expired or pruned:
+                log.info("expired %d reservation(s), pruned %d old record(s)", expired, pruned)
+            # Each pass attempts every due delivery once; a 2xx answer to coupon/reserved
+            # confirms a notification-mode voucher (the vouchers rule, handed to webhooks).
+            delivered = deliver_due(
+                on_outcome=on_delivery_outcome, should_stop=lambda: bool(stopping)
+            )
+            made = process_due_jobs()  # voucher PDFs and mails
+        except (OperationalError, InterfaceError) as exc:
+            if not is_database_outage(exc):
+                raise
+            # Every step is transactional and leased: what this pass did not finish is picked
+            # up by the next one, once the database is back. Only the connection is dropped.
+            log.warning("database unavailable (%s); retrying in %ss", exc, interval)
+            connections.close_all()
+            delivered = made = 0
+            if once:
+                return 1
         if once:
             break
         if delivered or made:
