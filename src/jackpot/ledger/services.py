@@ -155,9 +155,9 @@ def debit_wallet_if_covered(partner: Partner, amount, *, reference: str) -> Tran
     and each sees the balance the previous one left.
     """
     amount = _positive(amount)
-    account = wallet_account(partner)
-    Account.objects.select_for_update().filter(pk=account.pk).first()
-    if balance(account) < amount:
+    # One round trip finds and locks the wallet; a partner that never topped up has none.
+    account = Account.objects.select_for_update().filter(code=f"wallet:{partner.pk}").first()
+    if account is None or balance(account) < amount:
         return None
     return post(
         TransactionKind.VOUCHER_PAYMENT,

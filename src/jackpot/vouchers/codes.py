@@ -186,14 +186,16 @@ def stock(store_id: str, today: date | None = None) -> dict[int, int]:
     return {cents(r["value"]): r["n"] for r in rows}
 
 
-def take_for(voucher: Voucher) -> list[Code]:
+def take_for(voucher: Voucher, first_time: bool = False) -> list[Code]:
     """Give the voucher its codes, inside the caller's transaction; [] when the pool cannot.
 
-    Idempotent: a voucher that already has codes keeps them.
+    Idempotent: a voucher that already has codes keeps them (`first_time`: the caller knows it
+    has none, at its confirmation).
     """
-    existing = list(voucher.codes.order_by("-value", "pk"))
-    if existing:
-        return existing
+    if not first_time:
+        existing = list(voucher.codes.order_by("-value", "pk"))
+        if existing:
+            return existing
     if voucher.store.code_source == CodeSource.GENERATED:
         return [_mint(voucher)]
     taken = _take_from_pool(voucher)

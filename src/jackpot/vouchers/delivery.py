@@ -60,9 +60,16 @@ def enqueue(voucher: Voucher, kind: str, now=None) -> DeliveryJob:
 
 
 def on_confirmed(voucher: Voucher) -> None:
-    """Take the voucher's codes and queue its PDF, in the confirmation's transaction."""
-    codes.take_for(voucher)
-    enqueue(voucher, JobKind.PDF)
+    """Take the voucher's codes and queue its PDF, in the confirmation's transaction.
+
+    A voucher is confirmed once (its row lock and state machine see to it), so it has neither
+    codes nor jobs yet: they are written straight away, without looking for earlier ones.
+    """
+    codes.take_for(voucher, first_time=True)
+    now = timezone.now()
+    DeliveryJob.objects.create(
+        voucher=voucher, kind=JobKind.PDF, next_attempt_at=now, created_at=now, updated_at=now
+    )
 
 
 def backoff(attempts: int) -> timedelta:
