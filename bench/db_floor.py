@@ -15,6 +15,7 @@ Run as a script, it prints the captured statements: `python bench/db_floor.py ca
 """
 
 import asyncio
+import itertools
 import json
 import re
 import secrets
@@ -90,6 +91,7 @@ for run in ("warm", "captured"):
         {"price": offer["price"]}, content_type="application/json", **auth), 201)
     _, steps["confirm"] = step("confirm", lambda: client.put(
         f"/v2/voucher/{voucher['id']}/confirm", HTTP_APIKEY=scratch.API_KEY), 200)
+steps["_store"] = [store["id"], offer["offerId"]]
 print(json.dumps(steps))
 """
 
@@ -106,6 +108,12 @@ def capture(url: str) -> dict[str, list[str]]:
     return json.loads(out.stdout)
 
 
+def stores(url: str) -> list[tuple[str, str]]:
+    """(store, campaign) pairs: replayed reservations spread over them as the users' do."""
+    with psycopg.connect(url) as db:
+        return db.execute("SELECT store_id, id FROM catalog_campaign ORDER BY id").fetchall()
+
+
 def kept_values(url: str) -> set[str]:
     """Values that exist before any flow: replaying must find them, not invent new ones."""
     with psycopg.connect(url) as db:
@@ -113,9 +121,13 @@ def kept_values(url: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def freshen(steps: dict[str, list[str]], keep: set[str]) -> dict[str, list[str]]:
-    """The same statements with every made-up value replaced, consistently across the flow."""
+def freshen(
+    steps: dict[str, list[str]], keep: set[str], store: tuple[str, str] | None = None
+) -> dict[str, list[str]]:
+    """The same statements with every made-up value replaced, consistently across the flow,
+    and the flow moved to another `store` (its id and campaign's) when given."""
     mapping: dict[str, str] = {}
+    captured_store = steps.get("_store")
 
     def swap(pattern, make, sql):
         def one(match):
@@ -129,10 +141,15 @@ def freshen(steps: dict[str, list[str]], keep: set[str]) -> dict[str, list[str]]
 
     fresh = {}
     for name, statements in steps.items():
+        if name == "_store":
+            continue
         out = []
         for sql in statements:
             for pattern, make in FRESH:
                 sql = swap(pattern, make, sql)
+            if store and captured_store:  # the campaign first: its id starts with the store's
+                for old, new in zip(captured_store[::-1], store[::-1], strict=True):
+                    sql = sql.replace(f"'{old}'", f"'{new}'")
             out.append(sql)
         fresh[name] = out
     return fresh
@@ -146,13 +163,16 @@ async def replay(
     before: tuple[str, ...] = (),
     seconds: float,
     connections: int = 16,
+    reuse: bool = False,
 ) -> Recorder:
     """Closed loop over the `timed` steps of fresh flows, their `before` steps run untimed first.
 
     `before` sets up what the timed steps need (the session a reservation closes), as the
-    application's own capacity runs do, so that both sides time the same work.
+    application's own capacity runs do, so that both sides time the same work. With `reuse`,
+    read-only timed steps run again and again on a few set-up flows (one per connection).
     """
     keep = kept_values(url)
+    spread = itertools.cycle(stores(url))
     rec = Recorder()
     pool = [await psycopg.AsyncConnection.connect(url, autocommit=True) for _ in range(connections)]
 
@@ -167,7 +187,8 @@ async def replay(
     try:
         prepared: list[dict[str, list[str]]] = []
         if before:  # enough set-up flows for the timed phase, made beforehand
-            flows = [freshen(steps, keep) for _ in range(int(seconds * 3000))]
+            count = connections if reuse else int(seconds * 1500)
+            flows = [freshen(steps, keep, next(spread)) for _ in range(count)]
             queue = list(flows)
 
             async def setup(db) -> None:
@@ -182,12 +203,14 @@ async def replay(
 
         async def loop(db) -> None:
             while time.perf_counter() < deadline:
-                if before:
+                if reuse:
+                    flow = prepared[rec.flows % len(prepared)]
+                elif before:
                     if not prepared:
                         raise RuntimeError("the set-up flows ran out: raise their number")
                     flow = prepared.pop()
                 else:
-                    flow = freshen(steps, keep)
+                    flow = freshen(steps, keep, next(spread))
                 await run(db, flow, timed, record=True)
                 rec.flows += 1
 
@@ -202,6 +225,8 @@ async def replay(
 if __name__ == "__main__":
     if sys.argv[1:2] == ["capture"]:
         for name, statements in capture(sys.argv[2]).items():
+            if name.startswith("_"):
+                continue
             print(f"-- {name}: {len(statements)} statements")
             for sql in statements:
                 print(sql[:160])

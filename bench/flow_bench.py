@@ -174,7 +174,9 @@ def main() -> int:
             )
 
         captured = db_floor.capture(url)
-        results["statements"] = {name: len(sqls) for name, sqls in captured.items()}
+        results["statements"] = {
+            name: len(sqls) for name, sqls in captured.items() if not name.startswith("_")
+        }
         results["database_floor_reserve"] = capacity_line(
             "database floor: reserve statements",
             asyncio.run(
@@ -198,6 +200,7 @@ def main() -> int:
                     before=("exchange",),
                     seconds=seconds,
                     connections=conns,
+                    reuse=True,
                 )
             ),
         )
