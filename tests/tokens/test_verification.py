@@ -252,6 +252,22 @@ def test_a_malformed_token_is_refused_as_malformed(partner, token):
     assert_refused(token, "malformed-token")
 
 
+@pytest.mark.parametrize("claim", ["jti", "sub"])
+def test_a_jti_or_sub_that_is_not_a_string_is_malformed(build_token, claim):
+    # PyJWT's rule (RFC 7519 says StringOrURI), kept when the token is parsed once.
+    assert_refused(build_token(**{claim: 5}), "malformed-token")
+
+
+def test_a_secret_pyjwt_refuses_as_an_hmac_key_makes_tokens_malformed(make_partner, now):
+    # PyJWT will not use something shaped like a public key as an HMAC secret (algorithm
+    # confusion); a partner whose apiSignature looks like one gets no token through.
+    pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQc=\n-----END PUBLIC KEY-----"
+    make_partner("pemco", domains=["pemco.example"], api_signature=pem)
+    token = handmade(NODE_HEADER, seed_claims(now), pem)
+
+    assert_refused(token, "malformed-token", client_id="pemco")
+
+
 # ---------------------------------------------------------------------------------------------
 # Time: iat, exp
 # ---------------------------------------------------------------------------------------------
@@ -348,6 +364,13 @@ def compact_without(claims: dict, name: str) -> str:
     ],
 )
 def test_amount_must_be_a_positive_number_with_at_most_two_decimals(build_token, amount):
+    assert_claim_refused(build_token(amount=amount), "amount")
+
+
+@pytest.mark.parametrize("amount", [1e27, 1e30, 10**40, "123456789012345678901234567.5"])
+def test_an_amount_too_large_for_money_is_a_claim_error_not_a_crash(build_token, amount):
+    # Quantizing such an amount to the cent needs more digits than Decimal's default context
+    # has: it raised InvalidOperation, a 500, before the ceiling could refuse it.
     assert_claim_refused(build_token(amount=amount), "amount")
 
 

@@ -4,7 +4,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from django.conf import settings
 
@@ -13,6 +13,10 @@ from jackpot.core.problems import Problem
 
 PRINTABLE = re.compile(r"^[\x20-\x7e]{1,128}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+CENT = Decimal("0.01")
+# Amounts are rounded to the cent in this context, whatever the caller set: Decimal's default
+# precision, and a loud failure (caught below) for an amount that does not fit in it.
+_AMOUNT_CONTEXT = Context(prec=28, traps=[InvalidOperation])
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,13 @@ def parse_amount(raw) -> Decimal:
         raise _claim_error("amount", "must be a number") from None
     if not value.is_finite() or value <= 0:
         raise _claim_error("amount", "must be greater than 0")
-    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+    try:
+        cents = value.quantize(CENT, context=_AMOUNT_CONTEXT)
+    except InvalidOperation:  # more digits than any amount of money has
+        raise _claim_error("amount", "is too large") from None
+    if cents != value:  # "19.990" is 19.99; "19.999" is not rounded
         raise _claim_error("amount", "must have at most 2 decimals")
-    return value.quantize(Decimal("0.01"))
+    return cents
 
 
 def check_times(payload: dict, now: datetime) -> datetime:
@@ -69,26 +77,26 @@ def check_times(payload: dict, now: datetime) -> datetime:
         raise _claim_error("iat", "is required")
     iat = _seconds(payload, "iat")
     stamp = now.timestamp()
-    if iat > stamp + settings.JACKPOT_TOKEN_CLOCK_SKEW:
+    skew, max_age = settings.JACKPOT_TOKEN_CLOCK_SKEW, settings.JACKPOT_TOKEN_MAX_AGE
+    if iat > stamp + skew:
         raise Problem(
             "token-not-yet-valid",
             "The partner token is issued in the future",
             401,
             "iat is more than 60 seconds ahead of the platform's clock; check the server clock.",
         )
-    if iat < stamp - settings.JACKPOT_TOKEN_MAX_AGE:
+    if iat < stamp - max_age:
         raise Problem(
             "token-expired",
             "The partner token is too old",
             401,
-            f"iat is more than {settings.JACKPOT_TOKEN_MAX_AGE} seconds old; build a fresh token "
-            "for each visit.",
+            f"iat is more than {max_age} seconds old; build a fresh token for each visit.",
         )
     exp = _seconds(payload, "exp")
     if exp is not None and exp <= stamp:
         raise Problem("token-expired", "The partner token has expired", 401, "exp has passed.")
     nbf = _seconds(payload, "nbf")
-    if nbf is not None and nbf > stamp + settings.JACKPOT_TOKEN_CLOCK_SKEW:
+    if nbf is not None and nbf > stamp + skew:
         raise Problem(
             "token-not-yet-valid", "The partner token is not valid yet", 401, "nbf is ahead."
         )
