@@ -12,9 +12,13 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from jackpot.catalog import offers as catalog_offers
+from jackpot.catalog import pricing
 from jackpot.catalog.models import Campaign, Store
-from jackpot.catalog.offers import Audience, best_by_store, find_offer, offers_for
+from jackpot.catalog.offers import Audience, Offer, best_by_store, find_offer, offers_for
 from jackpot.core.problems import Problem
 
 D = Decimal
@@ -283,3 +287,81 @@ def test_best_by_store_leaves_out_stores_the_budget_buys_nothing_from(catalog):
     best = best_by_store(offers_for(PARIS_ADULT), D("8"))
 
     assert sorted(offer.store.id for offer, _ in best) == ["mixte"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The best offer found from the top equals the last proposed voucher (no database: unsaved rows)
+# ---------------------------------------------------------------------------------------------
+
+
+def cents(lo: int, hi: int):
+    return st.integers(lo, hi).map(lambda c: D(c).scaleb(-2))
+
+
+tiers_json = st.lists(
+    st.tuples(st.integers(0, 30_000), st.integers(0, 3000)),
+    min_size=1,
+    max_size=3,
+    unique_by=lambda t: t[0],
+).map(
+    lambda pairs: [{"from": str(D(c).scaleb(-2)), "rate": str(D(r).scaleb(-4))} for c, r in pairs]
+)
+
+
+@st.composite
+def unsaved_offer(draw):
+    if draw(st.booleans()):
+        values = draw(st.lists(st.integers(1, 500), min_size=1, max_size=8))
+        store = Store(id="s", name="S", slug="s", voucher_possible_discrete_values=values)
+    else:
+        minimum = draw(cents(1, 5000))
+        step = draw(st.sampled_from([D("0.01"), D("0.50"), D(1), D(5), D(10)]))
+        store = Store(
+            id="s",
+            name="S",
+            slug="s",
+            voucher_value_min=minimum,
+            voucher_value_max=minimum + draw(st.integers(0, 400)) * step,
+            voucher_value_step=step,
+        )
+    budget = draw(st.none() | cents(0, 20_000))
+    spent = None if budget is None else draw(cents(0, int(budget * 100)))
+    campaign = Campaign(
+        id="c",
+        store=store,
+        mode=draw(st.sampled_from(["majoration", "minoration", "mixed"])),
+        tiers=draw(tiers_json),
+        rounding=draw(st.sampled_from(["cent", "euro"])),
+        budget=budget,
+        bonus_spent=spent if spent is not None else D("0.00"),
+    )
+    return [Offer(i, store, campaign, rule) for i, rule in catalog_offers.offer_ids(campaign)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(unsaved_offer(), cents(1, 300_000))
+def test_the_best_offer_is_the_last_proposed_voucher_the_campaign_can_fund(offers, session):
+    for offer in offers:
+        proposed = offer.proposed(session)
+        every = pricing.proposed_quotes(offer.rule, offer.store.accepted_values, session)
+        assert proposed == [q for q in every if offer.affordable(q)]
+        assert offer.best(session) == (proposed[-1] if proposed else None)
+
+
+def test_rules_and_accepted_values_are_kept_per_content_never_stale():
+    store = Store(id="s", name="S", slug="s", voucher_value_min=D(10), voucher_value_max=D(50))
+    campaign = Campaign(id="c", store=store, mode="majoration", tiers=[{"from": 0, "rate": "0.05"}])
+
+    assert catalog_offers.campaign_rules(campaign) == tuple(campaign.rules())
+    assert catalog_offers.accepted_values(store) == store.accepted_values
+
+    campaign.tiers = [{"from": 0, "rate": "0.07"}]
+    store.voucher_value_max = D(40)
+    assert catalog_offers.campaign_rules(campaign)[0].tiers[0].rate == D("0.07")
+    assert max(catalog_offers.accepted_values(store).up_to(D(1000))) == D(40)
+    # 1 and True are equal in Python but not the same JSON: no shared entry.
+    campaign.tiers = [{"from": 1, "rate": "0.07"}]
+    assert catalog_offers.campaign_rules(campaign)[0].tiers[0].start == D("1.00")
+    campaign.tiers = [{"from": True, "rate": "0.07"}]
+    with pytest.raises(ValueError):
+        catalog_offers.campaign_rules(campaign)

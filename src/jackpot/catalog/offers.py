@@ -2,6 +2,11 @@
 
 The arithmetic lives in `pricing`; this module adds what needs the database: dates, targeting,
 the campaign's remaining budget and cap.
+
+Every catalogue request turns campaign and store rows into pricing rules and accepted values.
+Both are immutable and depend only on a few fields of the row, so they are kept per process,
+keyed on those fields' content (a changed row gets a new key, never a stale entry): parsing them
+cost more than pricing a small session's whole catalogue.
 """
 
 from dataclasses import dataclass
@@ -13,6 +18,41 @@ from django.utils import timezone
 from jackpot.catalog import pricing
 from jackpot.catalog.models import Campaign, CampaignMode, Store
 from jackpot.core.problems import Problem
+
+# At most this many entries per cache; past it the cache starts again empty. A catalogue has a
+# few hundred distinct campaigns and value ranges at most.
+_CACHE_LIMIT = 4096
+_rules_cache: dict[tuple, tuple[pricing.PricingRule, ...]] = {}
+_accepted_cache: dict[tuple, pricing.AcceptedValues] = {}
+
+
+def campaign_rules(campaign: Campaign) -> tuple[pricing.PricingRule, ...]:
+    """`campaign.rules()`, parsed once per distinct (mode, rounding, tiers)."""
+    key = (campaign.mode, campaign.rounding, repr(campaign.tiers))  # repr tells 1 from "1"
+    rules = _rules_cache.get(key)
+    if rules is None:
+        rules = tuple(campaign.rules())
+        if len(_rules_cache) >= _CACHE_LIMIT:
+            _rules_cache.clear()
+        _rules_cache[key] = rules
+    return rules
+
+
+def accepted_values(store: Store) -> pricing.AcceptedValues:
+    """`store.accepted_values`, built once per distinct set of voucher-value fields."""
+    key = (
+        repr(store.voucher_possible_discrete_values),
+        store.voucher_value_min,
+        store.voucher_value_max,
+        store.voucher_value_step,
+    )
+    accepted = _accepted_cache.get(key)
+    if accepted is None:
+        accepted = store.accepted_values
+        if len(_accepted_cache) >= _CACHE_LIMIT:
+            _accepted_cache.clear()
+        _accepted_cache[key] = accepted
+    return accepted
 
 
 @dataclass(frozen=True)
@@ -47,21 +87,24 @@ class Offer:
 
     def proposed(self, budget: Decimal) -> list[pricing.Quote]:
         """Every accepted value this session can afford and the campaign can still fund."""
-        return [
-            q
-            for q in pricing.proposed_quotes(self.rule, self.store.accepted_values, budget)
-            if self.affordable(q)
-        ]
+        quotes = pricing.proposed_quotes(self.rule, accepted_values(self.store), budget)
+        remaining = self.remaining_bonus()
+        if remaining is None:
+            return quotes
+        return [q for q in quotes if q.bonus <= remaining]  # as `affordable`, computed once
 
     def best(self, budget: Decimal) -> pricing.Quote | None:
-        proposed = self.proposed(budget)
-        return proposed[-1] if proposed else None
+        """The last of `proposed(budget)`, found from the top: a few quotes, not all of them."""
+        descending = pricing.proposed_quotes_descending(
+            self.rule, accepted_values(self.store), budget
+        )
+        return next((q for q in descending if self.affordable(q)), None)
 
 
 def offer_ids(campaign: Campaign) -> list[tuple[str, pricing.PricingRule]]:
     """A campaign's offers: its id for one mode, `<id>.majoration` and `<id>.minoration`
     if mixed."""
-    rules = campaign.rules()
+    rules = campaign_rules(campaign)
     if campaign.mode != CampaignMode.MIXED:
         return [(campaign.id, rules[0])]
     return [(f"{campaign.id}.{rule.mode}", rule) for rule in rules]

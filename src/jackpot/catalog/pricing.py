@@ -20,6 +20,12 @@ this module only knows the two elementary modes.
 
 Money is :class:`~decimal.Decimal` with two places, never float. Every money amount returned here
 is quantized to exactly two places (``exponent == -2``). Rates are returned as given by the tier.
+
+Speed: every catalogue request prices each offer, so `_quote_value` (one accepted value) is the
+hot loop. It passes over tiers that cannot hold the price without dividing, and the best quote
+(`best_quote`, `proposed_quotes_descending`) is found by walking the accepted values down from a
+per-tier bound rather than by quoting every value from the smallest. tests/catalog/test_pricing.py
+checks both against SPEC §4 read literally; bench/micro_bench.py measures them.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ __all__ = [
     "quote_for_price",
     "quote_for_value",
     "proposed_quotes",
+    "proposed_quotes_descending",
     "best_quote",
     "money",
     "rate",
@@ -70,10 +77,19 @@ _MODES = ("majoration", "minoration")
 _ROUNDINGS = ("cent", "euro")
 
 # Every computation runs in a private context, whatever the caller set globally: enough precision
-# that an inexact division can never flip a cent, and traps so a bad operand fails loudly.
+# that an inexact division can never flip a cent, and traps so a bad operand fails loudly. The hot
+# paths call its methods (`_CONTEXT.divide(a, b)`) rather than entering it with `localcontext`:
+# the same arithmetic, without the cost of switching contexts, and safe inside generators (a
+# `localcontext` held across a `yield` would leak into the caller's arithmetic).
 _CONTEXT = Context(
     prec=50,
     rounding=ROUND_HALF_EVEN,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+# The same, rounding towards +∞: for thresholds that must not fall below their exact value.
+_CEILING = Context(
+    prec=50,
+    rounding=ROUND_CEILING,
     traps=[InvalidOperation, DivisionByZero, Overflow],
 )
 
@@ -186,6 +202,12 @@ class PricingRule:
     tiers: tuple[Tier, ...]  # sorted by start ascending by the constructor
     rounding: Rounding = "cent"
     _starts: tuple[Decimal, ...] = field(init=False, repr=False, compare=False)
+    # Worked out once per rule for `_quote_value`, which runs once per accepted value: each
+    # tier's (1 + r) (majoration: the price is V / (1 + r)) or (1 − r) (minoration: V × (1 − r)),
+    # and the value from which the tier's price is certainly at or above the next tier's start
+    # (None for the last tier), so such a tier is passed over without dividing.
+    _scales: tuple[Decimal, ...] = field(init=False, repr=False, compare=False)
+    _skip_from: tuple[Decimal | None, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.mode not in _MODES:
@@ -204,6 +226,26 @@ class PricingRule:
             raise ValueError(f"tier starts must be distinct: {[str(s) for s in starts]}")
         object.__setattr__(self, "tiers", tiers)
         object.__setattr__(self, "_starts", starts)
+        majoration = self.mode == "majoration"
+        scales = tuple(
+            _CONTEXT.add(ONE, t.rate) if majoration else _CONTEXT.subtract(ONE, t.rate)
+            for t in tiers
+        )
+        object.__setattr__(self, "_scales", scales)
+        # Tier i's candidate is the computed V / (1 + r) or V × (1 − r), rounded, then raised to
+        # the tier's start. Once that computed amount is >= next_start − ½ cent, rounding it half
+        # up to the cent, or up to the euro, gives >= next_start (prices are whole cents), and
+        # raising only adds: the tier is invalid. The computed amount is the exact one rounded
+        # to 50 digits, a monotone rounding that keeps next_start − ½ cent exactly, so that
+        # happens for every V >= (next_start − ½ cent) × (1 + r), or / (1 − r), rounded up.
+        skip_from: list[Decimal | None] = []
+        for scale, following in zip(scales, tiers[1:], strict=False):
+            floor = _CONTEXT.subtract(following.start, _HALF_CENT)
+            skip_from.append(
+                _CEILING.multiply(floor, scale) if majoration else _CEILING.divide(floor, scale)
+            )
+        skip_from.append(None)
+        object.__setattr__(self, "_skip_from", tuple(skip_from))
 
     @property
     def max_rate(self) -> Decimal:
@@ -276,9 +318,26 @@ class AcceptedValues:
             return
         last = limit if self.maximum is None else min(limit, self.maximum)
         v, step = self._first, self.step
-        while v <= last:  # Decimal addition of 2-place amounts is exact: no drift
+        while v <= last:  # adding 2-place amounts at 50 digits is exact: no drift
             yield v
-            v += step
+            v = _CONTEXT.add(v, step)
+
+    def down_from(self, limit: Decimal) -> Iterator[Decimal]:
+        """The accepted values <= ``limit``, descending: ``up_to(limit)`` reversed, lazily."""
+        if self.discrete:
+            for v in reversed(self.discrete[: bisect.bisect_right(self.discrete, limit)]):
+                yield v
+            return
+        first, step = self._first, self.step
+        last = limit if self.maximum is None else min(limit, self.maximum)
+        if last < first:
+            return
+        # The largest first + k × step <= last, exactly (k is a whole number).
+        k = _CONTEXT.divide_int(_CONTEXT.subtract(last, first), step)
+        v = _CONTEXT.add(first, _CONTEXT.multiply(k, step))
+        while v >= first:
+            yield v
+            v = _CONTEXT.subtract(v, step)
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,8 +360,9 @@ class Quote:
 
 def _round_price(price: Decimal, rounding: Rounding) -> Decimal:
     if rounding == "euro":
-        return price.quantize(ONE, rounding=ROUND_CEILING).quantize(CENT)
-    return price.quantize(CENT, rounding=ROUND_HALF_UP)
+        whole = price.quantize(ONE, rounding=ROUND_CEILING, context=_CONTEXT)
+        return whole.quantize(CENT, context=_CONTEXT)
+    return price.quantize(CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)
 
 
 def quote_for_price(rule: PricingRule, price: Decimal) -> Quote | None:
@@ -324,23 +384,27 @@ def quote_for_price(rule: PricingRule, price: Decimal) -> Quote | None:
 
 
 def _quote_value(rule: PricingRule, v: Decimal) -> Quote | None:
-    """quote_for_value for an already-validated positive 2-place value (the hot loop).
-
-    The caller enters ``localcontext(_CONTEXT)``, once for a whole loop.
-    """
+    """quote_for_value for an already-validated positive 2-place value (the hot loop)."""
     tiers = rule.tiers
-    last = len(tiers) - 1
+    scales = rule._scales
+    skip_from = rule._skip_from
     majoration = rule.mode == "majoration"
     # The tier ranges [start_t, start_t+1) are disjoint and ascending, so the first valid
     # candidate is the cheapest one.
     for i, tier in enumerate(tiers):
         if tier.start > v:
             break  # its price would be at least its start, hence above the value
-        exact = v / (1 + tier.rate) if majoration else v * (1 - tier.rate)
+        skip = skip_from[i]  # None for the last tier
+        if skip is not None and v >= skip:
+            continue  # its price would be at or above the next start (see PricingRule)
+        if majoration:
+            exact = _CONTEXT.divide(v, scales[i])  # V / (1 + r)
+        else:
+            exact = _CONTEXT.multiply(v, scales[i])  # V × (1 − r)
         p = _round_price(exact, rule.rounding)
         if p < tier.start:
             p = tier.start  # the value falls in a gap: the user pays this tier's floor
-        if i < last and p >= tiers[i + 1].start:
+        if skip is not None and p >= tiers[i + 1].start:
             continue  # belongs to a later tier
         if p <= 0 or p > v:
             continue
@@ -360,8 +424,7 @@ def quote_for_value(rule: PricingRule, value: Decimal) -> Quote | None:
     v = _as_amount(value)
     if v is None:
         return None
-    with localcontext(_CONTEXT):
-        return _quote_value(rule, v)
+    return _quote_value(rule, v)
 
 
 def _price_rises_from(rule: PricingRule, value: Decimal) -> bool:
@@ -379,47 +442,99 @@ def _price_rises_from(rule: PricingRule, value: Decimal) -> bool:
     first = rule.tiers[0]
     if rule.mode == "majoration" or rule.rounding == "euro" or first.start > 0:
         return True  # every candidate is then at least one cent
-    return value * (1 - first.rate) >= _HALF_CENT  # exact: no context needed
+    return _CONTEXT.multiply(value, rule._scales[0]) >= _HALF_CENT  # V × (1 − r)
 
 
-def _value_limit(rule: PricingRule, budget: Decimal) -> Decimal:
-    """A value above which no price can be within ``budget``.
+def _value_bound(rule: PricingRule, budget: Decimal) -> Decimal | None:
+    """A value above which no price is within ``budget``; None when no price can be.
 
-    Every candidate price is at least V × f − ½ cent, where f is 1 / (1 + r) or 1 − r at the
-    largest rate (rounding up to the euro or raising to a tier start only adds), so
-    V ≤ (budget + ½ cent) / f. One cent of slack covers the division's own rounding.
+    A value V quoted in tier t costs a price P with start_t <= P <= budget and P < start_t+1,
+    hence P <= cap_t = min(budget, start_t+1 − 1 cent) (prices are whole cents); only tiers
+    starting within the budget count. P is at least the computed amount (V / (1 + r_t) or
+    V × (1 − r_t)) less ½ cent (rounding half up to the cent; rounding up to the euro or raising
+    to the tier start only adds), so V <= (cap_t + ½ cent) × (1 + r_t), or / (1 − r_t). The bound
+    is the largest of these, rounded up, plus one cent of slack for the computed amount's own
+    rounding to 50 digits. Tighter than applying the largest rate to the whole budget when a
+    higher tier has a lower rate.
     """
-    r = rule.max_rate
-    with localcontext(_CONTEXT):
-        if rule.mode == "majoration":
-            limit = (budget + _HALF_CENT) * (1 + r)
-        else:
-            limit = (budget + _HALF_CENT) / (1 - r)
-        return limit + CENT
+    tiers = rule.tiers
+    majoration = rule.mode == "majoration"
+    bound = None
+    for i, tier in enumerate(tiers):
+        if tier.start > budget:
+            break
+        cap = (
+            budget
+            if i + 1 == len(tiers)
+            else min(budget, _CONTEXT.subtract(tiers[i + 1].start, CENT))
+        )
+        ceiling = _CEILING.add(cap, _HALF_CENT)
+        scale = rule._scales[i]
+        limit = _CEILING.multiply(ceiling, scale) if majoration else _CEILING.divide(ceiling, scale)
+        if bound is None or limit > bound:
+            bound = limit
+    return None if bound is None else _CEILING.add(bound, CENT)
 
 
-def proposed_quotes(rule: PricingRule, accepted: AcceptedValues, budget: Decimal) -> list[Quote]:
-    """Every accepted value the ``budget`` can buy, with its quote, ascending by value."""
+def _as_budget(budget: object) -> Decimal | None:
+    """The budget as a Decimal, or None when it buys nothing (not finite, not positive)."""
     if isinstance(budget, bool) or not isinstance(budget, (Decimal, int)):
         raise TypeError(f"budget must be a Decimal or an int, not {type(budget).__name__}")
     budget = Decimal(budget)
     if not budget.is_finite() or budget <= 0:
+        return None
+    return budget
+
+
+def proposed_quotes(rule: PricingRule, accepted: AcceptedValues, budget: Decimal) -> list[Quote]:
+    """Every accepted value the ``budget`` can buy, with its quote, ascending by value."""
+    budget = _as_budget(budget)
+    bound = None if budget is None else _value_bound(rule, budget)
+    if bound is None:
         return []
     quotes = []
-    with localcontext(_CONTEXT):
-        for value in accepted.up_to(_value_limit(rule, budget)):
-            quote = _quote_value(rule, value)
-            if quote is None:
-                continue
-            if quote.price > budget:
-                if _price_rises_from(rule, value):
-                    break  # every larger value costs at least as much
-                continue
-            quotes.append(quote)
+    for value in accepted.up_to(bound):
+        quote = _quote_value(rule, value)
+        if quote is None:
+            continue
+        if quote.price > budget:
+            if _price_rises_from(rule, value):
+                break  # every larger value costs at least as much
+            continue
+        quotes.append(quote)
     return quotes
+
+
+def proposed_quotes_descending(
+    rule: PricingRule, accepted: AcceptedValues, budget: Decimal
+) -> Iterator[Quote]:
+    """``proposed_quotes`` highest value first, computed lazily: the first is the best quote.
+
+    The accepted values are walked down from `_value_bound`, so the best quote costs a few
+    quotes near the bound instead of one per accepted value from the smallest up, and a caller
+    with a further condition (the campaign's remaining bonus) stops at the first that meets it.
+    The walk ends below the first tier's start: no price can be lower, and a price is never
+    above its value.
+    """
+    budget = _as_budget(budget)  # outside the generator: a bad budget fails at once
+    bound = None if budget is None else _value_bound(rule, budget)
+    if bound is None:
+        return iter(())
+    return _descending(rule, accepted, budget, bound)
+
+
+def _descending(
+    rule: PricingRule, accepted: AcceptedValues, budget: Decimal, bound: Decimal
+) -> Iterator[Quote]:
+    lowest = rule.tiers[0].start
+    for value in accepted.down_from(bound):
+        if value < lowest:
+            return
+        quote = _quote_value(rule, value)
+        if quote is not None and quote.price <= budget:
+            yield quote
 
 
 def best_quote(rule: PricingRule, accepted: AcceptedValues, budget: Decimal) -> Quote | None:
     """The proposed quote with the highest value, or None when the budget buys nothing."""
-    quotes = proposed_quotes(rule, accepted, budget)
-    return quotes[-1] if quotes else None
+    return next(proposed_quotes_descending(rule, accepted, budget), None)
