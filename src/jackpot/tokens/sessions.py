@@ -41,39 +41,44 @@ def exchange(
     """Verify the token, burn it and open its session, all or nothing.
 
     The burn is an INSERT under a unique constraint on (partner, digest of signed input): of two
-    concurrent exchanges one inserts, the other gets an IntegrityError and opens nothing.
+    concurrent exchanges one inserts, the other gets an IntegrityError and opens nothing. It is
+    the transaction's only constraint that can clash (the session's credential digest is 256
+    random bits), so the whole transaction is the guard: no savepoint round trips.
     """
     verified = verification.verify(token, client_id=client_id, origin=origin)
     claims = verified.claims
     now = timezone.now()
     credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():  # a savepoint: only a clash on the burn means a replay
-                TokenBurn.objects.create(
-                    partner=verified.partner, digest=verified.digest, burned_at=now
-                )
-        except IntegrityError:
-            raise token_already_used() from None
-        session = Session.objects.create(
-            partner=verified.partner,
-            credential_digest=_digest(credential),
-            amount=claims.amount,
-            currency=verified.partner.currency,
-            claims=verified.payload,
-            notification_key=claims.notification_key,
-            user_id=claims.user_id,
-            postcode=claims.postcode,
-            age=claims.age,
-            gender=claims.gender,
-            force_manual_confirm=claims.force_manual_confirm,
-            email=claims.email,
-            custom_transaction_id=claims.custom_transaction_id,
-            origin=(origin or "")[:300],
-            created_at=now,
-            expires_at=now + timedelta(seconds=settings.JACKPOT_SESSION_TTL),
-        )
+    try:
+        with transaction.atomic():
+            TokenBurn.objects.create(
+                partner=verified.partner, digest=verified.digest, burned_at=now
+            )
+            session = _open(verified, claims, credential, origin, now)
+    except IntegrityError:
+        raise token_already_used() from None
     return OpenedSession(session, credential)
+
+
+def _open(verified, claims, credential: str, origin: str | None, now) -> Session:
+    return Session.objects.create(
+        partner=verified.partner,
+        credential_digest=_digest(credential),
+        amount=claims.amount,
+        currency=verified.partner.currency,
+        claims=verified.payload,
+        notification_key=claims.notification_key,
+        user_id=claims.user_id,
+        postcode=claims.postcode,
+        age=claims.age,
+        gender=claims.gender,
+        force_manual_confirm=claims.force_manual_confirm,
+        email=claims.email,
+        custom_transaction_id=claims.custom_transaction_id,
+        origin=(origin or "")[:300],
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.JACKPOT_SESSION_TTL),
+    )
 
 
 def session_for_credential(credential: str) -> Session | None:
