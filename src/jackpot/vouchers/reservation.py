@@ -57,9 +57,11 @@ def _quote_for_listed_price(offer: offers.Offer, price: Decimal) -> pricing.Quot
     """
     if not isinstance(price, Decimal) or not price.is_finite() or price <= 0:
         return None
-    listed = pricing.proposed_quotes(offer.rule, offer.store.accepted_values, price)
-    at_price = [q for q in listed if q.price == price]
-    return at_price[-1] if at_price else None
+    accepted = offers.accepted_values(offer.store)
+    for quote in pricing.proposed_quotes_descending(offer.rule, accepted, price):
+        if quote.price == price:  # walking down: the first one listed at P is the largest
+            return quote
+    return None
 
 
 def _quote(offer: offers.Offer, by: str, amount: Decimal) -> pricing.Quote:
