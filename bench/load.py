@@ -44,6 +44,7 @@ class Recorder:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter = field(default_factory=Counter)
     flows: int = 0
+    warmup_flows: int = 0  # completed in the unrecorded warm-up (for CPU per flow)
     shed: int = 0
     started: float = 0.0
     ended: float = 0.0
@@ -168,7 +169,6 @@ class Flow:
                 f"/v2/voucher/{voucher['id']}/confirm",
                 headers={"apikey": self.partner.api_key},
             )
-        self.rec.flows += 1
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -204,6 +204,8 @@ async def run_open(
                 await flow.run(steps, since=scheduled)
             except StepFailed as failure:
                 flow.rec.errors[(failure.step, failure.status)] += 1
+            else:
+                flow.rec.flows += 1
 
         for recorder, duration in ((warm, warmup), (rec, seconds)):
             flow = Flow(http, base, partner, recorder)
@@ -226,6 +228,7 @@ async def run_open(
             if tasks:
                 await asyncio.wait(set(tasks))
             recorder.ended = time.perf_counter()
+    rec.warmup_flows = warm.flows
     return rec
 
 
