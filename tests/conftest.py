@@ -204,5 +204,8 @@ def _fresh_cache():
     """Rate-limit counters and cached lookups never leak from one test into another."""
     from django.core.cache import cache
 
+    from jackpot.catalog import snapshot
+
     cache.clear()
+    snapshot.forget()
     yield

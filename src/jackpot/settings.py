@@ -188,6 +188,12 @@ JACKPOT_RESERVATION_TTL = env_int("JACKPOT_RESERVATION_TTL", 48 * 3600)
 JACKPOT_DEFAULT_SESSION_CEILING = env("JACKPOT_DEFAULT_SESSION_CEILING", "1000.00")
 # API requests a minute per credential (apikey or bearer), and per client address without one;
 # 0 turns the limit off.
+# Seconds a server process keeps the running catalogue's definitions (catalog/snapshot.py);
+# budgets' counters are always read fresh. 0 turns it off (the default under the tests, which
+# edit the catalogue with queryset updates that no signal reports).
+JACKPOT_CATALOGUE_CACHE_SECONDS = float(
+    env("JACKPOT_CATALOGUE_CACHE_SECONDS", "0" if TESTING else "2")
+)
 JACKPOT_RATE_LIMIT = env_int("JACKPOT_RATE_LIMIT", 600)
 JACKPOT_RATE_LIMIT_ANONYMOUS = env_int("JACKPOT_RATE_LIMIT_ANONYMOUS", 300)
 # How long a response is replayed for the same Idempotency-Key, and how long a retry waits for

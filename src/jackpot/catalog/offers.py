@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jackpot.catalog import pricing
+from jackpot.catalog import pricing, snapshot
 from jackpot.catalog.models import Campaign, CampaignMode, Store
 from jackpot.core.problems import Problem
 
@@ -154,10 +154,11 @@ def with_budget_left(campaigns):
 
 
 def offers_for(audience: Audience, now=None, store_id: str | None = None) -> list[Offer]:
+    """The session's offers, from the running catalogue kept per process (`snapshot`)."""
     return [
         Offer(offer_id, campaign.store, campaign, rule)
-        for campaign in with_budget_left(running_campaigns(now, store_id))
-        if targets(campaign, audience)
+        for campaign in snapshot.running(now or timezone.now(), store_id)
+        if campaign.has_budget_left() and targets(campaign, audience)
         for offer_id, rule in offer_ids(campaign)
     ]
 
@@ -165,7 +166,7 @@ def offers_for(audience: Audience, now=None, store_id: str | None = None) -> lis
 def find_offer(store_id: str, offer_id: str, audience: Audience, now=None) -> Offer:
     """The offer a session asked for, or the problem saying why it cannot have it."""
     campaign_id = offer_id.rsplit(".", 1)[0]
-    for campaign in running_campaigns(now, store_id).filter(pk=campaign_id):
+    for campaign in snapshot.running(now or timezone.now(), store_id, campaign_id):
         for candidate_id, rule in offer_ids(campaign):
             if candidate_id != offer_id or not targets(campaign, audience):
                 continue

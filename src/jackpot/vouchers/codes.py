@@ -34,6 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from jackpot.catalog import snapshot
 from jackpot.catalog.models import CodeSource, Store
 from jackpot.core.formats import amount, iso
 from jackpot.core.problems import Problem
@@ -286,6 +287,7 @@ def refresh_stock(store: Store, taken: int = 0) -> dict[int, int]:
         if store.codes_exhausted:
             Store.objects.filter(pk=store.pk).update(codes_exhausted=False)
             store.codes_exhausted = False
+            snapshot.forget()
         return {}
     with transaction.atomic():
         _lock_pool(store.pk)
@@ -326,6 +328,7 @@ def _check_stock(store: Store, taken: int) -> dict[int, int]:
     if exhausted != store.codes_exhausted:
         Store.objects.filter(pk=store.pk).update(codes_exhausted=exhausted)
         store.codes_exhausted = exhausted
+        snapshot.forget()  # in or out of the catalogue: this process sees it at once
         if exhausted:
             log.warning(
                 "code pool of store %s cannot make any accepted value: its offers are withdrawn "
