@@ -263,6 +263,23 @@ def test_integration_settings(alice_client, acme):
     assert partner.notification_url == "https://x.example/h"
 
 
+def test_a_partner_confirming_by_notification_cannot_clear_its_notification_url(
+    alice_client, acme
+):
+    Partner.objects.filter(pk="acme").update(
+        confirmation_mode="notification", notification_url="https://x.example/h"
+    )
+    response = alice_client.post(
+        reverse("portal:security-integration"),
+        {"domains": "shop.example.com", "notification_url": ""},
+    )
+    assert response.status_code == 422
+    assert "needs a notification URL" in response.content.decode()
+    partner = Partner.objects.get(pk="acme")
+    assert partner.notification_url == "https://x.example/h"
+    assert partner.domain_list != ["shop.example.com"]  # nothing of the refused form was saved
+
+
 def test_legal_information(alice_client, acme):
     alice_client.post(
         reverse("portal:legal"),

@@ -124,14 +124,6 @@ class PartnerForm(forms.ModelForm):
             "session_ceiling",
         ]
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("confirmation_mode") == ConfirmationMode.NOTIFICATION and not cleaned.get(
-            "notification_url"
-        ):
-            raise ValidationError(_("The notification mode needs a notification URL."))
-        return cleaned
-
 
 class ConfirmRegenerationForm(forms.Form):
     confirm = forms.BooleanField(

@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ConfirmationMode(models.TextChoices):
@@ -40,6 +42,14 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
+
+    def clean(self) -> None:
+        """Rules across fields, for every path that edits a partner (admin, portal, CLI)."""
+        super().clean()
+        if self.confirmation_mode == ConfirmationMode.NOTIFICATION and not self.notification_url:
+            raise ValidationError(
+                {"notification_url": _("The notification mode needs a notification URL.")}
+            )
 
     @property
     def domain_list(self) -> list[str]:

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -235,11 +236,22 @@ def security_integration(request):
             _security_context(request, integration_form=form),
             status=422,
         )
-    credentials.update_integration(
-        request.partner,
-        domains=form.cleaned_data["domains"],
-        notification_url=form.cleaned_data["notification_url"],
-    )
+    try:
+        credentials.update_integration(
+            request.partner,
+            domains=form.cleaned_data["domains"],
+            notification_url=form.cleaned_data["notification_url"],
+        )
+    except ValidationError as refused:  # the partner's own rules (Partner.clean)
+        request.partner.refresh_from_db()
+        for field, errors in refused.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return render(
+            request,
+            "portal/security.html",
+            _security_context(request, integration_form=form),
+            status=422,
+        )
     messages.success(request, _("Authorised domains and notification URL saved."))
     return redirect("portal:security")
 
