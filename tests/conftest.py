@@ -146,6 +146,14 @@ SMALL_CATALOG = {
 
 
 @pytest.fixture
+def catalog_data():
+    """The small catalogue as a file would hold it, not imported: a copy each test may change."""
+    import copy
+
+    return copy.deepcopy(SMALL_CATALOG)
+
+
+@pytest.fixture
 def catalog(db):
     """Three stores: tiered majoration targeted at Paris adults, discrete minoration, mixed."""
     from jackpot.catalog import importer

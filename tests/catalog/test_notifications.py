@@ -9,7 +9,6 @@ import copy
 import pytest
 from django.db import transaction
 
-from conftest import SMALL_CATALOG
 from jackpot.catalog import importer
 from jackpot.catalog.models import Store
 from jackpot.catalog.notifications import store_event
@@ -34,14 +33,14 @@ def partners(make_partner):
     ]
 
 
-def catalog_with(**changes):
-    data = copy.deepcopy(SMALL_CATALOG)
+def with_sportmax(data, **changes):
+    data = copy.deepcopy(data)
     data["stores"][0].update(changes)  # sportmax
     return data
 
 
-def test_stores_that_appear_are_announced_to_every_partner(partners):
-    importer.import_catalog(SMALL_CATALOG)
+def test_stores_that_appear_are_announced_to_every_partner(partners, catalog_data):
+    importer.import_catalog(catalog_data)
 
     assert sorted(store_events()) == sorted(
         (p, "store/enabled", s) for p in ("acme", "beta") for s in ("sportmax", "bookly", "mixte")
@@ -55,20 +54,20 @@ def test_stores_that_appear_are_announced_to_every_partner(partners):
     assert not Delivery.objects.filter(partner_id="beta").exists()
 
 
-def test_importing_the_same_catalogue_again_tells_nobody(partners):
-    importer.import_catalog(SMALL_CATALOG)
+def test_importing_the_same_catalogue_again_tells_nobody(partners, catalog_data):
+    importer.import_catalog(catalog_data)
     before = OutboxEvent.objects.count()
 
-    importer.import_catalog(SMALL_CATALOG)
+    importer.import_catalog(catalog_data)
 
     assert OutboxEvent.objects.count() == before
 
 
-def test_a_visible_change_is_a_store_update_of_that_store_only(partners):
-    importer.import_catalog(SMALL_CATALOG)
+def test_a_visible_change_is_a_store_update_of_that_store_only(partners, catalog_data):
+    importer.import_catalog(catalog_data)
     OutboxEvent.objects.all().delete()
 
-    importer.import_catalog(catalog_with(name="SportMax Pro", validityMonths=24))
+    importer.import_catalog(with_sportmax(catalog_data, name="SportMax Pro", validityMonths=24))
 
     assert sorted(store_events()) == [
         ("acme", "store/update", "sportmax"),
@@ -78,23 +77,23 @@ def test_a_visible_change_is_a_store_update_of_that_store_only(partners):
     assert (data["name"], data["validityMonths"]) == ("SportMax Pro", 24)
 
 
-def test_disabling_then_enabling_a_store(partners):
-    importer.import_catalog(SMALL_CATALOG)
+def test_disabling_then_enabling_a_store(partners, catalog_data):
+    importer.import_catalog(catalog_data)
     OutboxEvent.objects.all().delete()
 
-    importer.import_catalog(catalog_with(enabled=False))
+    importer.import_catalog(with_sportmax(catalog_data, enabled=False))
     assert [e[1:] for e in store_events()] == [("store/disabled", "sportmax")] * 2
 
     OutboxEvent.objects.all().delete()
-    importer.import_catalog(catalog_with(enabled=False, name="Renamed while off"))
+    importer.import_catalog(with_sportmax(catalog_data, enabled=False, name="Renamed while off"))
     assert store_events() == []  # partners do not see a disabled store: nothing to tell
 
-    importer.import_catalog(catalog_with(enabled=True, name="Renamed while off"))
+    importer.import_catalog(with_sportmax(catalog_data, enabled=True, name="Renamed while off"))
     assert [e[1:] for e in store_events()] == [("store/enabled", "sportmax")] * 2
 
 
-def test_an_operator_edit_is_announced_and_a_save_without_change_is_not(partners):
-    importer.import_catalog(SMALL_CATALOG)
+def test_an_operator_edit_is_announced_and_a_save_without_change_is_not(partners, catalog_data):
+    importer.import_catalog(catalog_data)
     OutboxEvent.objects.all().delete()
     store = Store.objects.get(pk="bookly")
 
@@ -109,8 +108,8 @@ def test_an_operator_edit_is_announced_and_a_save_without_change_is_not(partners
     assert [e[1:] for e in store_events()] == [("store/update", "bookly")] * 2
 
 
-def test_a_failed_change_leaves_no_event(partners):
-    importer.import_catalog(SMALL_CATALOG)
+def test_a_failed_change_leaves_no_event(partners, catalog_data):
+    importer.import_catalog(catalog_data)
     OutboxEvent.objects.all().delete()
     store = Store.objects.get(pk="bookly")
 
@@ -123,13 +122,13 @@ def test_a_failed_change_leaves_no_event(partners):
     assert store_events() == []
 
 
-def test_disabled_partners_are_not_told(make_partner):
+def test_disabled_partners_are_not_told(make_partner, catalog_data):
     make_partner("acme", notification_url=HOOK)
     make_partner("gone", domains=["gone.example"], notification_url=HOOK).__class__.objects.filter(
         pk="gone"
     ).update(enabled=False)
 
-    importer.import_catalog(SMALL_CATALOG)
+    importer.import_catalog(catalog_data)
 
     assert {p for p, *_ in store_events()} == {"acme"}
 
