@@ -8,7 +8,9 @@ offered at `--rate` flows a second to `jackpot serve` on a scratch PostgreSQL da
 loopback, as in production. Every 30 seconds it prints the window's throughput, p99, errors
 and each server worker's resident memory. The reference memory is taken after the first
 minute (imports, caches and connection pools settled); the run fails when any error occurred
-or when a worker ends more than 10 % above its reference.
+or when a worker ends more than 10 % above its reference. The worker's backlog (delivery jobs
+not done, webhooks pending) is printed beside: a queue that keeps growing means one worker
+cannot keep up with that rate.
 """
 
 import argparse
@@ -19,6 +21,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+import psycopg
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -43,6 +47,18 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+BACKLOG = """
+SELECT (SELECT count(*) FROM vouchers_deliveryjob WHERE status <> 'done'),
+       (SELECT count(*) FROM webhooks_delivery WHERE status = 'pending')
+"""
+
+
+def backlog(url: str) -> tuple[int, int]:
+    """The worker's queue: delivery jobs (PDFs, mails) not done, webhook deliveries pending."""
+    with psycopg.connect(url) as db:
+        return db.execute(BACKLOG).fetchone()
 
 
 def main() -> int:
@@ -76,7 +92,10 @@ def main() -> int:
         f"soak: {args.rate:.0f} full flows/s offered for {args.minutes:g} min, "
         f"{args.workers} workers × {args.threads} threads, {args.connections} connections"
     )
-    print(f"{'minute':>6} {'flows/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}  worker RSS MB")
+    print(
+        f"{'minute':>6} {'flows/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'jobs':>6} {'hooks':>6}  worker RSS MB"
+    )
     try:
         with servers.jackpot(env, args.workers, args.threads) as server:
             started = time.monotonic()
@@ -97,9 +116,10 @@ def main() -> int:
                 lat = latency_summary(rec.all_latencies())
                 if reference is None and elapsed >= SETTLE:
                     reference = rss
+                jobs, hooks = backlog(url)
                 print(
                     f"{elapsed / 60:6.1f} {rec.flows / rec.seconds:8.0f} {lat['p50'] * 1000:7.1f} "
-                    f"{lat['p99'] * 1000:7.1f} {rec.error_count():6d}  "
+                    f"{lat['p99'] * 1000:7.1f} {rec.error_count():6d} {jobs:6d} {hooks:6d}  "
                     + " ".join(f"{mb:6.1f}" for mb in rss),
                     flush=True,
                 )
