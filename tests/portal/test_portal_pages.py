@@ -263,9 +263,7 @@ def test_integration_settings(alice_client, acme):
     assert partner.notification_url == "https://x.example/h"
 
 
-def test_a_partner_confirming_by_notification_cannot_clear_its_notification_url(
-    alice_client, acme
-):
+def test_a_partner_confirming_by_notification_cannot_clear_its_notification_url(alice_client, acme):
     Partner.objects.filter(pk="acme").update(
         confirmation_mode="notification", notification_url="https://x.example/h"
     )
