@@ -29,6 +29,7 @@ from jackpot.catalog.pricing import (
     money,
     proposed_quotes,
     proposed_quotes_descending,
+    quote_for_listed_price,
     quote_for_price,
     quote_for_value,
 )
@@ -457,6 +458,23 @@ def test_proposed_quotes_are_the_accepted_values_the_budget_buys(rule, accepted,
     # the early stop loses nothing: compare with trying every accepted value
     every = (quote_for_value(rule, v) for v in accepted.up_to(D(10) ** 9))
     assert quotes == [q for q in every if q is not None and q.price <= budget]
+
+
+@given(rules, accepted_values, budgets)
+def test_every_listed_price_buys_the_largest_voucher_listed_at_it(rule, accepted, budget):
+    listed = proposed_quotes(rule, accepted, budget)
+    for quote in listed:
+        largest = max(q.value for q in listed if q.price == quote.price)
+        bought = quote_for_listed_price(rule, accepted, quote.price)
+        assert bought is not None and (bought.price, bought.value) == (quote.price, largest)
+
+
+def test_a_price_listed_for_no_voucher_buys_nothing():
+    accepted = AcceptedValues(discrete=(D(10), D(20), D(50)))
+    rule = PricingRule("minoration", (Tier(D(0), D("0.10")),))
+    assert quote_for_listed_price(rule, accepted, D(18)).value == D(20)
+    assert quote_for_listed_price(rule, accepted, D(19)) is None
+    assert quote_for_listed_price(rule, accepted, D(0)) is None
 
 
 @given(rules, accepted_values, budgets)

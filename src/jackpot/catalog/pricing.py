@@ -55,6 +55,7 @@ __all__ = [
     "PricingRule",
     "AcceptedValues",
     "Quote",
+    "quote_for_listed_price",
     "quote_for_price",
     "quote_for_value",
     "proposed_quotes",
@@ -521,6 +522,25 @@ def proposed_quotes_descending(
     if bound is None:
         return iter(())
     return _descending(rule, accepted, budget, bound)
+
+
+def quote_for_listed_price(
+    rule: PricingRule, accepted: AcceptedValues, price: Decimal
+) -> Quote | None:
+    """The voucher a price buys when reserving by price: the largest accepted value listed at
+    exactly that price, or None.
+
+    Prices are rounded (to the cent, or up to the euro), so P × (1 + rate) need not land back on
+    the value listed at P (96.33 € × 1.09 = 104.9997 €, listed as a 105 € voucher; 98 € rounded
+    up from 97.09 € lists a 100 € voucher). Searching the listed quotes keeps a reservation by
+    price consistent with the store list and the proposed vouchers, whatever the rounding.
+    """
+    if not isinstance(price, Decimal) or not price.is_finite() or price <= 0:
+        return None
+    for quote in proposed_quotes_descending(rule, accepted, price):
+        if quote.price == price:  # walking down: the first one listed at P is the largest
+            return quote
+    return None
 
 
 def _descending(

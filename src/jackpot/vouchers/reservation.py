@@ -47,26 +47,9 @@ def audience(session: Session) -> offers.Audience:
     return offers.Audience(postcode=session.postcode, age=session.age, gender=session.gender)
 
 
-def _quote_for_listed_price(offer: offers.Offer, price: Decimal) -> pricing.Quote | None:
-    """The voucher a price buys: the largest accepted value listed at exactly that price.
-
-    Prices are rounded (to the cent, or up to the euro), so P × (1 + rate) need not land back on
-    the value that was listed at P (96.33 € × 1.09 = 104.9997 €, listed as a 105 € voucher; 98 €
-    rounded up from 97.09 € lists a 100 € voucher). Searching the listed quotes keeps the
-    reservation consistent with the store list and the proposed vouchers, whatever the rounding.
-    """
-    if not isinstance(price, Decimal) or not price.is_finite() or price <= 0:
-        return None
-    accepted = offers.accepted_values(offer.store)
-    for quote in pricing.proposed_quotes_descending(offer.rule, accepted, price):
-        if quote.price == price:  # walking down: the first one listed at P is the largest
-            return quote
-    return None
-
-
 def _quote(offer: offers.Offer, by: str, amount: Decimal) -> pricing.Quote:
     quote = (
-        _quote_for_listed_price(offer, amount)
+        pricing.quote_for_listed_price(offer.rule, offers.accepted_values(offer.store), amount)
         if by == "price"
         else pricing.quote_for_value(offer.rule, amount)
     )
