@@ -124,7 +124,7 @@ class Campaign(models.Model):
         return f"{self.id} ({self.mode})"
 
     def has_budget_left(self) -> bool:
-        """In Python what `offers.with_budget_left` says in SQL."""
+        """Whether the budget and the voucher cap still have room (`budget.take` guards it)."""
         return (self.budget is None or self.bonus_spent < self.budget) and (
             self.max_vouchers is None or self.vouchers_issued < self.max_vouchers
         )

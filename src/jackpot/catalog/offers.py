@@ -12,7 +12,7 @@ cost more than pricing a small session's whole catalogue.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from jackpot.catalog import pricing, snapshot
@@ -130,27 +130,13 @@ def targets(campaign: Campaign, audience: Audience) -> bool:
 
 
 def running_campaigns(now=None, store_id: str | None = None):
-    """Campaigns of enabled stores within their dates, whatever budget they have left.
-
-    A pool store whose codes can make no accepted value (`codes_exhausted`, kept by
-    `vouchers.codes`) is out of the catalogue until codes are imported.
-    """
+    """Campaigns in the catalogue within their dates, whatever budget they have left (SQL)."""
     now = now or timezone.now()
-    campaigns = (
-        Campaign.objects.select_related("store")
-        .filter(store__enabled=True, store__codes_exhausted=False, start__lte=now)
-        .filter(Q(end__isnull=True) | Q(end__gt=now))
-        .order_by("store__name", "store_id", "start", "id")
-    )
+    campaigns = snapshot.in_catalogue().filter(start__lte=now)
+    campaigns = campaigns.filter(Q(end__isnull=True) | Q(end__gt=now))
     if store_id is not None:
         campaigns = campaigns.filter(store_id=store_id)
     return campaigns
-
-
-def with_budget_left(campaigns):
-    return campaigns.filter(Q(budget__isnull=True) | Q(bonus_spent__lt=F("budget"))).filter(
-        Q(max_vouchers__isnull=True) | Q(vouchers_issued__lt=F("max_vouchers"))
-    )
 
 
 def offers_for(audience: Audience, now=None, store_id: str | None = None) -> list[Offer]:

@@ -43,12 +43,21 @@ for _model in (Store, Campaign):
     post_delete.connect(forget, sender=_model, dispatch_uid=f"snapshot.deleted.{_model.__name__}")
 
 
-def _load() -> tuple[Campaign, ...]:
-    return tuple(
+def in_catalogue():
+    """Campaigns of enabled stores that have codes to sell, whatever their dates and budget.
+
+    A pool store whose codes can make no accepted value (`codes_exhausted`, kept by
+    `vouchers.codes`) is out of the catalogue until codes are imported.
+    """
+    return (
         Campaign.objects.select_related("store")
         .filter(store__enabled=True, store__codes_exhausted=False)
         .order_by("store__name", "store_id", "start", "id")
     )
+
+
+def _load() -> tuple[Campaign, ...]:
+    return tuple(in_catalogue())
 
 
 def _definitions() -> tuple[Campaign, ...]:
@@ -68,7 +77,7 @@ def _definitions() -> tuple[Campaign, ...]:
 
 
 def running(now, store_id: str | None = None, campaign_id: str | None = None) -> list[Campaign]:
-    """Campaigns within their dates whose budget and cap have room, with fresh counters.
+    """Campaigns within their dates, with fresh budget counters (`has_budget_left` tells).
 
     The objects are this request's own: fresh counters are set on copies, never on the shared
     definitions.
