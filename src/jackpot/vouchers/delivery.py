@@ -48,14 +48,17 @@ BACKOFF_BASE = 60.0  # seconds
 BACKOFF_CAP = 6 * 3600.0
 
 
-def enqueue(voucher: Voucher, kind: str, now=None) -> DeliveryJob:
-    """Write a job for the voucher (once per kind), inside the caller's transaction."""
+def enqueue(voucher: Voucher, kind: str, now=None, first_time: bool = False) -> DeliveryJob:
+    """Write a job for the voucher (once per kind), inside the caller's transaction.
+
+    `first_time`: the caller knows the voucher has no such job yet, so it is written without
+    looking for it (the unique constraint still holds the rule).
+    """
     now = now or timezone.now()
-    job, _ = DeliveryJob.objects.get_or_create(
-        voucher=voucher,
-        kind=kind,
-        defaults={"next_attempt_at": now, "created_at": now, "updated_at": now},
-    )
+    fields = {"next_attempt_at": now, "created_at": now, "updated_at": now}
+    if first_time:
+        return DeliveryJob.objects.create(voucher=voucher, kind=kind, **fields)
+    job, _ = DeliveryJob.objects.get_or_create(voucher=voucher, kind=kind, defaults=fields)
     return job
 
 
@@ -63,13 +66,10 @@ def on_confirmed(voucher: Voucher) -> None:
     """Take the voucher's codes and queue its PDF, in the confirmation's transaction.
 
     A voucher is confirmed once (its row lock and state machine see to it), so it has neither
-    codes nor jobs yet: they are written straight away, without looking for earlier ones.
+    codes nor jobs yet: both are written without looking for earlier ones.
     """
     codes.take_for(voucher, first_time=True)
-    now = timezone.now()
-    DeliveryJob.objects.create(
-        voucher=voucher, kind=JobKind.PDF, next_attempt_at=now, created_at=now, updated_at=now
-    )
+    enqueue(voucher, JobKind.PDF, first_time=True)
 
 
 def backoff(attempts: int) -> timedelta:
