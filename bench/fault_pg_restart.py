@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,11 @@ from pathlib import Path
 import httpx
 import jwt
 import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import scratch  # noqa: E402  (bench/: the scratch database, shared by the benches)
+import servers  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "fault-bench-" + "k" * 48
@@ -73,17 +77,6 @@ CATALOG = {
 # --- set-up -----------------------------------------------------------------------------------
 
 
-def recreate_database(server_url: str, name: str) -> None:
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(server_url: str, name: str) -> None:
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def jackpot(env: dict, *args: str) -> str:
     done = subprocess.run(  # noqa: S603 - our own command, our own arguments
         [sys.executable, "-m", "jackpot.cli", *args],
@@ -96,12 +89,6 @@ def jackpot(env: dict, *args: str) -> str:
     if done.returncode != 0:
         raise SystemExit(f"jackpot {' '.join(args)} failed:\n{done.stderr}")
     return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(env: dict, port: int, log_path: Path) -> subprocess.Popen:
@@ -361,7 +348,7 @@ def main(argv=None) -> int:
     )
 
     print(f"scratch database {args.database}: drop, create, migrate, seed")
-    recreate_database(args.server_url, args.database)
+    scratch.recreate(f"{args.server_url}/{args.database}")
     jackpot(env, "migrate", "--verbosity", "0")
     catalog = workdir / "catalog.json"
     catalog.write_text(json.dumps(CATALOG))
@@ -372,7 +359,7 @@ def main(argv=None) -> int:
         )
     )
 
-    port = free_port()
+    port = servers.free_port()
     log_path = workdir / "server.log"
     server = start_server(env, port, log_path)
     load = Load(f"http://127.0.0.1:{port}", partner, args.threads)
@@ -454,7 +441,7 @@ def main(argv=None) -> int:
         if count:
             failures.append(f"{name}: {count}")
     if not args.keep:
-        drop_database(args.server_url, args.database)
+        scratch.drop(f"{args.server_url}/{args.database}")
 
     print()
     if failures:
