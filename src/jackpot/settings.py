@@ -113,6 +113,8 @@ def _database(url: str) -> dict:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        config["ENGINE"] = "jackpot.core.postgresql"  # a health check without a round trip
     return config
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jackpot.core.compiled import CompiledQuery
 from jackpot.core.problems import Problem
 from jackpot.tokens import verification
 from jackpot.tokens.models import Session, TokenBurn
@@ -81,16 +82,17 @@ def _open(verified, claims, credential: str, origin: str | None, now) -> Session
     )
 
 
+_by_credential = CompiledQuery(
+    lambda digest: Session.objects.select_related("partner").filter(credential_digest=digest),
+    "0" * 64,
+)
+
+
 def session_for_credential(credential: str) -> Session | None:
-    """The live session a bearer credential opens, or None."""
+    """The session a bearer credential opens (live or not: the route says which), or None."""
     if not credential or not credential.startswith(CREDENTIAL_PREFIX):
         return None
-    session = (
-        Session.objects.select_related("partner")
-        .filter(credential_digest=_digest(credential))
-        .first()
-    )
-    return session
+    return _by_credential.first(_digest(credential))
 
 
 def prune_burns(now=None) -> int:

@@ -3,6 +3,7 @@
 import calendar
 import secrets
 import string
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from jackpot.catalog import budget, offers, pricing
+from jackpot.core.compiled import CompiledQuery
 from jackpot.core.problems import Problem
 from jackpot.partners.models import ConfirmationMode
 from jackpot.tokens.models import Session
@@ -70,6 +72,23 @@ def _quote(offer: offers.Offer, by: str, amount: Decimal) -> pricing.Quote:
     return quote
 
 
+_locked_session = CompiledQuery(
+    lambda pk: (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("partner")
+        .annotate(
+            has_voucher=Exists(
+                Voucher.objects.filter(
+                    partner_id=OuterRef("partner_id"), notification_key=OuterRef("notification_key")
+                )
+            )
+        )
+        .filter(pk=pk)
+    ),
+    uuid.UUID(int=0),
+)
+
+
 def _existing(session: Session) -> Voucher | None:
     return (
         Voucher.objects.select_related("partner", "store")
@@ -109,21 +128,10 @@ def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> 
     now = timezone.now()
     # One round trip locks the session and says whether its notificationKey already has a
     # voucher (a retry with a new token): that voucher is the answer, whatever changed since.
-    session = (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("partner")
-        .annotate(
-            has_voucher=Exists(
-                Voucher.objects.filter(
-                    partner_id=OuterRef("partner_id"), notification_key=OuterRef("notification_key")
-                )
-            )
-        )
-        .get(pk=session.pk)
-    )
-    if session.has_voucher:
+    session = _locked_session.first(session.pk)
+    if session is not None and session.has_voucher:
         return Reservation(_existing(session), created=False)
-    if not session.is_live(now):
+    if session is None or not session.is_live(now):
         raise Problem(
             "session-closed",
             "The session is over",

@@ -1,0 +1,40 @@
+"""The kept connection's health check: no round trip while alive, a dead one found before use."""
+
+import time
+
+import pytest
+from django.db import connection, connections
+from django.db.backends.postgresql import base as django_postgresql
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def kept():
+    wrapper = connections.create_connection("default")
+    wrapper.ensure_connection()
+    yield wrapper
+    wrapper.close()
+
+
+def test_a_live_connection_is_usable_without_asking_the_server(kept, monkeypatch):
+    def round_trip(self):
+        raise AssertionError("SELECT 1 sent to a connection with nothing to read")
+
+    monkeypatch.setattr(django_postgresql.DatabaseWrapper, "is_usable", round_trip)
+    assert kept.is_usable()
+
+
+def test_a_connection_the_server_closed_is_not_usable(kept):
+    pid = kept.connection.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    deadline = time.monotonic() + 5
+    while kept.is_usable() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not kept.is_usable()
+
+
+def test_a_closed_connection_is_not_usable(kept):
+    kept.connection.close()
+    assert not kept.is_usable()
