@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from jackpot.core.compiled import CompiledQuery
 from jackpot.partners.models import ApiSignature, ConfirmationMode, Partner, PartnerAccessToken
 
 
@@ -119,11 +120,18 @@ def create_partner(
     )
 
 
+_signatures = CompiledQuery(
+    lambda partner_id: ApiSignature.objects.filter(partner_id=partner_id), "partner-example"
+)
+
+
 def valid_signatures(partner: Partner, now=None) -> list[str]:
     """The apiSignatures a token of this partner may be signed with right now, newest first."""
     now = now or timezone.now()
     return [
-        s.secret for s in partner.signatures.all() if s.valid_until is None or s.valid_until > now
+        s.secret
+        for s in _signatures.all(partner.pk)
+        if s.valid_until is None or s.valid_until > now
     ]
 
 
@@ -139,10 +147,16 @@ def rotate_api_signature(partner: Partner, grace: timedelta, new_secret: str | N
     return secret
 
 
+_by_api_key = CompiledQuery(
+    lambda key_digest: Partner.objects.filter(api_key_digest=key_digest, enabled=True),
+    "0" * 64,
+)
+
+
 def partner_for_api_key(key: str) -> Partner | None:
     if not key:
         return None
-    return Partner.objects.filter(api_key_digest=digest(key), enabled=True).first()
+    return _by_api_key.first(digest(key))
 
 
 def check_client_secret(partner: Partner, secret: str) -> bool:

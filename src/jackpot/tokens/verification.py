@@ -26,6 +26,7 @@ from django.utils import timezone
 from jwt.algorithms import HMACAlgorithm
 from jwt.warnings import InsecureKeyLengthWarning
 
+from jackpot.core.compiled import CompiledQuery
 from jackpot.core.problems import Problem, invalid_token
 from jackpot.partners import credentials
 from jackpot.partners.models import Partner
@@ -101,6 +102,11 @@ def origin_host(origin: str | None) -> str:
         return ""
 
 
+_enabled_partner = CompiledQuery(
+    lambda partner_id: Partner.objects.filter(pk=partner_id, enabled=True), "partner-example"
+)
+
+
 def resolve_partner(
     header: dict, payload: dict, client_id: str | None, origin: str | None
 ) -> Partner:
@@ -128,7 +134,7 @@ def resolve_partner(
         )
     if named:
         partner_id = next(iter(named.values()))
-        partner = Partner.objects.filter(pk=partner_id, enabled=True).first()
+        partner = _enabled_partner.first(partner_id)
         if partner is None:
             raise Problem("unknown-partner", "Unknown partner", 401, f"No partner {partner_id!r}.")
         return partner
