@@ -10,21 +10,28 @@ from decimal import Decimal
 from django.db.models import F, Q
 
 from jackpot.catalog.models import Campaign
+from jackpot.core.compiled import CompiledUpdate
 from jackpot.core.money import in_cents
 from jackpot.core.problems import Problem
+
+_take = CompiledUpdate(
+    lambda campaign_id, bonus: (
+        Campaign.objects.filter(pk=campaign_id)
+        .filter(Q(budget__isnull=True) | Q(budget__gte=in_cents(F("bonus_spent") + bonus)))
+        .filter(Q(max_vouchers__isnull=True) | Q(max_vouchers__gt=F("vouchers_issued"))),
+        {
+            "bonus_spent": in_cents(F("bonus_spent") + bonus),
+            "vouchers_issued": F("vouchers_issued") + 1,
+        },
+    ),
+    "campaign-example",
+    Decimal("0.0137"),
+)
 
 
 def take(campaign_id: str, bonus: Decimal) -> None:
     """Claim `bonus` and one voucher, or raise `offer-exhausted`."""
-    taken = (
-        Campaign.objects.filter(pk=campaign_id)
-        .filter(Q(budget__isnull=True) | Q(budget__gte=in_cents(F("bonus_spent") + bonus)))
-        .filter(Q(max_vouchers__isnull=True) | Q(max_vouchers__gt=F("vouchers_issued")))
-        .update(
-            bonus_spent=in_cents(F("bonus_spent") + bonus), vouchers_issued=F("vouchers_issued") + 1
-        )
-    )
-    if not taken:
+    if not _take(campaign_id, bonus):
         raise Problem(
             "offer-exhausted",
             "This offer has run out",

@@ -1,32 +1,102 @@
-"""The hot lookups' SELECTs, compiled by the ORM once per connection and run with new values.
+"""The hot path's statements, compiled by the ORM once per connection and run with new values.
 
-Building a queryset and compiling it to SQL costs Django about half a millisecond of CPU, more
-than PostgreSQL takes to answer a lookup by a unique key; the session behind every API call,
-the partner behind every token and the rows a reservation locks would pay it on each request.
-A `CompiledQuery` lets the ORM write the query once, from a queryset built with example values,
-then sends the same SQL with the caller's values and turns rows into model instances the way the
-ORM's own iterator does (field converters, `select_related` objects, annotations). The queryset
-stays the one place the query is written; only the compiling is remembered.
+Building a queryset and compiling it to SQL costs Django a third to a half of a millisecond of
+CPU, more than PostgreSQL takes to run a lookup by a unique key or a one-row insert; the
+session behind every API call, the partner behind every token, the rows a reservation locks and
+writes would pay it on every request. Here the ORM still writes each statement, from a queryset
+(or a model) built once per connection with example values; later calls send the same SQL with
+their own values. The queryset or the model stays the one place the statement is written; only
+the compiling is remembered.
+
+- `CompiledQuery`: a SELECT; rows become model instances as the ORM's iterator makes them
+  (field converters, `select_related` objects, annotations).
+- `CompiledUpdate`: an UPDATE of a queryset (expressions allowed); gives the rows changed.
+- `insert(obj)`: `obj.save(force_insert=True)`, the INSERT compiled once per model.
+
+Examples must be distinctive values (a made-up string, a UUID, an odd Decimal or instant), each
+reaching the parameters as itself or as the backend adapts its type, never equal to a constant
+of the statement, so that the caller's values can take their places.
 """
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import count
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
+from django.db.models.expressions import DatabaseDefault
 from django.db.models.query import get_related_populators
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 _names = count()
 
 
+def _forms(example, connection) -> list[Callable]:
+    """How a value of the example's type may be written into the parameters, most likely first."""
+    forms = [lambda value: value]
+    if isinstance(example, uuid.UUID):
+        forms.append(lambda value: uuid.UUID(str(value)).hex)  # SQLite has no UUID type
+    if isinstance(example, datetime):
+        forms.append(connection.ops.adapt_datetimefield_value)
+    return forms
+
+
+@dataclass(frozen=True)
+class _Slot:
+    positions: tuple[int, ...]
+    form: Callable
+
+
+def _slots(examples, params: list, connection) -> list[_Slot]:
+    slots = []
+    for example in examples:
+        for form in _forms(example, connection):
+            written = form(example)
+            positions = tuple(i for i, p in enumerate(params) if p == written)
+            if positions:
+                slots.append(_Slot(positions, form))
+                break
+        else:
+            raise ValueError(f"{example!r} must be in the SQL parameters: {params!r}")
+    return slots
+
+
+def _fill(params: list, slots: list[_Slot], values) -> list:
+    params = params.copy()
+    for slot, value in zip(slots, values, strict=True):
+        written = slot.form(value)
+        for position in slot.positions:
+            params[position] = written
+    return params
+
+
+class _PerConnection:
+    """A statement compiled on first use on each connection (each thread has its own wrapper,
+    and a compiler belongs to the connection it was made for)."""
+
+    def __init__(self):
+        self._key = f"_jackpot_compiled_{next(_names)}"
+
+    def _plan(self, connection, *args):
+        plan = connection.__dict__.get(self._key)
+        if plan is None:
+            plan = self._compile(connection, *args)
+            connection.__dict__[self._key] = plan
+        return plan
+
+    def _compile(self, connection, *args):
+        raise NotImplementedError
+
+
 @dataclass
-class _Plan:
+class _SelectPlan:
     sql: str
     params: list
-    slots: list[tuple[int, Callable]]  # where each caller's value goes in params, and as what
+    slots: list[_Slot]
     compiler: object
     converters: dict
     model: type[Model]
@@ -37,61 +107,25 @@ class _Plan:
     locks: bool
 
 
-def _same(value):
-    return value
-
-
-def _uuid_hex(value):
-    return value.hex if isinstance(value, uuid.UUID) else uuid.UUID(str(value)).hex
-
-
-def _slot(example, params: list) -> tuple[int, Callable]:
-    """Where `example` went in the parameters, and how a value is written there (a UUID is
-    itself on PostgreSQL, its hex on SQLite)."""
-    forms = [_same] + ([_uuid_hex] if isinstance(example, uuid.UUID) else [])
-    for form in forms:
-        found = [i for i, p in enumerate(params) if p == form(example)]
-        if len(found) == 1:
-            return found[0], form
-        if found:
-            break
-    raise ValueError(f"{example!r} must be in the SQL parameters once: {params!r}")
-
-
-class CompiledQuery:
-    """`build(*values)` makes the queryset; `examples` are distinct values of the right types.
-
-    Each example must reach the SQL parameters unchanged and only once (a filter on a column
-    by equality does), so that the caller's values can take their places.
-    """
+class CompiledQuery(_PerConnection):
+    """`build(*values)` makes the queryset; `examples` are values of the right types."""
 
     def __init__(self, build: Callable[..., QuerySet], *examples):
-        self._build = build
-        self._examples = examples
-        self._key = f"_jackpot_compiled_{next(_names)}"
+        super().__init__()
+        self._build, self._examples = build, examples
 
-    def _plan(self, connection) -> _Plan:
-        # Kept on the connection wrapper: each thread has its own, as the compiler expects.
-        plan = connection.__dict__.get(self._key)
-        if plan is None:
-            plan = self._compile(connection)
-            connection.__dict__[self._key] = plan
-        return plan
-
-    def _compile(self, connection) -> _Plan:
+    def _compile(self, connection) -> _SelectPlan:
         queryset = self._build(*self._examples)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()  # refuses a lock outside a transaction, as the ORM does
-        params = list(params)
-        slots = [_slot(example, params) for example in self._examples]
         select, klass_info = compiler.select, compiler.klass_info
         fields = [s[0] for s in select[: compiler.col_count]]
         columns = klass_info["select_fields"]
         model_columns = slice(columns[0], columns[-1] + 1)
-        return _Plan(
+        return _SelectPlan(
             sql=sql,
-            params=params,
-            slots=slots,
+            params=list(params),
+            slots=_slots(self._examples, list(params), connection),
             compiler=compiler,
             converters=compiler.get_converters(fields),
             model=klass_info["model"],
@@ -109,11 +143,8 @@ class CompiledQuery:
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        params = plan.params.copy()
-        for (slot, form), value in zip(plan.slots, values, strict=True):
-            params[slot] = form(value)
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, params)
+            cursor.execute(plan.sql, _fill(plan.params, plan.slots, values))
             rows = cursor.fetchall()
         if plan.converters:
             rows = plan.compiler.apply_converters(rows, plan.converters)
@@ -131,3 +162,110 @@ class CompiledQuery:
         """The first object (the queryset should be ordered or unique), or None."""
         found = self.all(*values, using=using)
         return found[0] if found else None
+
+
+class CompiledUpdate(_PerConnection):
+    """`build(*values)` gives (queryset, {field: value or expression}), as `.update()` takes."""
+
+    def __init__(self, build: Callable[..., tuple[QuerySet, dict]], *examples):
+        super().__init__()
+        self._build, self._examples = build, examples
+
+    def _compile(self, connection) -> tuple[str, list, list[_Slot]]:
+        queryset, changes = self._build(*self._examples)
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        return sql, list(params), _slots(self._examples, list(params), connection)
+
+    def __call__(self, *values, using: str = DEFAULT_DB_ALIAS) -> int:
+        """Run the UPDATE with these values; the number of rows it changed."""
+        connection = connections[using]
+        sql, params, slots = self._plan(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _fill(params, slots, values))
+            return cursor.rowcount
+
+
+@dataclass
+class _InsertPlan:
+    sql: str
+    compiler: object
+    fields: list
+    returning: list
+    converters: dict
+
+
+class _Insert(_PerConnection):
+    def __init__(self, model: type[Model]):
+        super().__init__()
+        self.model = model
+
+    def _compile(self, connection, obj) -> _InsertPlan:
+        meta = self.model._meta
+        fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+        query = InsertQuery(self.model)
+        query.insert_values(fields, [obj])
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = meta.db_returning_fields
+        [(sql, _)] = compiler.as_sql()
+        columns = [f.get_col(meta.db_table) for f in compiler.returning_fields]
+        return _InsertPlan(
+            sql, compiler, fields, compiler.returning_fields, compiler.get_converters(columns)
+        )
+
+    def run(self, obj: Model, using: str) -> bool:
+        connection = connections[using]
+        plan = self._plan(connection, obj)
+        params = [
+            plan.compiler.prepare_value(f, plan.compiler.pre_save_val(f, obj)) for f in plan.fields
+        ]
+        if any(hasattr(p, "resolve_expression") for p in params):
+            return False  # an expression writes its own SQL: the ORM's turn
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, params)
+            if not plan.returning:
+                return True
+            row = connection.ops.fetch_returned_insert_columns(
+                cursor, plan.compiler.returning_params
+            )
+        if plan.converters:
+            row = next(iter(plan.compiler.apply_converters([row], plan.converters)))
+        for value, field in zip(row, plan.returning, strict=True):
+            setattr(obj, field.attname, value)
+        return True
+
+
+_inserts: dict[type[Model], _Insert] = {}
+
+
+def insert(obj: Model, using: str = DEFAULT_DB_ALIAS) -> Model:
+    """Insert `obj` as `obj.save(force_insert=True)` does, without compiling the INSERT again.
+
+    Falls back to `save()` for what a compiled INSERT would skip: a model with its own `save()`,
+    save signals (the catalogue's kept copy listens to some models), database defaults, values
+    that are expressions, or inherited tables.
+    """
+    model = type(obj)
+    meta = model._meta
+    if (
+        model.save is not Model.save
+        or meta.parents
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+        or any(isinstance(getattr(obj, f.attname), DatabaseDefault) for f in meta.concrete_fields)
+        or (meta.auto_field is not None and getattr(obj, meta.auto_field.attname) is not None)
+    ):
+        obj.save(force_insert=True, using=using)
+        return obj
+    if meta.pk.attname and getattr(obj, meta.pk.attname) is None and meta.auto_field is None:
+        setattr(obj, meta.pk.attname, meta.pk.get_pk_value_on_save(obj))
+    compiled = _inserts.get(model)
+    if compiled is None:
+        compiled = _inserts.setdefault(model, _Insert(model))
+    if not compiled.run(obj, using):
+        obj.save(force_insert=True, using=using)
+        return obj
+    obj._state.adding = False
+    obj._state.db = using
+    return obj

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jackpot.core.compiled import CompiledQuery
+from jackpot.core.compiled import CompiledQuery, insert
 from jackpot.core.problems import Problem
 from jackpot.tokens import verification
 from jackpot.tokens.models import Session, TokenBurn
@@ -52,9 +52,7 @@ def exchange(
     credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
     try:
         with transaction.atomic():
-            TokenBurn.objects.create(
-                partner=verified.partner, digest=verified.digest, burned_at=now
-            )
+            insert(TokenBurn(partner=verified.partner, digest=verified.digest, burned_at=now))
             session = _open(verified, claims, credential, origin, now)
     except IntegrityError:
         raise token_already_used() from None
@@ -62,23 +60,25 @@ def exchange(
 
 
 def _open(verified, claims, credential: str, origin: str | None, now) -> Session:
-    return Session.objects.create(
-        partner=verified.partner,
-        credential_digest=_digest(credential),
-        amount=claims.amount,
-        currency=verified.partner.currency,
-        claims=verified.payload,
-        notification_key=claims.notification_key,
-        user_id=claims.user_id,
-        postcode=claims.postcode,
-        age=claims.age,
-        gender=claims.gender,
-        force_manual_confirm=claims.force_manual_confirm,
-        email=claims.email,
-        custom_transaction_id=claims.custom_transaction_id,
-        origin=(origin or "")[:300],
-        created_at=now,
-        expires_at=now + timedelta(seconds=settings.JACKPOT_SESSION_TTL),
+    return insert(
+        Session(
+            partner=verified.partner,
+            credential_digest=_digest(credential),
+            amount=claims.amount,
+            currency=verified.partner.currency,
+            claims=verified.payload,
+            notification_key=claims.notification_key,
+            user_id=claims.user_id,
+            postcode=claims.postcode,
+            age=claims.age,
+            gender=claims.gender,
+            force_manual_confirm=claims.force_manual_confirm,
+            email=claims.email,
+            custom_transaction_id=claims.custom_transaction_id,
+            origin=(origin or "")[:300],
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.JACKPOT_SESSION_TTL),
+        )
     )
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jackpot.catalog import budget
+from jackpot.core.compiled import insert
 from jackpot.core.problems import Problem
 from jackpot.vouchers import codes, delivery, payments
 from jackpot.vouchers.models import State, Voucher, VoucherEvent
@@ -47,13 +48,15 @@ def record(
     voucher: Voucher, from_state: str, actor: str, reason: str = "", event: str | None = None
 ):
     """Journal a change and notify the partner, inside the caller's transaction."""
-    VoucherEvent.objects.create(
-        voucher=voucher,
-        at=timezone.now(),
-        actor=actor,
-        from_state=from_state,
-        to_state=voucher.state,
-        reason=reason[:300],
+    insert(
+        VoucherEvent(
+            voucher=voucher,
+            at=timezone.now(),
+            actor=actor,
+            from_state=from_state,
+            to_state=voucher.state,
+            reason=reason[:300],
+        )
     )
     if event:
         outbox.enqueue(

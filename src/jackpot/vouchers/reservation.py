@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from jackpot.catalog import budget, offers, pricing
-from jackpot.core.compiled import CompiledQuery
+from jackpot.core.compiled import CompiledQuery, CompiledUpdate, insert
 from jackpot.core.problems import Problem
 from jackpot.partners.models import ConfirmationMode
 from jackpot.tokens.models import Session
@@ -86,6 +86,13 @@ _locked_session = CompiledQuery(
         .filter(pk=pk)
     ),
     uuid.UUID(int=0),
+)
+
+
+_close_session = CompiledUpdate(
+    lambda pk, at: (Session.objects.filter(pk=pk), {"closed_at": at}),
+    uuid.UUID(int=0),
+    datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=UTC),
 )
 
 
@@ -185,9 +192,9 @@ def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> 
         resa_expire_date=now + timedelta(seconds=settings.JACKPOT_RESERVATION_TTL),
         validity_date=add_months(now, offer.store.validity_months),
     )
-    voucher.save(force_insert=True)  # a taken coupon id fails the unique index: `reserve` retries
+    insert(voucher)  # a taken coupon id fails the unique index: `reserve` retries
     session.closed_at = now
-    session.save(update_fields=["closed_at"])
+    _close_session(session.pk, now)
     lifecycle.record(voucher, "", f"session:{session.pk}", f"reserved by {by}", "coupon/reserved")
     # In notification mode the voucher stays RESERVED until the partner's endpoint answers the
     # coupon/reserved webhook with a 2xx (vouchers.notification_confirmation, run by the worker).

@@ -12,6 +12,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from jackpot.core.compiled import CompiledQuery, insert
 from jackpot.core.formats import iso
 from jackpot.partners.models import Partner
 from jackpot.webhooks.addresses import with_notification_key
@@ -30,6 +31,14 @@ EVENTS = (
     "store/enabled",
     "store/update",
     "store/disabled",
+)
+
+
+_disabled_endpoint = CompiledQuery(
+    lambda partner_id: Endpoint.objects.filter(partner_id=partner_id, disabled_at__isnull=False)[
+        :1
+    ],
+    "partner-example",
 )
 
 
@@ -54,24 +63,33 @@ def enqueue(
         message["couponId"] = coupon_id
     if notification_key is not None:
         message["notificationKey"] = notification_key
-    outbox_event = OutboxEvent.objects.create(
-        id=event_id,
-        partner=partner,
-        event=event,
-        notification_key=notification_key or "",
-        payload={"event": event, "id": str(event_id), "createdAt": iso(now), "message": message},
-        created_at=now,
+    outbox_event = insert(
+        OutboxEvent(
+            id=event_id,
+            partner=partner,
+            event=event,
+            notification_key=notification_key or "",
+            payload={
+                "event": event,
+                "id": str(event_id),
+                "createdAt": iso(now),
+                "message": message,
+            },
+            created_at=now,
+        )
     )
     if partner.notification_url:
-        disabled = Endpoint.objects.filter(partner=partner, disabled_at__isnull=False).exists()
-        Delivery.objects.create(
-            event=outbox_event,
-            partner=partner,
-            url=with_notification_key(partner.notification_url, notification_key),
-            status=DeliveryStatus.DISABLED if disabled else DeliveryStatus.PENDING,
-            last_error="endpoint disabled" if disabled else "",
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
+        disabled = _disabled_endpoint.first(partner.pk) is not None
+        insert(
+            Delivery(
+                event=outbox_event,
+                partner=partner,
+                url=with_notification_key(partner.notification_url, notification_key),
+                status=DeliveryStatus.DISABLED if disabled else DeliveryStatus.PENDING,
+                last_error="endpoint disabled" if disabled else "",
+                next_attempt_at=now,
+                created_at=now,
+                updated_at=now,
+            )
         )
     return outbox_event
