@@ -45,6 +45,7 @@ from load import (  # noqa: E402
     run_open,
 )
 from load import summary as latency_summary  # noqa: E402
+from machine_cpu import MachineCpu  # noqa: E402
 
 PARTNER = Partner(scratch.PARTNER, scratch.SIGNATURE, scratch.API_KEY)
 
@@ -151,7 +152,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
@@ -216,10 +217,13 @@ def main() -> int:
 
         env = scratch.server_env(url)
         with servers.jackpot(env, args.workers, args.threads) as server:
-            results["stores"] = capacity_line(
-                "GET /v2/stores",
-                asyncio.run(stores_capacity(server.base, seconds, conns)),
-            )
+            with MachineCpu(server.pids()) as machine:
+                results["stores"] = capacity_line(
+                    "GET /v2/stores",
+                    asyncio.run(stores_capacity(server.base, seconds, conns)),
+                )
+            print(machine.report(results["stores"]["rate"] * machine.seconds, "request"))
+            results["stores"]["cpu_ms"] = machine.per_unit(results["stores"]["rate"])
             results["reserve"] = capacity_line(
                 "POST reserve-voucher-by-price",
                 asyncio.run(reserve_capacity(server.base, seconds, conns, expected=1500)),
@@ -229,10 +233,13 @@ def main() -> int:
                 ("full flow", FULL, args.full_rate),
             ):
                 key = name.replace(" ", "_")
-                capacity = capacity_line(
-                    f"{name}, back to back",
-                    asyncio.run(flow_capacity(server.base, steps, seconds, conns)),
-                )
+                with MachineCpu(server.pids()) as machine:
+                    capacity = capacity_line(
+                        f"{name}, back to back",
+                        asyncio.run(flow_capacity(server.base, steps, seconds, conns)),
+                    )
+                print(machine.report(capacity["rate"] * machine.seconds))
+                capacity["cpu_ms"] = machine.per_unit(capacity["rate"])
                 results[f"{key}_capacity"] = capacity
                 # The target rate, then a rate this server sustains (70 % of its capacity).
                 for label, rate in (("target", target), ("sustained", 0.7 * capacity["rate"])):

@@ -56,6 +56,11 @@ class Server:
         main = psutil.Process(self.process.pid)
         return main.children(recursive=True) or [main]
 
+    def pids(self) -> set[int]:
+        """The whole server: supervisor and workers."""
+        main = psutil.Process(self.process.pid)
+        return {main.pid, *(p.pid for p in main.children(recursive=True))}
+
     def cpu_seconds(self) -> float:
         """CPU time used so far by the whole server (supervisor and workers)."""
         main = psutil.Process(self.process.pid)

@@ -376,7 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=None, help="default: one per core")
-    serve.add_argument("--threads", type=int, default=4, help="threads per worker")
+    # Two: one runs Python while the other waits for PostgreSQL; more only contend for the
+    # worker's GIL (bench/README.md measures 2 × 1, 2 × 2 and 2 × 4 on two cores).
+    serve.add_argument("--threads", type=int, default=2, help="threads per worker")
     serve.set_defaults(handler=cmd_serve)
 
     worker = sub.add_parser("worker", help="webhook delivery, expiry sweep and background jobs")
