@@ -1,16 +1,20 @@
 """A compiled query answers what its queryset answers, for any values, on every connection."""
 
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_save
 from django.db.transaction import TransactionManagementError
+from django.utils import timezone
 
-from jackpot.core.compiled import CompiledQuery
+from jackpot.catalog.models import Store
+from jackpot.core.compiled import CompiledQuery, CompiledUpdate, insert, save
 from jackpot.tokens import sessions
-from jackpot.tokens.models import Session
+from jackpot.tokens.models import Session, TokenBurn
 from jackpot.vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +93,63 @@ def test_an_example_that_is_not_a_parameter_is_refused_when_compiled(db):
     wrong = CompiledQuery(lambda digest: Session.objects.filter(credential_digest="x"), "y" * 64)
     with pytest.raises(ValueError, match="must be in the SQL parameters"):
         wrong.first("z" * 64)
+
+
+def test_insert_writes_the_row_save_would_and_reads_back_the_generated_id(partner):
+    first = insert(TokenBurn(partner=partner, digest="a" * 64, burned_at=timezone.now()))
+    second = insert(TokenBurn(partner=partner, digest="b" * 64, burned_at=timezone.now()))
+    assert first.pk is not None and second.pk > first.pk
+    assert not first._state.adding and first._state.db == "default"
+    stored = TokenBurn.objects.get(pk=second.pk)
+    assert fields(stored) == fields(second)
+
+
+def test_insert_keeps_constraints(partner):
+    insert(TokenBurn(partner=partner, digest="c" * 64, burned_at=timezone.now()))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(TokenBurn(partner=partner, digest="c" * 64, burned_at=timezone.now()))
+
+
+def test_insert_of_a_model_with_save_signals_goes_through_save(db):
+    heard = []
+
+    def listener(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(listener, sender=Store)
+    try:
+        insert(Store(id="signalled", name="Signalled", slug="signalled"))
+    finally:
+        post_save.disconnect(listener, sender=Store)
+    assert heard == [("signalled", True)]
+
+
+def test_an_update_puts_each_value_wherever_the_statement_uses_it(opened):
+    close = CompiledUpdate(
+        lambda pk, at: (Session.objects.filter(pk=pk, closed_at__isnull=True), {"closed_at": at}),
+        uuid.UUID(int=0),
+        datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=UTC),
+    )
+    at = datetime(2026, 11, 26, 4, 0, 0, 123456, tzinfo=UTC)
+    assert close(opened[0].session.pk, at) == 1
+    assert close(opened[0].session.pk, at) == 0  # already closed: the WHERE still applies
+    assert Session.objects.get(pk=opened[0].session.pk).closed_at == at
+    assert Session.objects.get(pk=opened[1].session.pk).closed_at is None
+
+
+def test_save_writes_every_column_of_the_row_nones_included(opened):
+    session = Session.objects.get(pk=opened[0].session.pk)
+    session.closed_at = datetime(2026, 11, 26, 4, 0, 0, 1, tzinfo=UTC)
+    session.age = None
+    session.claims = {"amount": 20, "note": "é"}
+    save(session)
+    stored = Session.objects.get(pk=session.pk)
+    assert fields(stored) == fields(session)
+    assert fields(Session.objects.get(pk=opened[1].session.pk)) == fields(opened[1].session)
+
+
+def test_save_of_a_row_that_is_gone_is_left_to_django(opened):
+    session = Session.objects.get(pk=opened[0].session.pk)
+    Session.objects.filter(pk=session.pk).delete()
+    save(session)  # no row updated: Django's save() inserts it, as it would have
+    assert Session.objects.filter(pk=session.pk).exists()

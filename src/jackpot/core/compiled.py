@@ -12,6 +12,7 @@ the compiling is remembered.
   (field converters, `select_related` objects, annotations).
 - `CompiledUpdate`: an UPDATE of a queryset (expressions allowed); gives the rows changed.
 - `insert(obj)`: `obj.save(force_insert=True)`, the INSERT compiled once per model.
+- `save(obj)`: `obj.save()` of a row already stored, every column, the UPDATE compiled once.
 
 Examples must be distinctive values (a made-up string, a UUID, an odd Decimal or instant), each
 reaching the parameters as itself or as the backend adapts its type, never equal to a constant
@@ -236,7 +237,72 @@ class _Insert(_PerConnection):
         return True
 
 
+class _Update(_PerConnection):
+    """UPDATE of every column of one row, found by its primary key.
+
+    Written from the model's columns rather than by Django's update compiler, which writes a
+    None as a literal NULL: the statement would change with the values.
+    """
+
+    def __init__(self, model: type[Model]):
+        super().__init__()
+        self.model = model
+
+    def _compile(self, connection) -> tuple[str, list] | None:
+        meta, name = self.model._meta, connection.ops.quote_name
+        fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+        if any(hasattr(f, "get_placeholder") for f in fields):
+            return None  # a column written by its own SQL: the ORM's turn
+        columns = ", ".join(f"{name(f.column)} = %s" for f in fields)
+        where = f"{name(meta.pk.column)} = %s"
+        sql = f"UPDATE {name(meta.db_table)} SET {columns} WHERE {where}"  # noqa: S608 - quoted names from the model, values bound
+        return sql, fields
+
+    def run(self, obj: Model, using: str) -> bool:
+        connection = connections[using]
+        plan = self._plan(connection)
+        if plan is None:
+            return False
+        sql, fields = plan
+        params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+        if any(hasattr(p, "resolve_expression") for p in params):
+            return False
+        params.append(self.model._meta.pk.get_db_prep_value(obj.pk, connection))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount == 1
+
+
+def _saves_itself(model: type[Model]) -> bool:
+    """What a compiled statement would skip: an own `save()`, save signals, inherited tables."""
+    return (
+        model.save is not Model.save
+        or bool(model._meta.parents)
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    )
+
+
 _inserts: dict[type[Model], _Insert] = {}
+_updates: dict[type[Model], _Update] = {}
+
+
+def save(obj: Model, using: str = DEFAULT_DB_ALIAS) -> Model:
+    """Write every column of an existing row, as `obj.save()` does, without recompiling it.
+
+    Falls back to `save()` for what the compiled UPDATE would skip (see `insert`), or when no
+    row was there to update (`save()` then decides, as it always does).
+    """
+    model = type(obj)
+    if obj._state.adding or obj.pk is None or _saves_itself(model):
+        obj.save(using=using)
+        return obj
+    compiled = _updates.get(model)
+    if compiled is None:
+        compiled = _updates.setdefault(model, _Update(model))
+    if not compiled.run(obj, using):
+        obj.save(using=using)
+    return obj
 
 
 def insert(obj: Model, using: str = DEFAULT_DB_ALIAS) -> Model:
@@ -249,10 +315,7 @@ def insert(obj: Model, using: str = DEFAULT_DB_ALIAS) -> Model:
     model = type(obj)
     meta = model._meta
     if (
-        model.save is not Model.save
-        or meta.parents
-        or pre_save.has_listeners(model)
-        or post_save.has_listeners(model)
+        _saves_itself(model)
         or any(isinstance(getattr(obj, f.attname), DatabaseDefault) for f in meta.concrete_fields)
         or (meta.auto_field is not None and getattr(obj, meta.auto_field.attname) is not None)
     ):

@@ -4,11 +4,13 @@ Every change runs in a transaction holding the voucher's row lock, writes a `Vou
 the partner's notification to the outbox, so the three never disagree.
 """
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 
 from jackpot.catalog import budget
-from jackpot.core.compiled import insert
+from jackpot.core.compiled import CompiledQuery, insert, save
 from jackpot.core.problems import Problem
 from jackpot.vouchers import codes, delivery, payments
 from jackpot.vouchers.models import State, Voucher, VoucherEvent
@@ -95,21 +97,39 @@ def apply(voucher: Voucher, action: str, actor: str, reason: str = "", now=None)
         payments.reverse_payment(voucher, actor)
     if action in RELEASES_BUDGET:
         release_budget(voucher)
-    voucher.save()
+    save(voucher)
     record(voucher, before, actor, reason, event)
     if action == "confirm":
         delivery.on_confirmed(voucher)  # codes taken, PDF job queued: same transaction
     return voucher
 
 
-def lock(voucher_id, partner_id: str | None = None) -> Voucher:
-    """Take the voucher's row lock (PostgreSQL; SQLite serialises writers by its IMMEDIATE mode)."""
+def _locked_vouchers():
     # of=("self",): lock the voucher's row only, not its partner's and store's rows that
     # select_related joins (PostgreSQL would lock those too, serialising a store's vouchers).
-    queryset = Voucher.objects.select_for_update(of=("self",)).select_related("partner", "store")
-    if partner_id is not None:
-        queryset = queryset.filter(partner_id=partner_id)
-    voucher = queryset.filter(pk=voucher_id).first()
+    return Voucher.objects.select_for_update(of=("self",)).select_related("partner", "store")
+
+
+_lock_any = CompiledQuery(lambda pk: _locked_vouchers().filter(pk=pk), uuid.UUID(int=0))
+_lock_partners = CompiledQuery(
+    lambda pk, partner_id: _locked_vouchers().filter(pk=pk, partner_id=partner_id),
+    uuid.UUID(int=0),
+    "partner-example",
+)
+
+
+def lock(voucher_id, partner_id: str | None = None) -> Voucher:
+    """Take the voucher's row lock (PostgreSQL; SQLite serialises writers by its IMMEDIATE mode)."""
+    try:
+        voucher_id = uuid.UUID(str(voucher_id))
+    except ValueError:
+        voucher_id = None
+    if voucher_id is None:
+        voucher = None
+    elif partner_id is None:
+        voucher = _lock_any.first(voucher_id)
+    else:
+        voucher = _lock_partners.first(voucher_id, partner_id)
     if voucher is None:
         raise Problem(
             "voucher-not-found", "Voucher not found", 404, "No such voucher for this partner."
