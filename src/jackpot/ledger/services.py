@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from jackpot.core.compiled import CompiledQuery
 from jackpot.core.money import exact
 from jackpot.core.problems import Problem
 from jackpot.ledger.models import Account, AccountKind, Entry, Transaction, TransactionKind
@@ -148,6 +149,11 @@ def credit_wallet(
     )
 
 
+_locked_account = CompiledQuery(
+    lambda code: Account.objects.select_for_update().filter(code=code), "account-example"
+)
+
+
 def debit_wallet_if_covered(partner: Partner, amount, *, reference: str) -> Transaction | None:
     """Pay `amount` from the wallet to the platform when the balance covers it, else None.
 
@@ -156,7 +162,7 @@ def debit_wallet_if_covered(partner: Partner, amount, *, reference: str) -> Tran
     """
     amount = _positive(amount)
     # One round trip finds and locks the wallet; a partner that never topped up has none.
-    account = Account.objects.select_for_update().filter(code=f"wallet:{partner.pk}").first()
+    account = _locked_account.first(f"wallet:{partner.pk}")
     if account is None or balance(account) < amount:
         return None
     return post(

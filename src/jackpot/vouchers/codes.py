@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from jackpot.catalog import snapshot
 from jackpot.catalog.models import CodeSource, Store
+from jackpot.core.compiled import insert
 from jackpot.core.formats import amount, iso
 from jackpot.core.problems import Problem
 from jackpot.vouchers.models import (
@@ -209,17 +210,19 @@ def _mint(voucher: Voucher) -> Code:
     for _ in range(5):  # a collision of 80 random bits: only in theory
         try:
             with transaction.atomic():
-                return Code.objects.create(
-                    store=voucher.store,
-                    source=CodeSource.GENERATED,
-                    code=new_generated_code(),
-                    value=voucher.value,
-                    currency=voucher.currency,
-                    expiry=voucher.validity_date.date(),
-                    state=CodeState.ISSUED,
-                    voucher=voucher,
-                    created_at=now,
-                    issued_at=now,
+                return insert(
+                    Code(
+                        store=voucher.store,
+                        source=CodeSource.GENERATED,
+                        code=new_generated_code(),
+                        value=voucher.value,
+                        currency=voucher.currency,
+                        expiry=voucher.validity_date.date(),
+                        state=CodeState.ISSUED,
+                        voucher=voucher,
+                        created_at=now,
+                        issued_at=now,
+                    )
                 )
         except IntegrityError:
             continue

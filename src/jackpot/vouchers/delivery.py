@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jackpot.core.compiled import insert
 from jackpot.core.problems import Problem
 from jackpot.vouchers import codes, mail, pdf
 from jackpot.vouchers.models import (
@@ -57,7 +58,7 @@ def enqueue(voucher: Voucher, kind: str, now=None, first_time: bool = False) -> 
     now = now or timezone.now()
     fields = {"next_attempt_at": now, "created_at": now, "updated_at": now}
     if first_time:
-        return DeliveryJob.objects.create(voucher=voucher, kind=kind, **fields)
+        return insert(DeliveryJob(voucher=voucher, kind=kind, **fields))
     job, _ = DeliveryJob.objects.get_or_create(voucher=voucher, kind=kind, defaults=fields)
     return job
 
