@@ -23,6 +23,7 @@ import asyncio
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -62,6 +63,20 @@ def capacity_line(name: str, rec: Recorder) -> dict:
         f"  errors {rec.error_count()}"
     )
     return {"rate": rate, "errors": rec.error_count(), **lat}
+
+
+CAPACITY_RUNS = ("framework_floor", "stores", "database_floor_reserve", "reserve")
+PAIRS = (("stores", "framework_floor"), ("reserve", "database_floor_reserve"))
+
+
+def median_run(lines: list[dict]) -> dict:
+    """The round whose rate is the median (rounds are odd by default; else the lower middle)."""
+    ordered = sorted(lines, key=lambda line: line["rate"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def cpu_line(per: dict[str, float]) -> str:
+    return ", ".join(f"{party} {ms:.2f} ms" for party, ms in per.items())
 
 
 def open_report(name: str, rec: Recorder, rate: float, cpu: float, steps) -> dict:
@@ -119,12 +134,16 @@ async def stores_capacity(base: str, seconds: float, connections: int) -> Record
     return await run_closed(request, seconds=seconds, connections=connections)
 
 
-async def reserve_capacity(base: str, seconds: float, connections: int, expected: float):
-    """Reservations only: sessions and their chosen store are ready before the clock starts."""
-    sessions = await open_sessions(base, int(expected * (seconds + 2)), connections)
+async def ready_reservations(base: str, count: int, connections: int) -> list[tuple]:
+    """`count` live sessions, each with the store it will reserve in (spread over the stores)."""
+    sessions = await open_sessions(base, count, connections)
     async with client(connections) as http:
         stores = await Flow(http, base, PARTNER, Recorder()).stores(sessions[-1])
-    ready = [(s, stores[n % len(stores)]) for n, s in enumerate(sessions)]
+    return [(s, stores[n % len(stores)]) for n, s in enumerate(sessions)]
+
+
+async def reserve_capacity(base: str, ready: list[tuple], seconds: float, connections: int):
+    """Reservations only: their sessions and stores were made ready before the clock started."""
 
     async def request(http, rec):
         if not ready:
@@ -149,7 +168,9 @@ def main() -> int:
     parser.add_argument("--database-url", default=scratch.DEFAULT_URL)
     parser.add_argument("--rate", type=float, default=400, help="offered flows/s (short flow)")
     parser.add_argument("--full-rate", type=float, default=200, help="offered flows/s (full)")
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=10, help="each open-model and flow run")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of baseline/route pairs")
+    parser.add_argument("--round-seconds", type=float, default=5, help="each run of a round")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
@@ -172,62 +193,74 @@ def main() -> int:
     url = args.database_url
     scratch.prepare(url)
     try:
-        print("\ncapacity (closed loop)")
-        with servers.floor(args.workers, args.threads) as floor:
-
-            async def bare(http, rec):
-                await Flow(http, floor.base, PARTNER, rec).call("floor", "GET", "/floor")
-
-            results["framework_floor"] = capacity_line(
-                "framework floor (bare ninja GET)",
-                asyncio.run(run_closed(bare, seconds=seconds, connections=conns)),
-            )
-
         captured = db_floor.capture(url)
         results["statements"] = {
             name: len(sqls) for name, sqls in captured.items() if not name.startswith("_")
         }
-        results["database_floor_reserve"] = capacity_line(
-            "database floor: reserve statements",
-            asyncio.run(
-                db_floor.replay(
-                    url,
-                    captured,
-                    ("reserve",),
-                    before=("exchange",),
-                    seconds=seconds,
-                    connections=conns,
-                )
-            ),
-        )
-        results["database_floor_stores"] = capacity_line(
-            "database floor: store list statements",
-            asyncio.run(
-                db_floor.replay(
-                    url,
-                    captured,
-                    ("stores",),
-                    before=("exchange",),
-                    seconds=seconds,
-                    connections=conns,
-                    reuse=True,
-                )
-            ),
-        )
-
         env = scratch.server_env(url)
-        with servers.jackpot(env, args.workers, args.threads) as server:
-            with MachineCpu(server.pids()) as machine:
-                results["stores"] = capacity_line(
-                    "GET /v2/stores",
-                    asyncio.run(stores_capacity(server.base, seconds, conns)),
+        rounds, each = args.rounds, args.round_seconds
+        print(
+            f"\ncapacity (closed loop): each baseline and its route back to back, {each:g} s each,"
+            f" {rounds} rounds; the ratio is the median of the rounds'"
+        )
+        with (
+            servers.floor(args.workers, args.threads) as floor,
+            servers.jackpot(env, args.workers, args.threads) as server,
+        ):
+
+            async def bare(http, rec):
+                await Flow(http, floor.base, PARTNER, rec).call("floor", "GET", "/floor")
+
+            def replay(timed, **options):
+                return db_floor.replay(
+                    url,
+                    captured,
+                    timed,
+                    before=("exchange",),
+                    seconds=each,
+                    connections=conns,
+                    **options,
                 )
-            print(machine.report(results["stores"]["rate"] * machine.seconds, "request"))
-            results["stores"]["cpu_ms"] = machine.per_unit(results["stores"]["rate"])
-            results["reserve"] = capacity_line(
-                "POST reserve-voucher-by-price",
-                asyncio.run(reserve_capacity(server.base, seconds, conns, expected=1500)),
+
+            runs: dict[str, list[dict]] = {key: [] for key in CAPACITY_RUNS}
+            for n in range(1, rounds + 1):
+                print(f" round {n}")
+                # Sessions for this round's reservations (600 a second at most), made untimed.
+                ready = asyncio.run(ready_reservations(server.base, int(600 * (each + 2)), conns))
+                for key, label, run in (
+                    (
+                        "framework_floor",
+                        "framework floor (bare ninja GET)",
+                        lambda: run_closed(bare, seconds=each, connections=conns),
+                    ),
+                    ("stores", "GET /v2/stores", lambda: stores_capacity(server.base, each, conns)),
+                    (
+                        "database_floor_reserve",
+                        "database floor: reserve statements",
+                        lambda: replay(("reserve",)),
+                    ),
+                    (
+                        "reserve",
+                        "POST reserve-voucher-by-price",
+                        lambda ready=ready: reserve_capacity(server.base, ready, each, conns),
+                    ),
+                ):
+                    with MachineCpu(server.pids()) as machine:
+                        line = capacity_line(label, asyncio.run(run()))
+                    line["cpu_ms"] = machine.per_unit(line["rate"])
+                    runs[key].append(line)
+            results["database_floor_stores"] = capacity_line(
+                "database floor: store list statements",
+                asyncio.run(replay(("stores",), reuse=True)),
             )
+            for key in CAPACITY_RUNS:
+                results[key] = median_run(runs[key])
+            for route, baseline in PAIRS:
+                results[f"{route}_ratios"] = [
+                    r["rate"] / b["rate"] for r, b in zip(runs[route], runs[baseline], strict=True)
+                ]
+            print(f"  CPU a store list: {cpu_line(results['stores']['cpu_ms'])}")
+            print(f"  CPU a reservation: {cpu_line(results['reserve']['cpu_ms'])}")
             for name, steps, target in (
                 ("short flow", SHORT, args.rate),
                 ("full flow", FULL, args.full_rate),
@@ -260,14 +293,16 @@ def main() -> int:
                     )
             results["peak_rss_mb"] = server.peak_rss_mb()
 
-        ratio_stores = results["stores"]["rate"] / results["framework_floor"]["rate"]
-        ratio_reserve = results["reserve"]["rate"] / results["database_floor_reserve"]["rate"]
+        ratio_stores = statistics.median(results["stores_ratios"])
+        ratio_reserve = statistics.median(results["reserve_ratios"])
         short, sustained = results["short_flow_target"], results["short_flow_sustained"]
         print(
             f"\nstatements per step: {results['statements']}"
-            f"\nstore list / framework floor: {ratio_stores:.0%} (target ≥ 25 %)"
-            f"\nreserve / database floor:     {ratio_reserve:.0%} (target ≥ 40 %)"
-            f"\nshort flow: {short['flows_per_s']:.0f} flows/s at {short['offered']:.0f} offered,"
+            f"\nstore list / framework floor: {ratio_stores:.0%} (target ≥ 25 %), rounds: "
+            + ", ".join(f"{r:.0%}" for r in results["stores_ratios"])
+            + f"\nreserve / database floor:     {ratio_reserve:.0%} (target ≥ 40 %), rounds: "
+            + ", ".join(f"{r:.0%}" for r in results["reserve_ratios"])
+            + f"\nshort flow: {short['flows_per_s']:.0f} flows/s at {short['offered']:.0f} offered,"
             f" p99 {ms(short['latency']['all']['p99']).strip()} ms (target ≥ 400 flows/s,"
             f" p99 ≤ 50 ms); at {sustained['offered']:.0f} offered: p99"
             f" {ms(sustained['latency']['all']['p99']).strip()} ms,"
