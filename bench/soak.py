@@ -69,6 +69,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--job-processes", type=int, default=1, help="jackpot worker --processes")
     args = parser.parse_args()
 
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
@@ -80,7 +81,7 @@ def main() -> int:
     env = scratch.server_env(url)
     # The worker delivers to a receiver on loopback, which only demo mode allows.
     worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "jackpot.cli", "worker"],
+        [sys.executable, "-m", "jackpot.cli", "worker", "--processes", str(args.job_processes)],
         env={**env, "JACKPOT_DEMO": "1"},
         cwd=servers.ROOT,
         stdout=subprocess.DEVNULL,
@@ -90,7 +91,8 @@ def main() -> int:
     failures, reference, rss = [], None, []
     print(
         f"soak: {args.rate:.0f} full flows/s offered for {args.minutes:g} min, "
-        f"{args.workers} workers × {args.threads} threads, {args.connections} connections"
+        f"{args.workers} workers × {args.threads} threads, {args.connections} connections, "
+        f"{args.job_processes} jackpot worker process(es)"
     )
     print(
         f"{'minute':>6} {'flows/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "

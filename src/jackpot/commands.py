@@ -106,7 +106,53 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
     return 0
 
 
+def run_worker_processes(count: int, interval: float | None = None) -> int:
+    """`count` worker processes side by side until SIGTERM or Ctrl-C; a crashed one restarts.
+
+    Everything a worker does is claimed under a lease (webhook deliveries, PDF and mail jobs)
+    or a row lock (expiry), so processes share the work without doing anything twice. A worker
+    spends most of a PDF job waiting for the database, so more processes make more PDFs a
+    second, as long as cores are free (bench/README.md, soak).
+    """
+    import logging
+
+    log = logging.getLogger("jackpot.worker")
+    command = [sys.executable, "-m", "jackpot.cli", "worker"]
+    if interval is not None:
+        command += ["--interval", str(interval)]
+    stopping = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.append(True))
+    children = [subprocess.Popen(command) for _ in range(count)]  # noqa: S603
+    log.info("%d worker processes started", count)
+    try:
+        while not stopping:
+            for n, child in enumerate(children):
+                if child.poll() is not None and not stopping:
+                    log.warning(
+                        "worker process %d exited (%s); starting another", n, child.returncode
+                    )
+                    time.sleep(1)
+                    children[n] = subprocess.Popen(command)  # noqa: S603
+            time.sleep(0.2)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+    return 0
+
+
 def cmd_worker(args) -> int:
+    if args.processes < 1:
+        raise CommandError("--processes must be at least 1")
+    if args.processes > 1 and not args.once:
+        return run_worker_processes(args.processes, args.interval)
     try:
         return run_worker(once=args.once, interval=args.interval)
     except KeyboardInterrupt:
@@ -384,6 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="webhook delivery, expiry sweep and background jobs")
     worker.add_argument("--once", action="store_true", help="one pass, then exit")
     worker.add_argument("--interval", type=float, default=None, help="seconds between passes")
+    worker.add_argument(
+        "--processes", type=int, default=1, help="worker processes sharing the work (default 1)"
+    )
     worker.set_defaults(handler=cmd_worker)
 
     migrate = sub.add_parser("migrate", help="apply database migrations")

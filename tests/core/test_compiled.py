@@ -25,14 +25,8 @@ by_digest = CompiledQuery(
 )
 locked = CompiledQuery(
     lambda pk: (
-        Session.objects.select_for_update(of=("self",))
-        .annotate(
-            has_voucher=Exists(
-                Voucher.objects.filter(
-                    partner_id=OuterRef("partner_id"), notification_key=OuterRef("notification_key")
-                )
-            )
-        )
+        Session.objects.select_for_update()
+        .annotate(has_voucher=Exists(Voucher.objects.filter(session_id=OuterRef("pk"))))
         .filter(pk=pk)
     ),
     uuid.UUID(int=0),

@@ -190,3 +190,69 @@ def test_two_workers_deliver_500_events_exactly_once(database_url, receiver, tmp
     ids = receiver.ids()
     assert len(ids) == count and set(ids) == expected  # 500 distinct, no duplicate
     assert statuses(database_url) == {"delivered": count}
+
+
+def children_of(pid: int) -> list[int]:
+    """Direct child processes, from /proc (Linux)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+def test_worker_processes_share_the_work_and_stop_together(database_url, receiver, tmp_path):
+    count = 200
+    env = environment(database_url)
+    expected = set(json.loads(python(env, "-c", SEED, receiver.url, str(count)))["ids"])
+    log = open(tmp_path / "workers.log", "ab")  # noqa: SIM115 - closed by stop()
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "jackpot.cli", "worker", "--processes", "3", "--interval", "0.1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    supervisor.log = log
+    try:
+        wait_until(lambda: len(children_of(supervisor.pid)) == 3, what="three worker processes")
+        workers = children_of(supervisor.pid)
+        wait_until(lambda: len(receiver.requests) >= count, what="200 deliveries")
+        time.sleep(0.3)  # anything sent twice would arrive now
+    finally:
+        stop(supervisor)
+    assert supervisor.returncode == 0
+    ids = receiver.ids()
+    assert len(ids) == count and set(ids) == expected  # shared, none sent twice
+    assert statuses(database_url) == {"delivered": count}
+    for pid in workers:  # stopped, and reaped, with the supervisor
+        assert not os.path.exists(f"/proc/{pid}")
+
+
+def test_a_crashed_worker_process_is_replaced(database_url, tmp_path):
+    env = environment(database_url)
+    log = open(tmp_path / "workers.log", "ab")  # noqa: SIM115 - closed by stop()
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "jackpot.cli", "worker", "--processes", "2", "--interval", "0.1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    supervisor.log = log
+    try:
+        wait_until(lambda: len(children_of(supervisor.pid)) == 2, what="two worker processes")
+        killed = children_of(supervisor.pid)[0]
+        os.kill(killed, signal.SIGKILL)
+        wait_until(
+            lambda: (
+                killed not in children_of(supervisor.pid) and len(children_of(supervisor.pid)) == 2
+            ),
+            what="a new worker process",
+        )
+    finally:
+        stop(supervisor)
+    assert supervisor.returncode == 0
