@@ -109,10 +109,10 @@ def database_url(request, tmp_path):
     return postgres_url(connection.settings_dict)
 
 
-def start_worker(env: dict, log_path) -> subprocess.Popen:
+def start_worker(env: dict, log_path, *options: str) -> subprocess.Popen:
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
-        [sys.executable, "-m", "jackpot.cli", "worker", "--interval", "0.1"],
+        [sys.executable, "-m", "jackpot.cli", "worker", "--interval", "0.1", *options],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -210,14 +210,7 @@ def test_worker_processes_share_the_work_and_stop_together(database_url, receive
     count = 200
     env = environment(database_url)
     expected = set(json.loads(python(env, "-c", SEED, receiver.url, str(count)))["ids"])
-    log = open(tmp_path / "workers.log", "ab")  # noqa: SIM115 - closed by stop()
-    supervisor = subprocess.Popen(
-        [sys.executable, "-m", "jackpot.cli", "worker", "--processes", "3", "--interval", "0.1"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    supervisor.log = log
+    supervisor = start_worker(env, tmp_path / "workers.log", "--processes", "3")
     try:
         wait_until(lambda: len(children_of(supervisor.pid)) == 3, what="three worker processes")
         workers = children_of(supervisor.pid)
@@ -235,14 +228,7 @@ def test_worker_processes_share_the_work_and_stop_together(database_url, receive
 
 def test_a_crashed_worker_process_is_replaced(database_url, tmp_path):
     env = environment(database_url)
-    log = open(tmp_path / "workers.log", "ab")  # noqa: SIM115 - closed by stop()
-    supervisor = subprocess.Popen(
-        [sys.executable, "-m", "jackpot.cli", "worker", "--processes", "2", "--interval", "0.1"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    supervisor.log = log
+    supervisor = start_worker(env, tmp_path / "workers.log", "--processes", "2")
     try:
         wait_until(lambda: len(children_of(supervisor.pid)) == 2, what="two worker processes")
         killed = children_of(supervisor.pid)[0]

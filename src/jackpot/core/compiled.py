@@ -20,6 +20,7 @@ of the statement, so that the caller's values can take their places.
 """
 
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,7 +76,7 @@ def _fill(params: list, slots: list[_Slot], values) -> list:
     return params
 
 
-class _PerConnection:
+class _PerConnection(ABC):
     """A statement compiled on first use on each connection (each thread has its own wrapper,
     and a compiler belongs to the connection it was made for)."""
 
@@ -89,8 +90,9 @@ class _PerConnection:
             connection.__dict__[self._key] = plan
         return plan
 
+    @abstractmethod
     def _compile(self, connection, *args):
-        raise NotImplementedError
+        """The plan `_plan` keeps for this connection."""
 
 
 @dataclass
