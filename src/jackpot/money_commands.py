@@ -95,14 +95,10 @@ def cmd_wallet_show(args) -> int:
 def cmd_wallet_threshold(args) -> int:
     from jackpot.ledger import services as ledger
 
-    account = ledger.wallet_account(_partner(args.partner))
-    account.low_balance_threshold = (
-        None if args.amount == "none" else _decimal(args.amount, "AMOUNT")
+    threshold = ledger.set_low_balance_threshold(
+        _partner(args.partner), None if args.amount == "none" else _decimal(args.amount, "AMOUNT")
     )
-    account.save(update_fields=["low_balance_threshold"])
-    print_json(
-        {"partner": args.partner, "lowBalanceThreshold": amount(account.low_balance_threshold)}
-    )
+    print_json({"partner": args.partner, "lowBalanceThreshold": amount(threshold)})
     return 0
 
 

@@ -82,6 +82,17 @@ def wallet_status(partner: Partner) -> WalletStatus:
     return WalletStatus(balance(account), account.currency, account.low_balance_threshold)
 
 
+def set_low_balance_threshold(partner: Partner, threshold: Decimal | None) -> Decimal | None:
+    """The wallet level under which the partner is warned (None: no warning).
+
+    The one writer of the threshold: the portal, the admin and the CLI all call it.
+    """
+    account = wallet_account(partner)
+    account.low_balance_threshold = threshold
+    account.save(update_fields=["low_balance_threshold"])
+    return threshold
+
+
 def post(
     kind: str,
     reference: str,

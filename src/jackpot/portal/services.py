@@ -4,14 +4,12 @@ them and report each outcome."""
 
 import secrets
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from jackpot.core.problems import Problem
-from jackpot.ledger import services as ledger
 from jackpot.partners.models import Partner, PartnerUser
 from jackpot.portal.models import LegalInformation
 from jackpot.vouchers import lifecycle
@@ -26,13 +24,6 @@ def create_partner_user(
     password = password or secrets.token_urlsafe(12)
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
     return PartnerUser.objects.create(user=user, partner=partner), password
-
-
-def set_low_balance_threshold(partner: Partner, threshold: Decimal | None) -> None:
-    """The wallet level under which the partner is warned (None: no warning)."""
-    account = ledger.wallet_account(partner)
-    account.low_balance_threshold = threshold
-    account.save(update_fields=["low_balance_threshold"])
 
 
 def legal_information(partner: Partner) -> LegalInformation:

@@ -4,8 +4,6 @@ Every view runs under `partner_required`: `request.partner` is the user's partne
 is filtered by it, and an object of another partner is a 404.
 """
 
-import uuid
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -402,19 +400,14 @@ def wallet(request):
     account = ledger.wallet_account(partner)
     form = ThresholdForm(request.POST or None, initial={"threshold": account.low_balance_threshold})
     if request.method == "POST" and form.is_valid():
-        services.set_low_balance_threshold(partner, form.cleaned_data["threshold"])
+        ledger.set_low_balance_threshold(partner, form.cleaned_data["threshold"])
         messages.success(request, _("Low-balance warning saved."))
         return redirect("portal:wallet")
     entries = Entry.objects.filter(account=account).select_related("transaction")
     page = Paginator(entries.order_by("-transaction__created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    references = {
-        entry.pk: _uuid_or_none(entry.transaction.reference.removeprefix("voucher:"))
-        if entry.transaction.reference.startswith("voucher:")
-        else None
-        for entry in page
-    }
+    references = {entry.pk: payments.voucher_id_of(entry.transaction.reference) for entry in page}
     coupons = dict(
         Voucher.objects.filter(
             partner=partner, pk__in=[v for v in references.values() if v]
@@ -425,9 +418,7 @@ def wallet(request):
             "entry": entry,
             "kind": TRANSACTION_LABELS.get(entry.transaction.kind, entry.transaction.kind),
             "voucher_id": references[entry.pk],
-            "coupon_id": coupons.get(uuid.UUID(references[entry.pk]))
-            if references[entry.pk]
-            else None,
+            "coupon_id": coupons.get(references[entry.pk]),
         }
         for entry in page
     ]
@@ -450,13 +441,6 @@ def wallet(request):
         },
         status=422 if form.errors else 200,
     )
-
-
-def _uuid_or_none(text: str) -> str | None:
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        return None
 
 
 def _statement(request, statement_id) -> Statement:

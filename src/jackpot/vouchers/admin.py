@@ -494,11 +494,7 @@ class MerchantKeyAdmin(adminkit.ReadOnlyAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):
-        from django.utils import timezone
-
-        for key in queryset.filter(revoked_at__isnull=True):
-            key.revoked_at = timezone.now()
-            key.save(update_fields=["revoked_at"])
+        for key in codes.revoke_store_keys(queryset):
             adminkit.log(request, key, "revoked")
         messages.success(request, gettext("Keys revoked."))
 

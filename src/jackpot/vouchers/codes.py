@@ -605,6 +605,17 @@ def issue_store_key(store: Store, revoke_others: bool = False) -> str:
     return key
 
 
+def revoke_store_keys(keys) -> list[MerchantKey]:
+    """Revoke the given merchant keys (a queryset); returns the ones that were still valid."""
+    with transaction.atomic():
+        revoked = list(keys.select_for_update().filter(revoked_at__isnull=True))
+        now = timezone.now()
+        for key in revoked:
+            key.revoked_at = now
+            key.save(update_fields=["revoked_at"])
+    return revoked
+
+
 def store_for_key(key: str) -> Store | None:
     if not key or not key.startswith("jsk_") or len(key) > 200:
         return None

@@ -7,6 +7,7 @@ WAITING vouchers have none. A refund reverses the payment into the partner's wal
 
 import csv
 import io
+import uuid
 from datetime import datetime
 
 from django.db import transaction
@@ -28,8 +29,22 @@ UNPAID_STATES = {State.CONFIRMED, State.READY, State.SENT, State.REFUNDING, Stat
 REPORTED_STATES = [State.CONFIRMED, State.READY, State.SENT, State.REFUNDING, State.REFUND_REJECTED]
 
 
+REFERENCE_PREFIX = "voucher:"
+
+
 def reference(voucher: Voucher) -> str:
-    return f"voucher:{voucher.pk}"
+    """The ledger reference of a voucher's money movements (`Transaction.reference`)."""
+    return f"{REFERENCE_PREFIX}{voucher.pk}"
+
+
+def voucher_id_of(reference_text: str) -> uuid.UUID | None:
+    """The voucher a ledger reference written by `reference` names, None for any other."""
+    if not reference_text.startswith(REFERENCE_PREFIX):
+        return None
+    try:
+        return uuid.UUID(reference_text.removeprefix(REFERENCE_PREFIX))
+    except ValueError:
+        return None
 
 
 def pay_at_confirmation(voucher: Voucher) -> None:
