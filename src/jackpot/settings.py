@@ -42,7 +42,10 @@ SECRET_KEY = env("SECRET_KEY", INSECURE_SECRET_KEY)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",  # the operator backoffice at /admin/
+    # The operator backoffice at /admin/: listed before Django's admin so that its templates
+    # (admin/base_site.html) and French translations take precedence over Django's own.
+    "jackpot.backoffice",
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -159,7 +162,6 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # --- Backoffice (partner portal and operator admin) ----------------------------------------
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
-LOCALE_PATHS = [BASE_DIR / "locale"]
 # django-axes first, so that a locked-out username and address is refused before any password
 # is checked; then Django's own users.
 AUTHENTICATION_BACKENDS = [

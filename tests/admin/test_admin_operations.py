@@ -47,7 +47,7 @@ def test_every_admin_screen_opens(ops_client, data):
 
 
 def test_partner_users_cannot_enter_the_admin(client, acme, django_user_model):
-    from jackpot.portal.services import create_partner_user
+    from jackpot.partners.services import create_partner_user
 
     profile, password = create_partner_user(acme, "alice", password="alice-password-123")
     client.force_login(profile.user)

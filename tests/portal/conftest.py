@@ -15,7 +15,7 @@ shared_playwright.install()
 import pytest  # noqa: E402
 from portal_support import CHROMIUM, LAUNCH_ARGS, NO_CHROMIUM, PASSWORD, reserve  # noqa: E402
 
-from jackpot.portal.services import create_partner_user  # noqa: E402
+from jackpot.partners.services import create_partner_user  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

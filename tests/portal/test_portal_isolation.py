@@ -14,8 +14,7 @@ from django.utils import timezone
 from portal_support import token
 
 from jackpot.ledger import services as ledger
-from jackpot.partners.models import ApiSignature, Partner
-from jackpot.portal.models import LegalInformation
+from jackpot.partners.models import ApiSignature, LegalInformation, Partner
 from jackpot.portal.templatetags.portal import mask
 from jackpot.vouchers import lifecycle, payments
 from jackpot.vouchers.models import State, Voucher

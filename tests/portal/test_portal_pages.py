@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from jackpot.ledger import services as ledger
 from jackpot.partners import credentials
-from jackpot.partners.models import Partner
-from jackpot.portal.models import LegalInformation
+from jackpot.partners.models import LegalInformation, Partner
 from jackpot.tokens.models import TokenBurn
 from jackpot.vouchers import lifecycle, payments
 from jackpot.vouchers.models import PaymentState, State, Voucher

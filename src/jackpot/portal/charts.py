@@ -12,7 +12,7 @@ from math import ceil, floor, log10
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from jackpot.portal.formatting import compact
+from jackpot.core.formatting import compact
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jackpot.catalog.models import Store
+from jackpot.partners.models import LegalInformation
 from jackpot.portal.labels import STATE_LABELS
-from jackpot.portal.models import LegalInformation
 from jackpot.vouchers.models import PaymentState, State
 
 HOST = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")

@@ -1,42 +1,13 @@
-"""The portal's own small services: partner users, preferences, legal information, and running
-one lifecycle action over several vouchers. Business rules stay in their apps; these only call
-them and report each outcome."""
+"""The portal's own small service: running one lifecycle action over several vouchers. Business
+rules stay in their apps (logins and legal information in `partners.services`); this only calls
+them and reports each outcome."""
 
-import secrets
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
-
 from jackpot.core.problems import Problem
-from jackpot.partners.models import Partner, PartnerUser
-from jackpot.portal.models import LegalInformation
+from jackpot.partners.models import Partner
 from jackpot.vouchers import lifecycle
 from jackpot.vouchers.models import Voucher
-
-
-@transaction.atomic
-def create_partner_user(
-    partner: Partner, username: str, *, password: str | None = None, email: str = ""
-) -> tuple[PartnerUser, str]:
-    """A portal login for the partner; returns it and its password (generated when not given)."""
-    password = password or secrets.token_urlsafe(12)
-    user = get_user_model().objects.create_user(username=username, email=email, password=password)
-    return PartnerUser.objects.create(user=user, partner=partner), password
-
-
-def legal_information(partner: Partner) -> LegalInformation:
-    return LegalInformation.objects.filter(partner=partner).first() or LegalInformation(
-        partner=partner
-    )
-
-
-def save_legal_information(info: LegalInformation, actor: str) -> LegalInformation:
-    info.updated_at = timezone.now()
-    info.updated_by = actor[:150]
-    info.save()
-    return info
 
 
 @dataclass

@@ -22,6 +22,7 @@ from jackpot.core.problems import Problem
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Entry
 from jackpot.partners import credentials
+from jackpot.partners import services as partner_services
 from jackpot.partners.models import ApiSignature, PartnerUser
 from jackpot.portal import charts, exports, services, stats
 from jackpot.portal.access import actor, partner_required
@@ -379,11 +380,11 @@ def enable_endpoint(request):
 
 @partner_required
 def legal(request):
-    info = services.legal_information(request.partner)
+    info = partner_services.legal_information(request.partner)
     form = LegalForm(request.POST or None, instance=info)
     if request.method == "POST":
         if form.is_valid():
-            services.save_legal_information(form.save(commit=False), actor(request))
+            partner_services.save_legal_information(form.save(commit=False), actor(request))
             messages.success(request, _("Legal information saved."))
             return redirect("portal:legal")
     return render(

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from jackpot.portal import formatting
+from jackpot.core import formatting
 
 register = template.Library()
 

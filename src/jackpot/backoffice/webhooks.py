@@ -8,26 +8,26 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jackpot.portal import adminkit
+from jackpot.backoffice import kit
 from jackpot.webhooks import services
 from jackpot.webhooks.models import Attempt, Delivery, Endpoint, OutboxEvent
 
 
-class AttemptInline(adminkit.ReadOnlyInline):
+class AttemptInline(kit.ReadOnlyInline):
     model = Attempt
     fields = ["number", "started_at", "duration_ms", "status_code", "error", "response_excerpt"]
     readonly_fields = fields
     show_change_link = False
 
 
-class DeliveryInline(adminkit.ReadOnlyInline):
+class DeliveryInline(kit.ReadOnlyInline):
     model = Delivery
     fields = ["url", "status", "attempts", "last_status_code", "next_attempt_at", "delivered_at"]
     readonly_fields = fields
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(adminkit.ReadOnlyAdmin):
+class DeliveryAdmin(kit.ReadOnlyAdmin):
     list_display = [
         "id",
         "partner",
@@ -68,14 +68,12 @@ class DeliveryAdmin(adminkit.ReadOnlyAdmin):
                 refused.append(f"#{delivery.pk}: {exc}")
             else:
                 done += 1
-                adminkit.log(request, delivery, "re-sent")
-        adminkit.report_outcomes(
-            request, done, refused, gettext("%(n)d notification(s) queued again.")
-        )
+                kit.log(request, delivery, "re-sent")
+        kit.report_outcomes(request, done, refused, gettext("%(n)d notification(s) queued again."))
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(adminkit.ReadOnlyAdmin):
+class OutboxEventAdmin(kit.ReadOnlyAdmin):
     list_display = ["created_at", "event", "partner", "notification_key", "id"]
     list_filter = ["event", "partner"]
     search_fields = ["=id", "notification_key"]
@@ -84,7 +82,7 @@ class OutboxEventAdmin(adminkit.ReadOnlyAdmin):
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(adminkit.ReadOnlyAdmin):
+class EndpointAdmin(kit.ReadOnlyAdmin):
     list_display = [
         "partner",
         "disabled",
@@ -106,12 +104,10 @@ class EndpointAdmin(adminkit.ReadOnlyAdmin):
     def enable(self, request, queryset):
         for endpoint in queryset:
             services.enable_endpoint(endpoint.partner_id)
-            adminkit.log(request, endpoint, "re-enabled")
-        adminkit.report_outcomes(
-            request, queryset.count(), [], gettext("%(n)d endpoint(s) re-enabled.")
-        )
+            kit.log(request, endpoint, "re-enabled")
+        kit.report_outcomes(request, queryset.count(), [], gettext("%(n)d endpoint(s) re-enabled."))
 
     @admin.action(description=_("Re-send every failed notification of the selected partners"))
     def resend_failed(self, request, queryset):
         total = sum(services.resend_failed(endpoint.partner_id) for endpoint in queryset)
-        adminkit.report_outcomes(request, total, [], gettext("%(n)d notification(s) queued again."))
+        kit.report_outcomes(request, total, [], gettext("%(n)d notification(s) queued again."))

@@ -1,4 +1,4 @@
-"""The operator admin's frame: its name, the audit log, users with their partner, legal info."""
+"""The operator admin's frame: its name, the audit log, and users with their partner."""
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
@@ -6,9 +6,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
+from jackpot.backoffice import kit
 from jackpot.partners.models import PartnerUser
-from jackpot.portal import adminkit
-from jackpot.portal.models import LegalInformation
 
 admin.site.site_header = _("Jackpot operator")
 admin.site.site_title = _("Jackpot operator")
@@ -17,7 +16,7 @@ admin.site.index_template = "admin/jackpot/index.html"
 
 
 @admin.register(LogEntry)
-class AuditLogAdmin(adminkit.ReadOnlyAdmin):
+class AuditLogAdmin(kit.ReadOnlyAdmin):
     """Who changed what in the admin (Django's own log, plus the actions that call services)."""
 
     list_display = [
@@ -67,18 +66,3 @@ class JackpotUserAdmin(UserAdmin):
     def partner(self, obj):
         profile = getattr(obj, "partner_profile", None)
         return profile.partner if profile else "—"
-
-
-@admin.register(LegalInformation)
-class LegalInformationAdmin(admin.ModelAdmin):
-    list_display = [
-        "partner",
-        "company_name",
-        "registration_number",
-        "vat_number",
-        "billing_email",
-        "updated_at",
-        "updated_by",
-    ]
-    search_fields = ["partner__id", "company_name", "registration_number", "vat_number"]
-    readonly_fields = ["updated_at", "updated_by"]

@@ -1,7 +1,7 @@
 """Shared pieces of the operator admin (`/admin/`): read-only screens, money columns, and small
 helpers for the admin views that call services (statements, refunds, re-sends, imports).
 
-The admin modules of each app (`partners/admin.py`, `vouchers/admin.py`, …) build on these; like
+The backoffice's module for each domain (`partners.py`, `vouchers.py`, …) builds on these; like
 the portal, they hold no business rule: they call the services and journal who did it.
 """
 
@@ -12,8 +12,8 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from jackpot.core.formatting import money
 from jackpot.core.problems import Problem
-from jackpot.portal.formatting import money
 
 
 def operator(request) -> str:

@@ -2,12 +2,12 @@
 
 from django.contrib import admin
 
-from jackpot.portal import adminkit
+from jackpot.backoffice import kit
 from jackpot.tokens.models import Session, TokenBurn
 
 
 @admin.register(Session)
-class SessionAdmin(adminkit.ReadOnlyAdmin):
+class SessionAdmin(kit.ReadOnlyAdmin):
     list_display = [
         "id",
         "partner",
@@ -25,7 +25,7 @@ class SessionAdmin(adminkit.ReadOnlyAdmin):
 
 
 @admin.register(TokenBurn)
-class TokenBurnAdmin(adminkit.ReadOnlyAdmin):
+class TokenBurnAdmin(kit.ReadOnlyAdmin):
     list_display = ["digest", "partner", "burned_at"]
     list_filter = ["partner"]
     search_fields = ["digest"]

@@ -1,4 +1,6 @@
-"""Money and numbers as the backoffice writes them, in the active language."""
+"""Money and numbers as people read them on screen, in the active language (`1 234,50 €` in
+French): shared by the partner portal and the operator admin, so both write amounts alike.
+Not the partner contract's JSON numbers, which `core.formats` writes."""
 
 from decimal import Decimal
 

@@ -5,13 +5,13 @@ from django.db.models import Q, Sum
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from jackpot.backoffice import kit
+from jackpot.core.formatting import money
 from jackpot.ledger import services
 from jackpot.ledger.models import Account, Entry, Transaction  # entries: inline in transactions
-from jackpot.portal import adminkit
-from jackpot.portal.formatting import money
 
 
-class EntryInline(adminkit.ReadOnlyInline):
+class EntryInline(kit.ReadOnlyInline):
     model = Entry
     fields = ["account", "amount"]
     readonly_fields = fields
@@ -19,7 +19,7 @@ class EntryInline(adminkit.ReadOnlyInline):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(adminkit.ReadOnlyAdmin):
+class TransactionAdmin(kit.ReadOnlyAdmin):
     list_display = ["created_at", "kind", "reference", "amount", "created_by", "description"]
     list_filter = ["kind", "created_by"]
     search_fields = ["=id", "reference", "description", "idempotency_key"]
@@ -39,7 +39,7 @@ class TransactionAdmin(adminkit.ReadOnlyAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(adminkit.ReadOnlyAdmin):
+class AccountAdmin(kit.ReadOnlyAdmin):
     list_display = ["code", "kind", "partner", "currency", "balance", "low_balance_threshold"]
     list_filter = ["kind", "currency"]
     search_fields = ["code", "partner__id", "partner__name"]

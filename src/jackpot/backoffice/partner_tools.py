@@ -1,33 +1,30 @@
-"""Operator admin: partners, their portal users and credentials, wallet top-ups and statements.
+"""The partner page's tools: create a partner with its credentials, regenerate its apiKey,
+credit its wallet, issue a statement, add a portal user.
 
-Creating a partner, regenerating its apiKey, crediting its wallet and issuing a statement all go
-through the services (`credentials`, `ledger.services`, `vouchers.payments`); the admin only
-collects the input, shows freshly issued secrets once and journals who did it.
+Each tool is an admin page with one form that calls a service (`partners.credentials`,
+`partners.services`, `ledger.services`, `vouchers.payments`); secrets are shown once and every
+change is journalled with the operator who made it.
 """
 
 from datetime import datetime, time
 from decimal import Decimal
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jackpot.backoffice import kit
+from jackpot.core.formatting import money
 from jackpot.core.problems import Problem
 from jackpot.ledger import services as ledger
 from jackpot.partners import credentials
-from jackpot.partners.models import ApiSignature, ConfirmationMode, Partner, PartnerUser
-from jackpot.portal import adminkit
-from jackpot.portal.formatting import money
-from jackpot.portal.models import LegalInformation
-from jackpot.portal.services import create_partner_user
+from jackpot.partners.models import ConfirmationMode, Partner
+from jackpot.partners.services import create_partner_user
 
 
 class PartnerCreateForm(forms.Form):
@@ -103,151 +100,14 @@ class PortalUserForm(forms.Form):
         return username
 
 
-def _https_urls(field, **kwargs):
-    if isinstance(field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return field.formfield(**kwargs)
-
-
-class PartnerForm(forms.ModelForm):
-    class Meta:
-        model = Partner
-        formfield_callback = _https_urls
-        fields = [
-            "name",
-            "enabled",
-            "domains",
-            "notification_url",
-            "confirmation_mode",
-            "sending_enabled",
-            "currency",
-            "session_ceiling",
-        ]
-
-
 class ConfirmRegenerationForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("The partner's current apiKey stops working at once."), required=True
     )
 
 
-class PartnerUserInline(adminkit.ReadOnlyInline):
-    model = PartnerUser
-    fields = ["user", "email", "last_login", "created_at"]
-    readonly_fields = fields
-    verbose_name = _("portal user")
-    verbose_name_plural = _("portal users")
-
-    @admin.display(description=_("e-mail"))
-    def email(self, obj):
-        return obj.user.email
-
-    @admin.display(description=_("last sign-in"))
-    def last_login(self, obj):
-        return obj.user.last_login
-
-
-class ApiSignatureInline(adminkit.ReadOnlyInline):
-    model = ApiSignature
-    fields = ["masked", "created_at", "valid_until"]
-    readonly_fields = fields
-    show_change_link = False
-    verbose_name = _("apiSignature")
-    verbose_name_plural = _("apiSignatures")
-
-    @admin.display(description=_("secret"))
-    def masked(self, obj):
-        return f"{obj.secret[:4]}••••••••••••"
-
-
-class LegalInline(admin.StackedInline):
-    model = LegalInformation
-    can_delete = False
-    extra = 0
-    max_num = 1
-    readonly_fields = ["updated_at", "updated_by"]
-
-
-@admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
-    form = PartnerForm
-    list_display = [
-        "id",
-        "name",
-        "confirmation_mode",
-        "enabled",
-        "wallet_balance",
-        "users_count",
-        "notification_url",
-        "created_at",
-    ]
-    list_display_links = ["id", "name"]
-    list_filter = ["enabled", "confirmation_mode", "sending_enabled", "currency"]
-    search_fields = ["id", "name", "domains", "notification_url"]
-    readonly_fields = ["id", "api_key_hint", "created_at", "wallet_balance"]
-    fieldsets = [
-        (None, {"fields": ["id", "name", "enabled", "created_at"]}),
-        (
-            _("Integration"),
-            {"fields": ["domains", "notification_url", "confirmation_mode", "sending_enabled"]},
-        ),
-        (_("Money"), {"fields": ["currency", "session_ceiling", "wallet_balance"]}),
-        (
-            _("Credentials"),
-            {
-                "fields": ["api_key_hint"],
-                "description": _(
-                    "Secrets are never shown here: use the buttons above to issue new ones."
-                ),
-            },
-        ),
-    ]
-    inlines = [LegalInline, PartnerUserInline, ApiSignatureInline]
-    actions = ["enable", "disable"]
-    change_form_template = "admin/partners/partner/change_form.html"
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(users_total=Count("users"))
-
-    @admin.display(description=_("portal users"), ordering="users_total")
-    def users_count(self, obj):
-        return obj.users_total
-
-    @admin.display(description=_("wallet balance"))
-    def wallet_balance(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        status = ledger.wallet_status(obj)
-        text = money(status.balance, status.currency)
-        return format_html(
-            '<span class="jp-money{}">{}</span>', " jp-low" if status.low else "", text
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a partner with history is disabled, never deleted
-
-    def save_model(self, request, obj, form, change):
-        obj.domains = credentials.normalise_domains(obj.domains.replace(",", "\n").splitlines())
-        super().save_model(request, obj, form, change)
-
-    @admin.action(description=_("Enable the selected partners"))
-    def enable(self, request, queryset):
-        for partner in queryset:
-            partner.enabled = True
-            partner.save(update_fields=["enabled"])
-            adminkit.log(request, partner, "enabled")
-        messages.success(request, gettext("Partners enabled."))
-
-    @admin.action(description=_("Disable the selected partners (API, widget and portal stop)"))
-    def disable(self, request, queryset):
-        for partner in queryset:
-            partner.enabled = False
-            partner.save(update_fields=["enabled"])
-            adminkit.log(request, partner, "disabled")
-        messages.success(request, gettext("Partners disabled."))
-
-    # --- tools: create with credentials, regenerate apiKey, credit, statement, portal user -----
+class PartnerTools:
+    """The tool pages of `PartnerAdmin` (mixed into it, before `ModelAdmin`)."""
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -293,7 +153,7 @@ class PartnerAdmin(admin.ModelAdmin):
                 )
             else:
                 self.log_addition(request, partner, [{"added": {}}])
-                return adminkit.shown_once(
+                return kit.shown_once(
                     request,
                     self,
                     gettext("Partner created"),
@@ -301,7 +161,7 @@ class PartnerAdmin(admin.ModelAdmin):
                     obj=partner,
                     note=gettext("Add a portal user for the partner from its page."),
                 )
-        return adminkit.form_page(
+        return kit.form_page(
             request,
             self,
             gettext("Add partner"),
@@ -320,7 +180,7 @@ class PartnerAdmin(admin.ModelAdmin):
         partner = self._partner(request, object_id)
         form = ConfirmRegenerationForm(request.POST if "_confirm" in request.POST else None)
         if not form.is_bound or not form.is_valid():
-            return adminkit.form_page(
+            return kit.form_page(
                 request,
                 self,
                 gettext("Regenerate the apiKey"),
@@ -329,8 +189,8 @@ class PartnerAdmin(admin.ModelAdmin):
                 submit=gettext("Regenerate the apiKey"),
             )
         key = credentials.regenerate_api_key(partner)
-        adminkit.log(request, partner, "apiKey regenerated")
-        return adminkit.shown_once(
+        kit.log(request, partner, "apiKey regenerated")
+        return kit.shown_once(
             request,
             self,
             gettext("New apiKey"),
@@ -349,20 +209,20 @@ class PartnerAdmin(admin.ModelAdmin):
                     partner,
                     data["amount"],
                     reference=data["reference"],
-                    created_by=adminkit.operator(request),
+                    created_by=kit.operator(request),
                     idempotency_key=data["idempotency_key"] or None,
                 )
             except Problem as problem:
-                form.add_error(None, adminkit.problem_text(problem))
+                form.add_error(None, kit.problem_text(problem))
             else:
-                adminkit.log(request, partner, f"wallet credited {data['amount']} ({txn.pk})")
+                kit.log(request, partner, f"wallet credited {data['amount']} ({txn.pk})")
                 messages.success(
                     request,
                     gettext("Wallet credited: %(amount)s.")
                     % {"amount": money(data["amount"], partner.currency)},
                 )
                 return redirect("admin:partners_partner_change", partner.pk)
-        return adminkit.form_page(
+        return kit.form_page(
             request,
             self,
             gettext("Credit the wallet"),
@@ -382,16 +242,14 @@ class PartnerAdmin(admin.ModelAdmin):
             from jackpot.vouchers import payments
 
             try:
-                statement = payments.issue_statement(
-                    partner, start, end, adminkit.operator(request)
-                )
+                statement = payments.issue_statement(partner, start, end, kit.operator(request))
             except Problem as problem:
-                form.add_error(None, adminkit.problem_text(problem))
+                form.add_error(None, kit.problem_text(problem))
             else:
-                adminkit.log(request, statement, "statement issued")
+                kit.log(request, statement, "statement issued")
                 messages.success(request, gettext("Statement issued."))
                 return redirect("admin:vouchers_statement_change", statement.pk)
-        return adminkit.form_page(
+        return kit.form_page(
             request,
             self,
             gettext("Issue a statement"),
@@ -411,11 +269,11 @@ class PartnerAdmin(admin.ModelAdmin):
             profile, password = create_partner_user(
                 partner, data["username"], password=data["password"] or None, email=data["email"]
             )
-            adminkit.log(request, partner, f"portal user {profile.user.username} added")
+            kit.log(request, partner, f"portal user {profile.user.username} added")
             if data["password"]:
                 messages.success(request, gettext("Portal user created."))
                 return redirect("admin:partners_partner_change", partner.pk)
-            return adminkit.shown_once(
+            return kit.shown_once(
                 request,
                 self,
                 gettext("Portal user created"),
@@ -423,7 +281,7 @@ class PartnerAdmin(admin.ModelAdmin):
                 obj=partner,
                 note=gettext("The user signs in at /portal/."),
             )
-        return adminkit.form_page(
+        return kit.form_page(
             request,
             self,
             gettext("Add a portal user"),
@@ -457,20 +315,3 @@ class PartnerAdmin(admin.ModelAdmin):
             ),
         ]
         return super().change_view(request, object_id, form_url, extra_context)
-
-
-@admin.register(PartnerUser)
-class PartnerUserAdmin(admin.ModelAdmin):
-    list_display = ["user", "partner", "email", "last_login", "created_at"]
-    list_filter = ["partner"]
-    search_fields = ["user__username", "user__email", "partner__id", "partner__name"]
-    autocomplete_fields = ["partner"]
-    raw_id_fields = ["user"]
-
-    @admin.display(description=_("e-mail"), ordering="user__email")
-    def email(self, obj):
-        return obj.user.email
-
-    @admin.display(description=_("last sign-in"), ordering="user__last_login")
-    def last_login(self, obj):
-        return obj.user.last_login

@@ -19,11 +19,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError as PydanticError
 
+from jackpot.backoffice import kit
 from jackpot.catalog import importer, offers
 from jackpot.catalog.models import Campaign, CodeSource, Store
 from jackpot.core.formats import POSTCODE
-from jackpot.portal import adminkit
-from jackpot.portal.formatting import money
+from jackpot.core.formatting import money
 
 PREVIEW_VALUES = 12  # proposed vouchers shown per offer
 
@@ -240,8 +240,8 @@ class StoreAdmin(admin.ModelAdmin):
         from jackpot.vouchers import codes
 
         key = codes.issue_store_key(store)
-        adminkit.log(request, store, "merchant API key issued")
-        return adminkit.shown_once(
+        kit.log(request, store, "merchant API key issued")
+        return kit.shown_once(
             request,
             self,
             gettext("New merchant API key"),
@@ -285,8 +285,8 @@ class CampaignAdmin(admin.ModelAdmin):
         ),
     ]
 
-    budget_money = adminkit.money_column("budget", _("budget"), currency_field=None)
-    bonus_spent_money = adminkit.money_column("bonus_spent", _("bonus spent"), currency_field=None)
+    budget_money = kit.money_column("budget", _("budget"), currency_field=None)
+    bonus_spent_money = kit.money_column("bonus_spent", _("bonus spent"), currency_field=None)
 
     @admin.display(description=_("left"))
     def remaining(self, obj):

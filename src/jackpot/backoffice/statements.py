@@ -1,0 +1,178 @@
+"""Operator admin: statements (issue one for a period, record their payment, download them).
+
+Statements and the money in them are read-only here: issuing and paying go through
+`vouchers.payments`, which keeps vouchers, the ledger and the journal in step.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from jackpot.backoffice import kit
+from jackpot.core.problems import Problem
+from jackpot.vouchers import payments
+from jackpot.vouchers.models import Statement, Voucher
+
+
+class StatementVoucherInline(kit.ReadOnlyInline):
+    model = Voucher
+    fk_name = "statement"
+    fields = ["coupon_id", "store", "confirm_date", "price", "value", "payment_state"]
+    readonly_fields = fields
+
+
+class IssueStatementForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)
+    start = forms.DateField(
+        label=_("From (included)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("To (excluded)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from jackpot.partners.models import Partner
+
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.all()
+
+
+class PaymentForm(forms.Form):
+    payment_reference = forms.CharField(label=_("Payment reference"), max_length=200)
+
+
+@admin.register(Statement)
+class StatementAdmin(kit.ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "partner",
+        "period_start",
+        "period_end",
+        "total_money",
+        "issued_at",
+        "issued_by",
+        "paid",
+        "downloads",
+    ]
+    list_filter = [("paid_at", admin.EmptyFieldListFilter), "partner"]
+    search_fields = ["=id", "partner__id", "partner__name", "payment_reference"]
+    date_hierarchy = "issued_at"
+    inlines = [StatementVoucherInline]
+    actions = ["record_payment"]
+    change_list_template = "admin/jackpot/change_list_tools.html"
+
+    total_money = kit.money_column("total", _("total"))
+
+    @admin.display(description=_("paid"), boolean=True, ordering="paid_at")
+    def paid(self, obj):
+        return obj.paid_at is not None
+
+    @admin.display(description=_("files"))
+    def downloads(self, obj):
+        return format_html(
+            '<a href="{}">CSV</a> · <a href="{}">PDF</a>',
+            reverse("admin:vouchers_statement_csv", args=[obj.pk]),
+            reverse("admin:vouchers_statement_pdf", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("issue/", view(self.issue_view), name="vouchers_statement_issue"),
+            path("<int:statement_id>/csv/", view(self.csv_view), name="vouchers_statement_csv"),
+            path("<int:statement_id>/pdf/", view(self.pdf_view), name="vouchers_statement_pdf"),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["list_tools"] = [
+            (reverse("admin:vouchers_statement_issue"), gettext("Issue a statement"))
+        ]
+        return super().changelist_view(request, extra_context)
+
+    def issue_view(self, request):
+        from datetime import datetime, time
+
+        from django.utils import timezone
+
+        form = IssueStatementForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            tz = timezone.get_current_timezone()
+            start = timezone.make_aware(datetime.combine(form.cleaned_data["start"], time.min), tz)
+            end = timezone.make_aware(datetime.combine(form.cleaned_data["end"], time.min), tz)
+            try:
+                statement = payments.issue_statement(
+                    form.cleaned_data["partner"], start, end, kit.operator(request)
+                )
+            except Problem as problem:
+                form.add_error(None, kit.problem_text(problem))
+            else:
+                kit.log(request, statement, "statement issued")
+                messages.success(request, gettext("Statement issued."))
+                return redirect("admin:vouchers_statement_change", statement.pk)
+        return kit.form_page(
+            request,
+            self,
+            gettext("Issue a statement"),
+            form,
+            intro=gettext(
+                "Lists the partner's DUE vouchers confirmed in the period; they become WAITING."
+            ),
+            submit=gettext("Issue"),
+        )
+
+    def _file(self, request, statement_id, kind):
+        statement = get_object_or_404(Statement, pk=statement_id)
+        if kind == "csv":
+            response = HttpResponse(
+                payments.statement_csv(statement), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            response = HttpResponse(
+                payments.statement_pdf(statement), content_type="application/pdf"
+            )
+        response["Content-Disposition"] = f'attachment; filename="statement-{statement.pk}.{kind}"'
+        return response
+
+    def csv_view(self, request, statement_id):
+        return self._file(request, statement_id, "csv")
+
+    def pdf_view(self, request, statement_id):
+        return self._file(request, statement_id, "pdf")
+
+    @admin.action(description=_("Record the payment of the selected statements"))
+    def record_payment(self, request, queryset):
+        form = PaymentForm(request.POST if "_confirm" in request.POST else None)
+        if not form.is_bound or not form.is_valid():
+            return kit.form_page(
+                request,
+                self,
+                gettext("Record a payment"),
+                form,
+                intro=gettext(
+                    "The partner's bank transfer was received: its vouchers become PAID."
+                ),
+                submit=gettext("Record the payment"),
+            )
+        done, refused = 0, []
+        for statement in queryset:
+            try:
+                payments.record_statement_payment(
+                    statement,
+                    payment_reference=form.cleaned_data["payment_reference"],
+                    actor=kit.operator(request),
+                )
+            except Problem as problem:
+                refused.append(f"#{statement.pk}: {kit.problem_text(problem)}")
+            else:
+                done += 1
+                kit.log(
+                    request,
+                    statement,
+                    f"payment recorded: {form.cleaned_data['payment_reference']}",
+                )
+        kit.report_outcomes(request, done, refused, gettext("%(n)d statement(s) marked paid."))
+        return None

@@ -1,0 +1,205 @@
+"""Operator admin: vouchers and their journal, refund decisions, delivery jobs.
+
+Vouchers and events are read-only here: every change goes through `lifecycle` and `refunds`,
+which keep the journal, the ledger and the outbox in step.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from jackpot.backoffice import kit
+from jackpot.core.problems import Problem
+from jackpot.vouchers import refunds
+from jackpot.vouchers.models import Code, DeliveryJob, State, Voucher, VoucherEvent
+
+
+class VoucherEventInline(kit.ReadOnlyInline):
+    model = VoucherEvent
+    fields = ["at", "actor", "from_state", "to_state", "reason"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+class CodeInline(kit.ReadOnlyInline):
+    model = Code
+    fields = ["masked_code", "value", "state", "expiry", "redeemed_at"]
+    readonly_fields = fields
+    fk_name = "voucher"
+
+    @admin.display(description=_("code"))
+    def masked_code(self, obj):
+        return f"…{obj.code[-4:]}"
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+
+@admin.register(Voucher)
+class VoucherAdmin(kit.ReadOnlyAdmin):
+    list_display = [
+        "coupon_id",
+        "partner",
+        "store",
+        "state_badge",
+        "value_money",
+        "price_money",
+        "bonus_money",
+        "payment_state",
+        "reservation_date",
+    ]
+    list_filter = ["state", "payment_state", "partner", "store", "mode"]
+    search_fields = ["=coupon_id", "notification_key", "user_id", "custom_transaction_id", "=id"]
+    date_hierarchy = "reservation_date"
+    list_select_related = ["partner", "store"]
+    inlines = [VoucherEventInline, CodeInline]
+    actions = ["accept_refund", "reject_refund"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "id",
+                    "coupon_id",
+                    "state",
+                    "partner",
+                    "store",
+                    "campaign",
+                    "offer_id",
+                    "mode",
+                ]
+            },
+        ),
+        (
+            _("Money"),
+            {
+                "fields": [
+                    "value",
+                    "price",
+                    "rate",
+                    "currency",
+                    "payment_state",
+                    "wallet_operation_id",
+                    "statement",
+                ]
+            },
+        ),
+        (
+            _("Partner references"),
+            {
+                "fields": [
+                    "notification_key",
+                    "user_id",
+                    "custom_transaction_id",
+                    "email",
+                    "session",
+                ]
+            },
+        ),
+        (
+            _("Dates"),
+            {
+                "fields": [
+                    "reservation_date",
+                    "resa_expire_date",
+                    "confirm_date",
+                    "ready_date",
+                    "send_date",
+                    "canceled_date",
+                    "expired_date",
+                    "validity_date",
+                ]
+            },
+        ),
+    ]
+
+    value_money = kit.money_column("value", _("value"))
+    price_money = kit.money_column("price", _("price"))
+
+    @admin.display(description=_("bonus"))
+    def bonus_money(self, obj):
+        from jackpot.core.formatting import money
+
+        return money(obj.bonus, obj.currency)
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_badge(self, obj):
+        return format_html(
+            '<span class="jp-state jp-state-{}">{}</span>', obj.state.lower(), obj.state
+        )
+
+    def _decide(self, request, queryset, decide, verb):
+        """Run a refund decision on each selected voucher, after asking for a reason."""
+        form = DecisionForm(request.POST if "_confirm" in request.POST else None)
+        if not form.is_bound or not form.is_valid():
+            waiting = queryset.filter(state=State.REFUNDING).count()
+            return kit.form_page(
+                request,
+                self,
+                gettext("Refund decision"),
+                form,
+                intro=ngettext(
+                    "%(n)d selected voucher is waiting for a refund decision.",
+                    "%(n)d selected vouchers are waiting for a refund decision.",
+                    waiting,
+                )
+                % {"n": waiting},
+                submit=verb,
+            )
+        done, refused = 0, []
+        for voucher in queryset:
+            try:
+                decide(voucher.pk, kit.operator(request), form.cleaned_data["reason"])
+            except Problem as problem:
+                refused.append(f"{voucher.coupon_id}: {kit.problem_text(problem)}")
+            else:
+                done += 1
+                kit.log(request, voucher, f"{verb}: {form.cleaned_data['reason'] or '-'}")
+        kit.report_outcomes(request, done, refused, gettext("%(n)d voucher(s) decided."))
+        return None
+
+    @admin.action(description=_("Accept the refund (the store agrees)"))
+    def accept_refund(self, request, queryset):
+        return self._decide(request, queryset, refunds.accept, gettext("Accept the refund"))
+
+    @admin.action(description=_("Reject the refund (the store refuses)"))
+    def reject_refund(self, request, queryset):
+        return self._decide(request, queryset, refunds.reject, gettext("Reject the refund"))
+
+
+@admin.register(VoucherEvent)
+class VoucherEventAdmin(kit.ReadOnlyAdmin):
+    """The journal of every voucher change (who, when, from, to, why)."""
+
+    list_display = ["at", "coupon", "actor", "from_state", "to_state", "reason"]
+    list_filter = ["to_state", "from_state"]
+    search_fields = ["=voucher__coupon_id", "actor", "reason"]
+    date_hierarchy = "at"
+    list_select_related = ["voucher"]
+
+    @admin.display(description=_("coupon"), ordering="voucher__coupon_id")
+    def coupon(self, obj):
+        url = reverse("admin:vouchers_voucher_change", args=[obj.voucher_id])
+        return format_html('<a href="{}">{}</a>', url, obj.voucher.coupon_id)
+
+
+@admin.register(DeliveryJob)
+class DeliveryJobAdmin(kit.ReadOnlyAdmin):
+    """The voucher-delivery outbox (PDF, mail) the worker drains."""
+
+    list_display = [
+        "voucher",
+        "kind",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "done_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["=voucher__coupon_id", "last_error"]
+    list_select_related = ["voucher"]
