@@ -8,9 +8,10 @@ partner's object is a 404, as if it did not exist.
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from jackpot.partners.models import Partner, PartnerUser
+from jackpot.vouchers.models import Voucher
 
 
 def partner_of(user) -> Partner | None:
@@ -45,3 +46,13 @@ def partner_required(view):
 def actor(request) -> str:
     """How the journal names a change made in the portal."""
     return f"portal:{request.user.get_username()}"
+
+
+def partner_vouchers(request):
+    """The vouchers of the request's partner: every portal page starts from these."""
+    return Voucher.objects.filter(partner=request.partner).select_related("store")
+
+
+def partner_voucher(request, voucher_id):
+    """One voucher of the request's partner; another partner's is a 404, as if it did not exist."""
+    return get_object_or_404(partner_vouchers(request), pk=voucher_id)

@@ -1,0 +1,8 @@
+"""The partner portal (SPEC §11), one module per section of its menu: pages translate HTTP into
+calls of the services, nothing more.
+
+Every view runs under `access.partner_required`: `request.partner` is the user's partner, every
+query is filtered by it, and an object of another partner is a 404.
+"""
+
+PAGE_SIZE = 25  # rows a page of every list

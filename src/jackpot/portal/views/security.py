@@ -1,0 +1,220 @@
+"""Security & API keys: credentials, their rotation, authorised domains and the webhook endpoint.
+
+A freshly issued secret is shown once, in the answer to the POST that issued it, never cached.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jackpot.partners import credentials
+from jackpot.partners.models import ApiSignature
+from jackpot.portal.access import partner_required
+from jackpot.portal.forms import IntegrationForm, RegenerateForm, RotationForm
+from jackpot.portal.templatetags.portal import when
+from jackpot.webhooks import services as webhooks
+from jackpot.webhooks import signing
+from jackpot.webhooks.models import Endpoint
+
+
+def _security_context(request, **extra) -> dict:
+    partner = request.partner
+    now = timezone.now()
+    signatures = []
+    for signature in ApiSignature.objects.filter(partner=partner)[:6]:
+        if signature.valid_until is None:
+            status = "current"
+        elif signature.valid_until > now:
+            status = "grace"
+        else:
+            status = "expired"
+        signatures.append({"obj": signature, "status": status})
+    endpoint = Endpoint.objects.filter(partner=partner).first()
+    context = {
+        "section": "security",
+        "signatures": signatures,
+        "endpoint": endpoint,
+        "previous_webhook_secret_valid": bool(
+            endpoint
+            and endpoint.previous_secret_expires_at
+            and endpoint.previous_secret_expires_at > now
+        ),
+        "integration_form": IntegrationForm(
+            initial={"domains": partner.domains, "notification_url": partner.notification_url}
+        ),
+        "signature_form": RotationForm(prefix="signature"),
+        "webhook_form": RotationForm(prefix="webhook"),
+        "api_key_form": RegenerateForm(prefix="apikey"),
+        "client_secret_form": RegenerateForm(prefix="client"),
+    }
+    context.update(extra)
+    return context
+
+
+def _shown_once(request, **extra):
+    """The security page with a new secret in it: answered to the POST, never stored or cached."""
+    response = render(request, "portal/security.html", _security_context(request, **extra))
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@partner_required
+def security(request):
+    return render(request, "portal/security.html", _security_context(request))
+
+
+@partner_required
+@require_POST
+def security_integration(request):
+    form = IntegrationForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "portal/security.html",
+            _security_context(request, integration_form=form),
+            status=422,
+        )
+    try:
+        credentials.update_integration(
+            request.partner,
+            domains=form.cleaned_data["domains"],
+            notification_url=form.cleaned_data["notification_url"],
+        )
+    except ValidationError as refused:  # the partner's own rules (Partner.clean)
+        request.partner.refresh_from_db()
+        for field, errors in refused.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return render(
+            request,
+            "portal/security.html",
+            _security_context(request, integration_form=form),
+            status=422,
+        )
+    messages.success(request, _("Authorised domains and notification URL saved."))
+    return redirect("portal:security")
+
+
+@partner_required
+@require_POST
+def rotate_signature(request):
+    form = RotationForm(request.POST, prefix="signature")
+    if not form.is_valid():
+        return render(
+            request,
+            "portal/security.html",
+            _security_context(request, signature_form=form),
+            status=422,
+        )
+    grace = form.cleaned_data["grace"]
+    secret = credentials.rotate_api_signature(request.partner, grace)
+    return _shown_once(
+        request,
+        new_secret={
+            "name": "apiSignature",
+            "value": secret,
+            "note": _("Sign your tokens with it from now on.")
+            + " "
+            + (
+                _("The previous apiSignature is accepted until %(when)s.")
+                % {"when": when(timezone.now() + grace)}
+                if grace
+                else _("The previous apiSignature no longer works.")
+            ),
+        },
+    )
+
+
+@partner_required
+@require_POST
+def regenerate_api_key(request):
+    form = RegenerateForm(request.POST, prefix="apikey")
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm: the current apiKey stops at once."))
+        return redirect("portal:security")
+    key = credentials.regenerate_api_key(request.partner)
+    return _shown_once(
+        request,
+        new_secret={
+            "name": "apiKey",
+            "value": key,
+            "note": _("Send it in the apikey header. The previous apiKey no longer works."),
+        },
+    )
+
+
+@partner_required
+@require_POST
+def regenerate_client_secret(request):
+    form = RegenerateForm(request.POST, prefix="client")
+    if not form.is_valid():
+        messages.error(
+            request, _("Tick the box to confirm: the current client secret stops at once.")
+        )
+        return redirect("portal:security")
+    secret = credentials.regenerate_client_secret(request.partner)
+    return _shown_once(
+        request,
+        new_secret={
+            "name": "clientSecret",
+            "value": secret,
+            "note": _("Use it with your partner id in the client_credentials grant."),
+        },
+    )
+
+
+@partner_required
+@require_POST
+def rotate_webhook_secret(request):
+    form = RotationForm(request.POST, prefix="webhook")
+    if not form.is_valid():
+        return render(
+            request,
+            "portal/security.html",
+            _security_context(request, webhook_form=form),
+            status=422,
+        )
+    grace = form.cleaned_data["grace"]
+    secret = signing.rotate_secret(request.partner, grace)
+    request.partner.webhook_secret = secret
+    return _shown_once(
+        request,
+        new_secret={
+            "name": _("Webhook secret"),
+            "value": secret,
+            "note": _("Notifications are signed with it from now on")
+            + (
+                _(", and with the previous secret too until %(when)s.")
+                % {"when": when(timezone.now() + grace)}
+                if grace
+                else "."
+            ),
+        },
+    )
+
+
+@partner_required
+@require_POST
+def reveal_webhook_secret(request):
+    return _shown_once(
+        request,
+        new_secret={
+            "name": _("Webhook secret"),
+            "value": request.partner.webhook_secret,
+            "note": _("Verify the webhook-signature header of notifications with it."),
+            "revealed": True,
+        },
+    )
+
+
+@partner_required
+@require_POST
+def enable_endpoint(request):
+    webhooks.enable_endpoint(request.partner)
+    messages.success(request, _("Notifications will be delivered again."))
+    return redirect("portal:security")
+
+
+# --- legal information and wallet -----------------------------------------------------------

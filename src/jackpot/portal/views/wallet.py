@@ -1,0 +1,88 @@
+"""The wallet: balance, low-balance warning, its entries, statements and their downloads."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from jackpot.ledger import services as ledger
+from jackpot.ledger.models import Entry
+from jackpot.portal.access import partner_required
+from jackpot.portal.forms import ThresholdForm
+from jackpot.portal.labels import TRANSACTION_LABELS
+from jackpot.portal.views import PAGE_SIZE
+from jackpot.vouchers import payments
+from jackpot.vouchers.models import Statement, Voucher
+
+
+@partner_required
+def wallet(request):
+    partner = request.partner
+    account = ledger.wallet_account(partner)
+    form = ThresholdForm(request.POST or None, initial={"threshold": account.low_balance_threshold})
+    if request.method == "POST" and form.is_valid():
+        ledger.set_low_balance_threshold(partner, form.cleaned_data["threshold"])
+        messages.success(request, _("Low-balance warning saved."))
+        return redirect("portal:wallet")
+    entries = Entry.objects.filter(account=account).select_related("transaction")
+    page = Paginator(entries.order_by("-transaction__created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    references = {entry.pk: payments.voucher_id_of(entry.transaction.reference) for entry in page}
+    coupons = dict(
+        Voucher.objects.filter(
+            partner=partner, pk__in=[v for v in references.values() if v]
+        ).values_list("pk", "coupon_id")
+    )
+    rows = [
+        {
+            "entry": entry,
+            "kind": TRANSACTION_LABELS.get(entry.transaction.kind, entry.transaction.kind),
+            "voucher_id": references[entry.pk],
+            "coupon_id": coupons.get(references[entry.pk]),
+        }
+        for entry in page
+    ]
+    return render(
+        request,
+        "portal/wallet.html",
+        {
+            "section": "wallet",
+            "status": ledger.wallet_status(partner),
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "statements": Statement.objects.filter(partner=partner)[:24],
+            "topup": {
+                "holder": settings.JACKPOT_TOPUP_ACCOUNT_HOLDER,
+                "iban": settings.JACKPOT_TOPUP_IBAN,
+                "bic": settings.JACKPOT_TOPUP_BIC,
+                "reference": f"JACKPOT-{partner.pk}".upper(),
+            },
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _statement(request, statement_id) -> Statement:
+    return get_object_or_404(Statement, pk=statement_id, partner=request.partner)
+
+
+@partner_required
+def statement_csv(request, statement_id):
+    statement = _statement(request, statement_id)
+    response = HttpResponse(
+        payments.statement_csv(statement), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="statement-{statement.pk}.csv"'
+    return response
+
+
+@partner_required
+def statement_pdf(request, statement_id):
+    statement = _statement(request, statement_id)
+    response = HttpResponse(payments.statement_pdf(statement), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="statement-{statement.pk}.pdf"'
+    return response
