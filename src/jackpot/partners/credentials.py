@@ -125,14 +125,18 @@ _signatures = CompiledQuery(
 )
 
 
+def signature_status(signature: ApiSignature, now) -> str:
+    """`current` (the one to sign with), `grace` (replaced, still accepted until its
+    `valid_until`) or `expired` (refused)."""
+    if signature.valid_until is None:
+        return "current"
+    return "grace" if signature.valid_until > now else "expired"
+
+
 def valid_signatures(partner: Partner, now=None) -> list[str]:
     """The apiSignatures a token of this partner may be signed with right now, newest first."""
     now = now or timezone.now()
-    return [
-        s.secret
-        for s in _signatures.all(partner.pk)
-        if s.valid_until is None or s.valid_until > now
-    ]
+    return [s.secret for s in _signatures.all(partner.pk) if signature_status(s, now) != "expired"]
 
 
 @transaction.atomic

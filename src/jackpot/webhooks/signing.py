@@ -20,16 +20,20 @@ USER_AGENT = "Jackpot-Webhooks/1"
 DEFAULT_ROTATION_GRACE = timedelta(hours=24)
 
 
-def signing_secrets(partner: Partner, endpoint: Endpoint | None, now: datetime) -> list[str]:
-    """The secrets a message to this partner is signed with right now, current first."""
-    secrets = [partner.webhook_secret]
-    if (
+def previous_secret_signs(endpoint: Endpoint | None, now: datetime) -> bool:
+    """Whether the secret replaced by the last rotation still signs (its grace period runs)."""
+    return bool(
         endpoint is not None
         and endpoint.previous_secret
         and endpoint.previous_secret_expires_at is not None
         and endpoint.previous_secret_expires_at > now
-        and endpoint.previous_secret != partner.webhook_secret
-    ):
+    )
+
+
+def signing_secrets(partner: Partner, endpoint: Endpoint | None, now: datetime) -> list[str]:
+    """The secrets a message to this partner is signed with right now, current first."""
+    secrets = [partner.webhook_secret]
+    if previous_secret_signs(endpoint, now) and endpoint.previous_secret != partner.webhook_secret:
         secrets.append(endpoint.previous_secret)
     return secrets
 

@@ -124,6 +124,9 @@ def coupon(request, voucher_id):
             "notifications": notifications,
             "pdf_path": links.path(voucher.pk) if voucher.state in links.WITH_PDF else None,
             "refund_form": RefundForm(),
+            # Which actions the lifecycle allows from this state (its table decides, not the page).
+            "can_confirm": voucher.state in lifecycle.TRANSITIONS["confirm"][0],
+            "can_cancel": voucher.state in lifecycle.TRANSITIONS["cancel"][0],
             "can_refund": voucher.state in lifecycle.TRANSITIONS["refund"][0],
         },
     )

@@ -25,23 +25,15 @@ def _security_context(request, **extra) -> dict:
     now = timezone.now()
     signatures = []
     for signature in ApiSignature.objects.filter(partner=partner)[:6]:
-        if signature.valid_until is None:
-            status = "current"
-        elif signature.valid_until > now:
-            status = "grace"
-        else:
-            status = "expired"
-        signatures.append({"obj": signature, "status": status})
+        signatures.append(
+            {"obj": signature, "status": credentials.signature_status(signature, now)}
+        )
     endpoint = Endpoint.objects.filter(partner=partner).first()
     context = {
         "section": "security",
         "signatures": signatures,
         "endpoint": endpoint,
-        "previous_webhook_secret_valid": bool(
-            endpoint
-            and endpoint.previous_secret_expires_at
-            and endpoint.previous_secret_expires_at > now
-        ),
+        "previous_webhook_secret_valid": signing.previous_secret_signs(endpoint, now),
         "integration_form": IntegrationForm(
             initial={"domains": partner.domains, "notification_url": partner.notification_url}
         ),
