@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from jackpot.backoffice import kit
+from jackpot.core.formatting import money
 from jackpot.core.problems import Problem
 from jackpot.vouchers import refunds
 from jackpot.vouchers.models import Code, DeliveryJob, State, Voucher, VoucherEvent
@@ -122,8 +123,6 @@ class VoucherAdmin(kit.ReadOnlyAdmin):
 
     @admin.display(description=_("bonus"))
     def bonus_money(self, obj):
-        from jackpot.core.formatting import money
-
         return money(obj.bonus, obj.currency)
 
     @admin.display(description=_("state"), ordering="state")

@@ -9,6 +9,7 @@ from jackpot.ledger import services as ledger
 from jackpot.portal import charts, stats
 from jackpot.portal.access import partner_required, partner_vouchers
 
+# The charts' series colours; the legends beside them use the same.
 COLORS = {"count": "#6d4aff", "converted": "#1f7a8c", "bonus": "#f2a541"}
 
 
