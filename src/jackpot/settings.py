@@ -128,12 +128,26 @@ if TESTING and env("JACKPOT_TEST_DATABASE_URL"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters and short-lived copies of rows (core/shared_cache.py): nothing that must
+# be right lives only here. Local memory is per process (one node); a fleet shares Redis. An
+# unreachable Redis costs a short timeout, then it is left alone for a few seconds.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # Counters exist only per verified credential and per client address; room for many.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 if env("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("REDIS_URL"),
+            "KEY_PREFIX": "jackpot",
+            "OPTIONS": {
+                "socket_connect_timeout": float(env("JACKPOT_REDIS_TIMEOUT", "0.5")),
+                "socket_timeout": float(env("JACKPOT_REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
 
