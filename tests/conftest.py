@@ -213,7 +213,9 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from jackpot.catalog import snapshot
+    from jackpot.core import shared_cache
 
     cache.clear()
     snapshot.forget()
+    shared_cache.outage.forget()
     yield

@@ -8,6 +8,7 @@ with one change: on an API path it hands the request straight on. The API's docu
 pages stay pages.
 """
 
+from csp.middleware import CSPMiddleware as _ContentSecurityPolicy
 from django.contrib.auth.middleware import AuthenticationMiddleware as _Authentication
 from django.contrib.messages.middleware import MessageMiddleware as _Message
 from django.contrib.sessions.middleware import SessionMiddleware as _Session
@@ -47,3 +48,4 @@ CsrfViewMiddleware = _pages_only(_CsrfView)
 AuthenticationMiddleware = _pages_only(_Authentication)
 MessageMiddleware = _pages_only(_Message)
 XFrameOptionsMiddleware = _pages_only(_XFrameOptions)
+ContentSecurityPolicyMiddleware = _pages_only(_ContentSecurityPolicy)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",  # the pages' Content-Security-Policy and its nonces
     "ninja",  # serves Swagger UI and ReDoc from the package, never from a CDN
     "jackpot.partners",
     "jackpot.catalog",
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "jackpot.page_middleware.AuthenticationMiddleware",
     "jackpot.page_middleware.MessageMiddleware",
     "jackpot.page_middleware.XFrameOptionsMiddleware",
+    "jackpot.page_middleware.ContentSecurityPolicyMiddleware",  # settings below
     # Last, as django-axes asks: refuses logins from a locked-out username and address. Its
     # check wants this very name; on an API call it only reads one setting.
     "axes.middleware.AxesMiddleware",
@@ -131,12 +134,26 @@ if TESTING and env("JACKPOT_TEST_DATABASE_URL"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters and short-lived copies of rows (core/shared_cache.py): nothing that must
+# be right lives only here. Local memory is per process (one node); a fleet shares Redis. An
+# unreachable Redis costs a short timeout, then it is left alone for a few seconds.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # Counters exist only per verified credential and per client address; room for many.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 if env("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("REDIS_URL"),
+            "KEY_PREFIX": "jackpot",
+            "OPTIONS": {
+                "socket_connect_timeout": float(env("JACKPOT_REDIS_TIMEOUT", "0.5")),
+                "socket_timeout": float(env("JACKPOT_REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
 
@@ -149,6 +166,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 # Static files are served from the package by whitenoise; collectstatic is optional.
 STATIC_ROOT = env("JACKPOT_STATIC_ROOT")
+STATICFILES_DIRS = [BASE_DIR / "static"]  # what every page shares: the favicon
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -158,6 +176,45 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("JACKPOT_BACKOFFICE_SESSION_AGE", 8 * 3600)
 SESSION_COOKIE_SECURE = not (DEMO or DEBUG or TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- What browsers are told (every page: portal, admin, API docs, home, demo page) ---------
+# Nothing loads from elsewhere: scripts only from this origin or carrying the response's nonce
+# (django-csp), images from this origin or data: URIs (the PDF preview, Swagger's icons).
+# Styles may be inline: the charts and store colours are style attributes, which no nonce can
+# allow, and Swagger UI and ReDoc write their own <style>; a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],  # ReDoc's search runs in a worker it builds
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a TLS-terminating proxy: the header it sets on HTTPS requests, trusted only when the
+# operator says so (anyone could send it to a server reached directly).
+if env("JACKPOT_PROXY_SSL_HEADER"):  # e.g. X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + env("JACKPOT_PROXY_SSL_HEADER").upper().replace("-", "_"),
+        "https",
+    )
+# Served over HTTPS (JACKPOT_HTTPS=1): browsers are told to come back over HTTPS only, plain
+# HTTP is redirected (the health probes excepted), cookies stay on HTTPS.
+HTTPS = env_bool("JACKPOT_HTTPS", False)
+SECURE_HSTS_SECONDS = env_int("JACKPOT_HSTS_SECONDS", 31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = False  # a choice for the operator's domain, not ours
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Backoffice (partner portal and operator admin) ----------------------------------------
 LOGIN_URL = "portal:login"

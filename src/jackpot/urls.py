@@ -3,14 +3,22 @@ operator admin; static files through whitenoise. A crash answers by `api.failure
 while the database is out of reach, else 500)."""
 
 from django.contrib import admin
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from jackpot import views
 from jackpot.api.routes import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Browsers ask for it on every site; the pages name theirs with <link rel="icon">.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=staticfiles_storage.url("jackpot/favicon.ico"), permanent=True),
+    ),
     path("v2/redoc", views.redoc, name="redoc"),
+    path("v2/redoc.js", views.redoc_bundle, name="redoc-bundle"),
     path("v2/", api.urls),
     path("portal/", include("jackpot.portal.urls")),
     path("admin/", admin.site.urls),

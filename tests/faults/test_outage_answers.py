@@ -29,10 +29,11 @@ from django.test import RequestFactory
 from django.utils import timezone
 from psycopg import errors as pg
 
-from jackpot.api import cors, idempotency, ratelimit
+from jackpot.api import cors, idempotency
 from jackpot.api.failures import RETRY_AFTER, is_database_outage
 from jackpot.api.models import IdempotencyRecord
 from jackpot.catalog.models import Campaign
+from jackpot.core import shared_cache
 from jackpot.tokens import sessions
 from jackpot.tokens.models import Session
 from jackpot.vouchers import lifecycle
@@ -223,6 +224,9 @@ def test_an_outage_inside_a_route_answers_503_and_what_it_wrote_is_rolled_back(
 
 def test_an_outage_while_authenticating_answers_503_not_401(bearer, client, monkeypatch, outage):
     monkeypatch.setattr(sessions, "session_for_credential", raising(outage))
+    # The credential is first verified at the edge (rate limits count verified ones only):
+    # the outage meets the middleware chain, where Django answers through handler500.
+    client.raise_request_exception = False
     response = client.get("/v2/stores", HTTP_AUTHORIZATION=f"Bearer {bearer}")
     assert_unavailable(response)
 
@@ -255,13 +259,20 @@ def break_idempotency_claim(monkeypatch, error):
 
 
 def break_rate_limit_counter(monkeypatch, error):
-    # The counters live in Django's cache; a database-backed cache raises the database's errors.
-    monkeypatch.setattr(ratelimit, "cache", BrokenCache(error))
+    # The counters live in Django's cache; a database-backed cache raises the database's errors
+    # (an unreachable Redis fails open instead: tests/core/test_shared_cache.py).
+    monkeypatch.setattr(shared_cache, "cache", BrokenCache(error))
+
+
+def break_credential_check(monkeypatch, error):
+    # The edge verifies the credential before it counts or keeps anything for it.
+    monkeypatch.setattr(sessions, "session_for_credential", raising(error))
 
 
 MIDDLEWARES = {
     "idempotency claim": break_idempotency_claim,
     "rate-limit counter": break_rate_limit_counter,
+    "credential check at the edge": break_credential_check,
 }
 
 

@@ -2,8 +2,7 @@
 
 from ninja.security import APIKeyHeader, HttpBearer
 
-from jackpot.partners import credentials
-from jackpot.tokens import sessions
+from jackpot.api import credentials
 
 
 class SessionBearer(HttpBearer):
@@ -12,7 +11,7 @@ class SessionBearer(HttpBearer):
     openapi_description = "Session token from POST /v2/token (jwt-bearer grant)."
 
     def authenticate(self, request, token):
-        session = sessions.session_for_credential(token)
+        session = credentials.session_for(request, token)
         if session is not None:
             request.jackpot_session = session
             request.jackpot_partner = session.partner
@@ -26,7 +25,7 @@ class PartnerApiKey(APIKeyHeader):
     openapi_description = "The partner's API key, server to server only."
 
     def authenticate(self, request, key):
-        partner = credentials.partner_for_api_key(key)
+        partner = credentials.partner_for_api_key(request, key)
         if partner is not None:
             request.jackpot_session = None
             request.jackpot_partner = partner
@@ -39,7 +38,7 @@ class PartnerBearer(HttpBearer):
     openapi_description = "Partner access token from POST /v2/token (client_credentials grant)."
 
     def authenticate(self, request, token):
-        partner = credentials.partner_for_access_token(token)
+        partner = credentials.partner_for_access_token(request, token)
         if partner is not None:
             request.jackpot_session = None
             request.jackpot_partner = partner

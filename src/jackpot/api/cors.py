@@ -4,9 +4,9 @@ A preflight is answered for any partner's domain (it carries no credential); the
 is shared only with the domains of the partner the credential belongs to.
 """
 
-from django.core.cache import cache
 from django.http import HttpResponse
 
+from jackpot.core import shared_cache
 from jackpot.partners import credentials
 from jackpot.partners.models import Partner
 from jackpot.tokens.verification import origin_host
@@ -20,10 +20,10 @@ DOMAINS_CACHE_KEY = "jackpot:cors:domains"
 
 
 def authorised_anywhere(host: str) -> bool:
-    domains = cache.get(DOMAINS_CACHE_KEY)
+    domains = shared_cache.get(DOMAINS_CACHE_KEY)
     if domains is None:
         domains = sorted({d for p in Partner.objects.filter(enabled=True) for d in p.domain_list})
-        cache.set(DOMAINS_CACHE_KEY, domains, 30)
+        shared_cache.set(DOMAINS_CACHE_KEY, domains, 30)
     return any(host == d or host.endswith("." + d) for d in domains)
 
 

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 
-from jackpot.api.credentials import credential_scope
+from jackpot.api.credentials import verified_scope
 from jackpot.api.failures import is_database_outage
 from jackpot.api.models import IdempotencyRecord
 from jackpot.api.problems import problem_response
@@ -110,8 +110,8 @@ class IdempotencyMiddleware:
                     "An Idempotency-Key is 1 to 255 printable characters, a UUID v4 for instance.",
                 ),
             )
-        scope = credential_scope(request)
-        if scope is None:  # unauthenticated: the API answers 401 and nothing is worth keeping
+        scope = verified_scope(request)
+        if scope is None:  # no verified credential: the API answers 401, nothing is written
             return self.get_response(request)
         fingerprint = _fingerprint(request)
         record, mine = _claim(scope, key, fingerprint)

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field
 
+from jackpot.api import credentials
 from jackpot.api.schemas import ProblemOut
 from jackpot.vouchers import codes
 
@@ -22,7 +23,7 @@ class StoreKey(HttpBearer):
     openapi_description = "The store's merchant key, from `jackpot codes store-key STORE`."
 
     def authenticate(self, request, token):
-        store = codes.store_for_key(token)
+        store = credentials.store_for_key(request, token)
         if store is not None:
             request.jackpot_store = store
         return store

@@ -1,16 +1,18 @@
 """Per-credential rate limits on the API, counted in Django's cache (Redis when configured).
 
-A fixed one-minute window per credential (or per client address for calls without one):
-cheap, shared by every app server when the cache is Redis, and precise enough for abuse control.
+A fixed one-minute window per verified credential, or per client address for calls without one
+(a credential that does not verify counts as none): cheap, shared by every app server when the
+cache is Redis, and precise enough for abuse control. While the cache cannot be reached the
+limits fail open (`core.shared_cache`): the API keeps serving, without RateLimit headers.
 """
 
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 
-from jackpot.api.credentials import client_address, credential_scope
+from jackpot.api.credentials import client_address, verified_scope
 from jackpot.api.problems import problem_response
+from jackpot.core import shared_cache
 from jackpot.core.problems import Problem
 
 WINDOW = 60
@@ -23,21 +25,16 @@ class RateLimitMiddleware:
     def __call__(self, request):
         if not request.path.startswith("/v2/") or request.method == "OPTIONS":
             return self.get_response(request)
-        scope = credential_scope(request)
+        scope = verified_scope(request)
         limit = settings.JACKPOT_RATE_LIMIT if scope else settings.JACKPOT_RATE_LIMIT_ANONYMOUS
         if limit <= 0:
             return self.get_response(request)
         now = time.time()
         window = int(now // WINDOW)
         counter = f"jackpot:rl:{scope or 'ip:' + client_address(request)}:{window}"
-        if cache.add(counter, 1, WINDOW + 5):
-            count = 1
-        else:
-            try:
-                count = cache.incr(counter)
-            except ValueError:  # expired between add and incr
-                cache.set(counter, 1, WINDOW + 5)
-                count = 1
+        count = shared_cache.count(counter, WINDOW + 5)
+        if count is None:  # the cache is unreachable: fail open
+            return self.get_response(request)
         remaining = max(limit - count, 0)
         reset = int((window + 1) * WINDOW - now) + 1
         if count > limit:

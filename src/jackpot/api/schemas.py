@@ -1,14 +1,36 @@
 """Request and response bodies of the public API, spelled as the partner contract spells them."""
 # ruff: noqa: N815 - field names are the contract's camelCase
 
+import math
+import re
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 # A JSON number with at most two decimals (110, 52.48): computed as Decimal, written at the edge.
 Money = int | float
+
+# An amount in a string, tolerated as JSON writes a number: ASCII digits and a dot. Python's
+# Decimal (which pydantic uses) would also read `100_0` as 1000, `1e2`, and other scripts' digits.
+_AMOUNT_TEXT = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?")
+
+
+def _amount_in(value):
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    if isinstance(value, float):
+        return Decimal(repr(value))  # its shortest form: 52.48 stays 52.48
+    if isinstance(value, str) and not _AMOUNT_TEXT.fullmatch(value):
+        raise ValueError("must be a number with at most 2 decimals")
+    return value
+
+
+# A money amount in a request body: a JSON number, > 0, at most 2 decimals.
+MoneyIn = Annotated[Decimal, BeforeValidator(_amount_in)]
 
 
 class Strict(Schema):
@@ -137,12 +159,12 @@ class OfferOut(Schema):
 
 
 class ReserveByPrice(Strict):
-    price: Decimal = Field(gt=0, max_digits=12, decimal_places=2, description="Amount to convert.")
+    price: MoneyIn = Field(gt=0, max_digits=12, decimal_places=2, description="Amount to convert.")
     customTransactionId: str | None = Field(None, max_length=128)
 
 
 class ReserveByValue(Strict):
-    value: Decimal = Field(gt=0, max_digits=12, decimal_places=2, description="Voucher value.")
+    value: MoneyIn = Field(gt=0, max_digits=12, decimal_places=2, description="Voucher value.")
     customTransactionId: str | None = Field(None, max_length=128)
 
 

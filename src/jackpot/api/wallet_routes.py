@@ -1,10 +1,5 @@
 """The partner's money: wallet balance and history, statements (apikey or partner token)."""
 
-import base64
-import binascii
-import json
-from datetime import datetime
-
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
@@ -12,6 +7,7 @@ from pydantic import Field
 
 from jackpot.api.auth import partner_auth
 from jackpot.api.schemas import Money, ProblemOut
+from jackpot.core import cursors
 from jackpot.core.formats import amount, iso
 from jackpot.core.problems import Problem
 from jackpot.ledger import services as ledger
@@ -73,15 +69,13 @@ def wallet(request):
 
 
 def _cursor(entry: Entry) -> str:
-    raw = json.dumps([entry.transaction.created_at.isoformat(), entry.pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(entry.transaction.created_at, entry.pk)
 
 
 def _after(cursor: str) -> Q:
     try:
-        moment, entry_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        moment = datetime.fromisoformat(moment)
-    except (ValueError, TypeError, binascii.Error):
+        moment, entry_id = cursors.decode(cursor, int)
+    except cursors.CursorError:
         raise Problem(
             "validation-error",
             "The request is invalid",

@@ -48,7 +48,7 @@ class PreviewForm(forms.Form):
 
     def clean_cp(self):
         cp = self.cleaned_data["cp"].strip().upper()
-        if cp and not POSTCODE.match(cp):
+        if cp and not POSTCODE.fullmatch(cp):
             raise ValidationError(_("A French postcode or department prefix (75, 2A, 13008)."))
         return cp
 

@@ -54,7 +54,7 @@ class TargetingIn(_Strict):
 
 
 def pricing_postcode(prefix: str) -> bool:
-    return bool(POSTCODE.match(prefix.upper()))
+    return bool(POSTCODE.fullmatch(prefix.upper()))
 
 
 class CampaignIn(_Strict):

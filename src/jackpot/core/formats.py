@@ -4,8 +4,9 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
-# A French postcode (5 digits, Corsica 2A/2B) or a department prefix of one.
-POSTCODE = re.compile(r"^(?:\d{1,5}|2[AB]\d{0,3})$")
+# A French postcode (5 digits, Corsica 2A/2B) or a department prefix of one; ASCII digits only.
+# Match it whole (`POSTCODE.fullmatch`): a final newline must not pass.
+POSTCODE = re.compile(r"[0-9]{1,5}|2[AB][0-9]{0,3}")
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -11,8 +11,13 @@ from django.conf import settings
 from jackpot.core.formats import POSTCODE
 from jackpot.core.problems import Problem
 
-PRINTABLE = re.compile(r"^[\x20-\x7e]{1,128}$")
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# Patterns are matched whole (fullmatch): `$` alone would let a final newline through.
+PRINTABLE = re.compile(r"[\x20-\x7e]{1,128}")
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+# An amount sent as a string: ASCII digits and a dot, as JSON writes numbers (no `_`, no
+# exponent, no other script's digits, all of which Python's Decimal would read).
+AMOUNT_TEXT = re.compile(r"-?[0-9]{1,30}(?:\.[0-9]{1,30})?")
+AGE_TEXT = re.compile(r"[0-9]{1,3}")
 CENT = Decimal("0.01")
 # Amounts are rounded to the cent in this context, whatever the caller set: Decimal's default
 # precision, and a loud failure (caught below) for an amount that does not fit in it.
@@ -56,6 +61,8 @@ def parse_amount(raw) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         raise _claim_error("amount", "must be a number")
     try:
+        if isinstance(raw, str) and not AMOUNT_TEXT.fullmatch(raw):
+            raise InvalidOperation
         # repr of a JSON float is its shortest round-trip form: 19.99 stays "19.99".
         value = Decimal(repr(raw) if isinstance(raw, float) else str(raw))
     except InvalidOperation:
@@ -111,6 +118,8 @@ def _optional_string(payload: dict, name: str, limit: int = 128) -> str:
         value = str(value)  # a numeric userId is a common partner habit
     if not isinstance(value, str) or len(value) > limit:
         raise _claim_error(name, f"must be a string of at most {limit} characters")
+    if not value.isprintable():
+        raise _claim_error(name, "must not hold control characters (line breaks, tabs…)")
     return value
 
 
@@ -125,7 +134,7 @@ def parse_claims(payload: dict, ceiling: Decimal, now: datetime) -> TokenClaims:
     key = payload.get("notificationKey")
     if isinstance(key, int) and not isinstance(key, bool):
         key = str(key)
-    if not isinstance(key, str) or not PRINTABLE.match(key):
+    if not isinstance(key, str) or not PRINTABLE.fullmatch(key):
         raise _claim_error("notificationKey", "is required: 1 to 128 printable characters")
 
     postcode = payload.get("cp")
@@ -133,12 +142,12 @@ def parse_claims(payload: dict, ceiling: Decimal, now: datetime) -> TokenClaims:
         postcode = ""
     else:
         postcode = str(postcode).upper() if not isinstance(postcode, bool) else "?"
-        if not POSTCODE.match(postcode):
+        if not POSTCODE.fullmatch(postcode):
             raise _claim_error("cp", "must be a French postcode (5 digits, 2A/2B) or a prefix")
 
     age = payload.get("age")
     if age is not None:
-        if isinstance(age, str) and age.isdigit():
+        if isinstance(age, str) and AGE_TEXT.fullmatch(age):
             age = int(age)
         if isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 130:
             raise _claim_error("age", "must be an integer from 0 to 130")
@@ -152,7 +161,7 @@ def parse_claims(payload: dict, ceiling: Decimal, now: datetime) -> TokenClaims:
         raise _claim_error("forceManualConfirm", "must be a boolean")
 
     email = _optional_string(payload, "email", 254)
-    if email and not EMAIL.match(email):
+    if email and not EMAIL.fullmatch(email):
         raise _claim_error("email", "must be an e-mail address")
 
     return TokenClaims(

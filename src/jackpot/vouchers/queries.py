@@ -1,14 +1,12 @@
 """Listing a partner's vouchers: filters and a stable cursor for paging through them."""
 
-import base64
-import binascii
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import Q
 
+from jackpot.core import cursors
 from jackpot.core.problems import Problem
 from jackpot.vouchers.models import PaymentState, State, Voucher
 
@@ -45,16 +43,13 @@ def _utc(moment: datetime, field: str) -> datetime:
 
 
 def encode_cursor(voucher: Voucher) -> str:
-    raw = json.dumps([voucher.reservation_date.isoformat(), str(voucher.id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(voucher.reservation_date, voucher.id)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        moment, voucher_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(moment), uuid.UUID(voucher_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        return cursors.decode(cursor, uuid.UUID)
+    except cursors.CursorError:
         raise _bad_filter("cursor", "is not a cursor this API gave") from None
 
 
