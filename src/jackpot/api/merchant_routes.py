@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field
 
 from jackpot.api.schemas import ProblemOut
-from jackpot.vouchers import codes
+from jackpot.vouchers.codes import merchant
 
 router = Router(tags=["Merchant"])
 
@@ -22,7 +22,7 @@ class StoreKey(HttpBearer):
     openapi_description = "The store's merchant key, from `jackpot codes store-key STORE`."
 
     def authenticate(self, request, token):
-        store = codes.store_for_key(token)
+        store = merchant.store_for_key(token)
         if store is not None:
             request.jackpot_store = store
         return store
@@ -60,7 +60,7 @@ class CodeStatus(Schema):
     description="What a code is worth and whether it can be used; changes nothing.",
 )
 def check_code(request, payload: CodeRequest):
-    return codes.status(codes.find_generated(request.jackpot_store, payload.code))
+    return merchant.status(merchant.find_generated(request.jackpot_store, payload.code))
 
 
 @router.post(
@@ -73,4 +73,4 @@ def check_code(request, payload: CodeRequest):
 )
 def redeem_code(request, payload: CodeRequest):
     store = request.jackpot_store
-    return codes.status(codes.redeem(store, payload.code, actor=f"store:{store.pk}"))
+    return merchant.status(merchant.redeem(store, payload.code, actor=f"store:{store.pk}"))

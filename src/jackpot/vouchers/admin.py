@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from jackpot.catalog.models import CodeSource, Store
 from jackpot.core.problems import Problem
 from jackpot.portal import adminkit
-from jackpot.vouchers import codes, payments, refunds
+from jackpot.vouchers import payments, refunds
+from jackpot.vouchers.codes import importing, merchant, pool
 from jackpot.vouchers.models import (
     Code,
     DeliveryJob,
@@ -443,10 +444,10 @@ class CodeAdmin(adminkit.ReadOnlyAdmin):
             raw = form.cleaned_data["file"].read()
             try:
                 text = raw.decode("utf-8")
-                result = codes.add_pool_codes(store, codes.parse_csv(text))
+                result = importing.add_pool_codes(store, importing.parse_csv(text))
             except UnicodeDecodeError:
                 form.add_error("file", gettext("The file is not UTF-8 text."))
-            except codes.CodeImportError as exc:
+            except importing.CodeImportError as exc:
                 form.add_error("file", str(exc))
             else:
                 adminkit.log(request, store, f"{result.added} pool codes imported")
@@ -479,7 +480,7 @@ class CodeAdmin(adminkit.ReadOnlyAdmin):
             **self.admin_site.each_context(request),
             "title": gettext("Code stock by store"),
             "opts": self.model._meta,
-            "report": codes.stock_report(only_low=False),
+            "report": pool.stock_report(only_low=False),
         }
         return TemplateResponse(request, "admin/vouchers/code/stock.html", context)
 
@@ -494,7 +495,7 @@ class MerchantKeyAdmin(adminkit.ReadOnlyAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):
-        for key in codes.revoke_store_keys(queryset):
+        for key in merchant.revoke_store_keys(queryset):
             adminkit.log(request, key, "revoked")
         messages.success(request, gettext("Keys revoked."))
 

@@ -30,7 +30,8 @@ from django.utils import timezone
 
 from jackpot.core.compiled import insert
 from jackpot.core.problems import Problem
-from jackpot.vouchers import codes, mail, pdf
+from jackpot.vouchers import mail, pdf
+from jackpot.vouchers.codes import pool
 from jackpot.vouchers.models import (
     DeliveryJob,
     JobKind,
@@ -69,7 +70,7 @@ def on_confirmed(voucher: Voucher) -> None:
     A voucher is confirmed once (its row lock and state machine see to it), so it has neither
     codes nor jobs yet: both are written without looking for earlier ones.
     """
-    codes.take_for(voucher, first_time=True)
+    pool.take_for(voucher, first_time=True)
     enqueue(voucher, JobKind.PDF, first_time=True)
 
 
@@ -172,7 +173,7 @@ def _make_pdf(job: DeliveryJob, lease, now) -> int:
         if voucher.state != State.CONFIRMED:
             _done(job.pk, lease, f"nothing to do: the voucher is {voucher.state}")
             return 0
-        taken = codes.take_for(voucher)
+        taken = pool.take_for(voucher)
         if not taken:
             _later(job.pk, lease, now + AWAITING_CODES_RETRY, "awaiting codes")
             return 0

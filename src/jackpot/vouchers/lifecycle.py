@@ -12,7 +12,8 @@ from django.utils import timezone
 from jackpot.catalog import budget
 from jackpot.core.compiled import CompiledQuery, insert, save
 from jackpot.core.problems import Problem
-from jackpot.vouchers import codes, delivery, payments
+from jackpot.vouchers import delivery, payments
+from jackpot.vouchers.codes import pool
 from jackpot.vouchers.models import State, Voucher, VoucherEvent
 from jackpot.vouchers.representation import voucher_object
 from jackpot.webhooks import outbox
@@ -93,7 +94,7 @@ def apply(voucher: Voucher, action: str, actor: str, reason: str = "", now=None)
     elif action == "send":
         voucher.send_date = now
     elif action == "accept_refund":
-        codes.void_for(voucher, now)  # refused (409) if a code was already redeemed
+        pool.void_for(voucher, now)  # refused (409) if a code was already redeemed
         payments.reverse_payment(voucher, actor)
     if action in RELEASES_BUDGET:
         release_budget(voucher)
