@@ -123,7 +123,7 @@ class VoucherEvent(models.Model):
         return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} by {self.actor}"
 
 
-# --- codes, merchant keys and delivery (vouchers.codes, vouchers.delivery) --------------------
+# --- codes, merchant keys and delivery (vouchers.codes, vouchers.jobs, vouchers.delivery) -------
 
 
 class CodeState(models.TextChoices):
