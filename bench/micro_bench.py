@@ -67,8 +67,9 @@ def setup_django(database_url: str) -> None:
 
     from jackpot.catalog import importer
     from jackpot.partners import credentials
+    from jackpot.vouchers import catalogue_import
 
-    importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+    catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
     credentials.create_partner(
         "Acme", partner_id=PARTNER, domains=["acme.example"], api_signature=SIGNATURE
     )

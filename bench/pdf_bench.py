@@ -44,7 +44,8 @@ def setup_django(database_url: str) -> None:
 
 
 def sheets():
-    from jackpot.vouchers import codes, pdf
+    from jackpot.vouchers import pdf
+    from jackpot.vouchers.codes import generated
 
     mentions = (
         "Valable en boutique et en retrait au marché. Le code et son code PIN sont demandés en "
@@ -58,7 +59,7 @@ def sheets():
         currency="EUR",
         validity=datetime(2027, 11, 25, tzinfo=UTC),
         mentions=mentions,
-        codes=(pdf.CodeLine(codes.new_generated_code(), "", Decimal("110.00"), None, True),),
+        codes=(pdf.CodeLine(generated.new_generated_code(), "", Decimal("110.00"), None, True),),
         issued=datetime(2026, 11, 25, tzinfo=UTC),
     )
     two = pdf.VoucherSheet(
@@ -81,7 +82,8 @@ def sheets():
 def bench_render(count: int) -> None:
     from dataclasses import replace
 
-    from jackpot.vouchers import codes, pdf
+    from jackpot.vouchers import pdf
+    from jackpot.vouchers.codes import generated
 
     print(
         f"render: {count} PDFs each, one page, one core (wall clock, and CPU time of the process)"
@@ -94,7 +96,7 @@ def bench_render(count: int) -> None:
         times, cpu = [], []
         for _ in range(count):
             if len(sheet.codes) == 1:  # a new code each time, as in real life
-                line = replace(sheet.codes[0], code=codes.new_generated_code())
+                line = replace(sheet.codes[0], code=generated.new_generated_code())
                 sheet = replace(sheet, codes=(line,))
             started, started_cpu = time.perf_counter(), time.process_time()
             content = pdf.render(sheet)

@@ -26,9 +26,10 @@ import sys
 import django
 django.setup()
 from jackpot.catalog import importer
+from jackpot.vouchers import catalogue_import
 from jackpot.catalog.models import Campaign
 from jackpot.partners import credentials
-importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
 Campaign.objects.update(budget=None, max_vouchers=None)
 credentials.create_partner(
     "Bench", partner_id={PARTNER!r}, domains=["bench.example"], confirmation_mode="manual",

@@ -156,9 +156,9 @@ def catalog_data():
 @pytest.fixture
 def catalog(db):
     """Three stores: tiered majoration targeted at Paris adults, discrete minoration, mixed."""
-    from jackpot.catalog import importer
+    from jackpot.vouchers import catalogue_import
 
-    importer.import_catalog(SMALL_CATALOG)
+    catalogue_import.import_catalog(SMALL_CATALOG)
     return SMALL_CATALOG
 
 

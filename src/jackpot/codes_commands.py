@@ -18,11 +18,11 @@ def _store(store_id: str):
 
 
 def cmd_codes_import(args) -> int:
-    from jackpot.vouchers import codes
+    from jackpot.vouchers.codes import importing
 
     try:
-        result = codes.import_csv(args.store, args.file)
-    except codes.CodeImportError as exc:
+        result = importing.import_csv(args.store, args.file)
+    except importing.CodeImportError as exc:
         raise CommandError(f"nothing imported:\n{exc}") from None
     print_json(
         {
@@ -37,16 +37,16 @@ def cmd_codes_import(args) -> int:
 
 
 def cmd_codes_stock(args) -> int:
-    from jackpot.vouchers import codes
+    from jackpot.vouchers.codes import pool
 
     if args.store:
-        codes.refresh_stock(_store(args.store))
+        pool.refresh_stock(_store(args.store))
     else:
         from jackpot.catalog.models import CodeSource, Store
 
         for store in Store.objects.filter(code_source=CodeSource.POOL):
-            codes.refresh_stock(store)
-    report = codes.stock_report(only_low=not (args.all or args.store))
+            pool.refresh_stock(store)
+    report = pool.stock_report(only_low=not (args.all or args.store))
     if args.store:
         report = [r for r in report if r["storeId"] == args.store]
     print_json(report)
@@ -55,23 +55,23 @@ def cmd_codes_stock(args) -> int:
 
 def cmd_codes_threshold(args) -> int:
     from jackpot.catalog.models import Store
-    from jackpot.vouchers import codes
+    from jackpot.vouchers.codes import pool
 
     store = _store(args.store)
     if args.count < 0:
         raise CommandError("COUNT must be 0 or more")
     Store.objects.filter(pk=store.pk).update(code_low_stock_threshold=args.count)
     store.code_low_stock_threshold = args.count
-    codes.refresh_stock(store)
+    pool.refresh_stock(store)
     print_json({"storeId": store.pk, "threshold": args.count})
     return 0
 
 
 def cmd_codes_store_key(args) -> int:
-    from jackpot.vouchers import codes
+    from jackpot.vouchers.codes import merchant
 
     store = _store(args.store)
-    key = codes.issue_store_key(store, revoke_others=args.revoke_others)
+    key = merchant.issue_store_key(store, revoke_others=args.revoke_others)
     print_json(
         {
             "storeId": store.pk,

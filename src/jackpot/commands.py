@@ -164,9 +164,10 @@ def cmd_worker(args) -> int:
 
 def cmd_catalog_import(args) -> int:
     from jackpot.catalog import importer
+    from jackpot.vouchers import catalogue_import
 
     try:
-        report = importer.import_catalog(importer.load_file(args.file))
+        report = catalogue_import.import_catalog(importer.load_file(args.file))
     except importer.CatalogError as exc:
         raise CommandError(str(exc)) from None
     print_json(report.as_dict())
@@ -384,10 +385,11 @@ def cmd_demo(args) -> int:
     from django.conf import settings
 
     from jackpot.catalog import importer
+    from jackpot.vouchers import catalogue_import
 
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
     cmd_migrate(argparse.Namespace(verbosity=0))
-    importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+    catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
     partner = ensure_demo_partner()
     base = f"http://{args.host}:{args.port}"
     print(

@@ -7,7 +7,7 @@ import pytest
 
 from jackpot import codes_commands
 from jackpot.catalog.models import Store
-from jackpot.vouchers import codes
+from jackpot.vouchers.codes import generated, merchant
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, MerchantKey
 
@@ -42,12 +42,12 @@ def test_the_store_key_is_printed_once_and_kept_hashed(catalog, capsys):
     assert key.startswith("jsk_") and len(key) > 40
     (row,) = MerchantKey.objects.filter(store_id="sportmax")
     assert row.digest != key and key not in row.digest and row.hint == key[:8]
-    assert codes.store_for_key(key) == Store.objects.get(pk="sportmax")
+    assert merchant.store_for_key(key) == Store.objects.get(pk="sportmax")
 
 
 def test_a_store_checks_then_redeems_a_code_once(issued, api_client, capsys):
     key = store_key("sportmax", capsys)
-    shown = codes.display(issued.code)
+    shown = generated.display(issued.code)
 
     status, body = call(api_client, CHECK, shown.lower(), key)  # as a cashier types it
     assert status == 200
@@ -88,7 +88,7 @@ def test_a_typo_is_caught_by_the_checksum(issued, api_client, capsys):
 
 def test_a_valid_looking_code_that_was_never_issued_is_not_found(issued, api_client, capsys):
     key = store_key("sportmax", capsys)
-    status, problem = call(api_client, CHECK, codes.new_generated_code(), key)
+    status, problem = call(api_client, CHECK, generated.new_generated_code(), key)
     assert status == 404 and problem["code"] == "code-not-found"
 
 

@@ -117,9 +117,9 @@ class World:
     def store_key(self) -> str:
         if self._store_key is None:
             from jackpot.catalog.models import Store
-            from jackpot.vouchers import codes
+            from jackpot.vouchers.codes import merchant
 
-            self._store_key = codes.issue_store_key(Store.objects.get(pk="sportmax"))
+            self._store_key = merchant.issue_store_key(Store.objects.get(pk="sportmax"))
         return self._store_key
 
 

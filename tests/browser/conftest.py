@@ -80,10 +80,11 @@ def platform(live_server, transactional_db, settings, tmp_path):
     """The live server with the demo catalogue, the demo partner and the harness pages."""
     from jackpot.catalog import importer
     from jackpot.commands import ensure_demo_partner
+    from jackpot.vouchers import catalogue_import
 
     settings.ROOT_URLCONF = "harness_urls"
     settings.DATA_DIR = tmp_path
-    importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+    catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
     ensure_demo_partner()
     return Platform(live_server.url)
 

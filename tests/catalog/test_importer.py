@@ -13,6 +13,7 @@ from django.db.models.signals import pre_save
 
 from jackpot.catalog import importer, offers
 from jackpot.catalog.models import Campaign, Store
+from jackpot.vouchers import catalogue_import
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def rows_without_timestamps() -> tuple[list[dict], list[dict]]:
 
 
 def test_the_spec_sample_loads_one_store_and_one_campaign():
-    report = importer.import_catalog(sample())
+    report = catalogue_import.import_catalog(sample())
 
     assert report.created == ["store sportmax", "campaign sportmax-launch"]
     assert report.updated == [] and report.unchanged == []
@@ -88,7 +89,7 @@ def test_the_spec_sample_loads_one_store_and_one_campaign():
 
 
 def test_the_spec_sample_stores_tiers_targeting_and_budget():
-    importer.import_catalog(sample())
+    catalogue_import.import_catalog(sample())
 
     campaign = Campaign.objects.get()
     assert campaign.id == "sportmax-launch"
@@ -117,10 +118,10 @@ def test_the_spec_sample_stores_tiers_targeting_and_budget():
 
 
 def test_reimporting_the_same_file_reports_everything_unchanged_and_writes_nothing():
-    importer.import_catalog(sample())
+    catalogue_import.import_catalog(sample())
     before = rows()
 
-    report = importer.import_catalog(sample())
+    report = catalogue_import.import_catalog(sample())
 
     assert report.created == [] and report.updated == []
     assert report.unchanged == ["store sportmax", "campaign sportmax-launch"]
@@ -128,12 +129,12 @@ def test_reimporting_the_same_file_reports_everything_unchanged_and_writes_nothi
 
 
 def test_a_changed_tier_rate_updates_that_campaign_and_nothing_else():
-    importer.import_catalog(sample())
+    catalogue_import.import_catalog(sample())
     store_before = Store.objects.values().get()
     changed = sample()
     changed["stores"][0]["campaigns"][0]["tiers"][1]["rate"] = "0.09"
 
-    report = importer.import_catalog(changed)
+    report = catalogue_import.import_catalog(changed)
 
     assert report.as_dict() == {
         "created": [],
@@ -147,11 +148,11 @@ def test_a_changed_tier_rate_updates_that_campaign_and_nothing_else():
 
 
 def test_a_changed_store_field_updates_that_store_and_nothing_else():
-    importer.import_catalog(sample())
+    catalogue_import.import_catalog(sample())
     changed = sample()
     changed["stores"][0]["name"] = "SportMax Paris"
 
-    report = importer.import_catalog(changed)
+    report = catalogue_import.import_catalog(changed)
 
     assert report.updated == ["store sportmax"]
     assert report.unchanged == ["campaign sportmax-launch"]
@@ -159,13 +160,13 @@ def test_a_changed_store_field_updates_that_store_and_nothing_else():
 
 
 def test_reimport_never_resets_what_reservations_consumed():
-    importer.import_catalog(sample())
+    catalogue_import.import_catalog(sample())
     Campaign.objects.update(bonus_spent=Decimal("12.34"), vouchers_issued=3)
 
-    importer.import_catalog(sample())  # unchanged
+    catalogue_import.import_catalog(sample())  # unchanged
     changed = sample()
     changed["stores"][0]["campaigns"][0]["budget"] = "2000.00"
-    importer.import_catalog(changed)  # updated
+    catalogue_import.import_catalog(changed)  # updated
 
     campaign = Campaign.objects.get()
     assert campaign.budget == Decimal("2000.00")
@@ -174,7 +175,7 @@ def test_reimport_never_resets_what_reservations_consumed():
 
 
 def test_reimport_keeps_a_reservation_made_while_it_runs():
-    importer.import_catalog(sample())
+    catalogue_import.import_catalog(sample())
     Campaign.objects.update(bonus_spent=Decimal("10.00"), vouchers_issued=1)
 
     def reservation_commits_meanwhile(sender, instance, **kwargs):
@@ -189,7 +190,7 @@ def test_reimport_keeps_a_reservation_made_while_it_runs():
     changed["stores"][0]["campaigns"][0]["budget"] = "2000.00"
     pre_save.connect(reservation_commits_meanwhile, sender=Campaign)
     try:
-        importer.import_catalog(changed)
+        catalogue_import.import_catalog(changed)
     finally:
         pre_save.disconnect(reservation_commits_meanwhile, sender=Campaign)
 
@@ -285,7 +286,7 @@ def test_an_invalid_file_is_refused_with_a_message_naming_the_field(case):
     mutate(data)
 
     with pytest.raises(importer.CatalogError) as refused:
-        importer.import_catalog(data)
+        catalogue_import.import_catalog(data)
 
     message = str(refused.value)
     for part in expected:
@@ -306,7 +307,7 @@ def test_a_naive_date_beside_an_aware_one_is_refused_as_invalid(start, end):
     _campaign(data).update(start=start, end=end)
 
     with pytest.raises(importer.CatalogError, match="time zone"):
-        importer.import_catalog(data)
+        catalogue_import.import_catalog(data)
 
 
 def test_two_stores_with_the_same_slug_are_refused_as_invalid():
@@ -314,7 +315,7 @@ def test_two_stores_with_the_same_slug_are_refused_as_invalid():
     data["stores"].append({**second_store(), "slug": "sportmax"})
 
     with pytest.raises(importer.CatalogError, match="slug"):
-        importer.import_catalog(data)
+        catalogue_import.import_catalog(data)
 
 
 def test_a_budget_too_large_to_store_is_refused_as_invalid():
@@ -322,17 +323,17 @@ def test_a_budget_too_large_to_store_is_refused_as_invalid():
     _campaign(data)["budget"] = "10000000000.00"
 
     with pytest.raises(importer.CatalogError, match="budget"):
-        importer.import_catalog(data)
+        catalogue_import.import_catalog(data)
 
 
 def test_a_budget_below_what_was_already_spent_is_refused_as_invalid():
-    importer.import_catalog(sample())
+    catalogue_import.import_catalog(sample())
     Campaign.objects.update(bonus_spent=Decimal("100.00"))
     data = sample()
     _campaign(data)["budget"] = "50.00"
 
     with pytest.raises(importer.CatalogError, match="budget"):
-        importer.import_catalog(data)
+        catalogue_import.import_catalog(data)
 
 
 def test_nothing_is_written_when_one_store_of_several_is_invalid():
@@ -341,7 +342,7 @@ def test_nothing_is_written_when_one_store_of_several_is_invalid():
     data["stores"][1]["campaigns"][0]["tiers"][0]["rate"] = "1.00"
 
     with pytest.raises(importer.CatalogError, match=r"stores\.1\.campaigns\.0\.tiers\.0\.rate"):
-        importer.import_catalog(data)
+        catalogue_import.import_catalog(data)
 
     assert Store.objects.count() == 0 and Campaign.objects.count() == 0
 
@@ -349,7 +350,7 @@ def test_nothing_is_written_when_one_store_of_several_is_invalid():
 def test_an_import_failing_halfway_rolls_back_what_it_had_written():
     other = second_store()
     other["campaigns"] = []
-    importer.import_catalog({"stores": [other]})
+    catalogue_import.import_catalog({"stores": [other]})
     Campaign.objects.create(
         id="sportmax-launch",
         store_id="bookly",
@@ -361,7 +362,7 @@ def test_an_import_failing_halfway_rolls_back_what_it_had_written():
 
     # sportmax is written first, then its campaign is found to belong to another store.
     with pytest.raises(importer.CatalogError, match="belongs to store bookly"):
-        importer.import_catalog(sample())
+        catalogue_import.import_catalog(sample())
 
     assert not Store.objects.filter(pk="sportmax").exists()
     assert rows() == before
@@ -376,14 +377,14 @@ def test_export_then_import_into_a_fresh_database_gives_identical_rows():
     data = sample()
     data["stores"].append(second_store())
     data["stores"][0]["campaigns"][0]["end"] = "2027-06-30T23:59:59Z"
-    importer.import_catalog(data)
-    importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+    catalogue_import.import_catalog(data)
+    catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
     before = rows_without_timestamps()
     exported = importer.export_catalog()
 
     Store.objects.all().delete()  # campaigns go with their store
     assert Campaign.objects.count() == 0
-    report = importer.import_catalog(json.loads(json.dumps(exported)))
+    report = catalogue_import.import_catalog(json.loads(json.dumps(exported)))
 
     assert report.updated == [] and report.unchanged == []
     assert rows_without_timestamps() == before
@@ -391,18 +392,18 @@ def test_export_then_import_into_a_fresh_database_gives_identical_rows():
 
 
 def test_reimporting_an_export_changes_nothing():
-    importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+    catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
     before = rows()
 
-    report = importer.import_catalog(json.loads(json.dumps(importer.export_catalog())))
+    report = catalogue_import.import_catalog(json.loads(json.dumps(importer.export_catalog())))
 
     assert report.created == [] and report.updated == []
     assert rows() == before
 
 
 def test_export_uses_the_files_own_names():
-    importer.import_catalog(sample())
-    importer.import_catalog({"stores": [second_store()]})
+    catalogue_import.import_catalog(sample())
+    catalogue_import.import_catalog({"stores": [second_store()]})
 
     exported = importer.export_catalog()
 
@@ -443,7 +444,7 @@ def test_export_uses_the_files_own_names():
 
 @pytest.fixture
 def demo():
-    report = importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+    report = catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
     assert report.updated == [] and report.unchanged == []
     return report
 

@@ -9,10 +9,11 @@ import copy
 import pytest
 from django.db import transaction
 
-from jackpot.catalog import importer
 from jackpot.catalog.models import Store
-from jackpot.catalog.notifications import store_event
+from jackpot.vouchers import catalogue_import
+from jackpot.webhooks import store_events as announcements
 from jackpot.webhooks.models import Delivery, OutboxEvent
+from jackpot.webhooks.store_events import store_event
 
 HOOK = "https://hooks.acme.example/jackpot"
 
@@ -40,7 +41,7 @@ def with_sportmax(data, **changes):
 
 
 def test_stores_that_appear_are_announced_to_every_partner(partners, catalog_data):
-    importer.import_catalog(catalog_data)
+    catalogue_import.import_catalog(catalog_data)
 
     assert sorted(store_events()) == sorted(
         (p, "store/enabled", s) for p in ("acme", "beta") for s in ("sportmax", "bookly", "mixte")
@@ -55,19 +56,21 @@ def test_stores_that_appear_are_announced_to_every_partner(partners, catalog_dat
 
 
 def test_importing_the_same_catalogue_again_tells_nobody(partners, catalog_data):
-    importer.import_catalog(catalog_data)
+    catalogue_import.import_catalog(catalog_data)
     before = OutboxEvent.objects.count()
 
-    importer.import_catalog(catalog_data)
+    catalogue_import.import_catalog(catalog_data)
 
     assert OutboxEvent.objects.count() == before
 
 
 def test_a_visible_change_is_a_store_update_of_that_store_only(partners, catalog_data):
-    importer.import_catalog(catalog_data)
+    catalogue_import.import_catalog(catalog_data)
     OutboxEvent.objects.all().delete()
 
-    importer.import_catalog(with_sportmax(catalog_data, name="SportMax Pro", validityMonths=24))
+    catalogue_import.import_catalog(
+        with_sportmax(catalog_data, name="SportMax Pro", validityMonths=24)
+    )
 
     assert sorted(store_events()) == [
         ("acme", "store/update", "sportmax"),
@@ -78,44 +81,49 @@ def test_a_visible_change_is_a_store_update_of_that_store_only(partners, catalog
 
 
 def test_disabling_then_enabling_a_store(partners, catalog_data):
-    importer.import_catalog(catalog_data)
+    catalogue_import.import_catalog(catalog_data)
     OutboxEvent.objects.all().delete()
 
-    importer.import_catalog(with_sportmax(catalog_data, enabled=False))
+    catalogue_import.import_catalog(with_sportmax(catalog_data, enabled=False))
     assert [e[1:] for e in store_events()] == [("store/disabled", "sportmax")] * 2
 
     OutboxEvent.objects.all().delete()
-    importer.import_catalog(with_sportmax(catalog_data, enabled=False, name="Renamed while off"))
+    catalogue_import.import_catalog(
+        with_sportmax(catalog_data, enabled=False, name="Renamed while off")
+    )
     assert store_events() == []  # partners do not see a disabled store: nothing to tell
 
-    importer.import_catalog(with_sportmax(catalog_data, enabled=True, name="Renamed while off"))
+    catalogue_import.import_catalog(
+        with_sportmax(catalog_data, enabled=True, name="Renamed while off")
+    )
     assert [e[1:] for e in store_events()] == [("store/enabled", "sportmax")] * 2
 
 
 def test_an_operator_edit_is_announced_and_a_save_without_change_is_not(partners, catalog_data):
-    importer.import_catalog(catalog_data)
+    catalogue_import.import_catalog(catalog_data)
     OutboxEvent.objects.all().delete()
     store = Store.objects.get(pk="bookly")
 
-    with transaction.atomic():  # as the admin saves
+    with transaction.atomic(), announcements.announcing(store.pk):  # as the admin saves
         store.code_low_stock_threshold = 3  # not part of what partners see
         store.save()
     assert store_events() == []
 
-    with transaction.atomic():
+    with transaction.atomic(), announcements.announcing(store.pk):
         store.description = "Books, comics and maps."
         store.save()
     assert [e[1:] for e in store_events()] == [("store/update", "bookly")] * 2
 
 
 def test_a_failed_change_leaves_no_event(partners, catalog_data):
-    importer.import_catalog(catalog_data)
+    catalogue_import.import_catalog(catalog_data)
     OutboxEvent.objects.all().delete()
     store = Store.objects.get(pk="bookly")
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        store.enabled = False
-        store.save()
+        with announcements.announcing(store.pk):
+            store.enabled = False
+            store.save()
         raise RuntimeError("the operator's save failed after the store row")
 
     assert Store.objects.get(pk="bookly").enabled
@@ -128,7 +136,7 @@ def test_disabled_partners_are_not_told(make_partner, catalog_data):
         pk="gone"
     ).update(enabled=False)
 
-    importer.import_catalog(catalog_data)
+    catalogue_import.import_catalog(catalog_data)
 
     assert {p for p, *_ in store_events()} == {"acme"}
 

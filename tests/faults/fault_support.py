@@ -441,6 +441,7 @@ def database_problems() -> list[str]:
         Voucher,
         VoucherEvent,
     )
+    from jackpot.vouchers.payments import reference as ledger_reference
     from jackpot.webhooks.models import OutboxEvent
 
     problems: list[str] = []
@@ -502,7 +503,7 @@ def database_problems() -> list[str]:
         if v.wallet_operation_id:
             payment = payments.get(v.wallet_operation_id)
             legs = {e.account.kind: e.amount for e in payment.entries.all()} if payment else {}
-            if payment is None or payment.reference != f"voucher:{v.pk}":
+            if payment is None or payment.reference != ledger_reference(v):
                 problems.append(f"{name}: no wallet payment {v.wallet_operation_id}")
             elif legs != {AccountKind.PARTNER_WALLET: -v.price, AccountKind.PLATFORM: v.price}:
                 problems.append(f"{name}: paid {legs} for a price of {v.price}")

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from jackpot import codes_commands, commands
 from jackpot.catalog import importer
 from jackpot.catalog.models import Store
-from jackpot.vouchers import codes
+from jackpot.vouchers import catalogue_import
+from jackpot.vouchers.codes import generated, importing, pool
 from jackpot.vouchers.models import Code, CodeState, DeliveryJob, Voucher
 
 HALLES = {
@@ -49,7 +50,7 @@ def pool_entry(count20=3, count50=2, **extra):
 
 @pytest.fixture
 def halles(db):
-    importer.import_catalog({"stores": [pool_entry()]})
+    catalogue_import.import_catalog({"stores": [pool_entry()]})
     return Store.objects.get(pk="halles")
 
 
@@ -98,40 +99,40 @@ def reserve(api_client, build_token, value, **claims):
 
 
 def test_a_generated_code_has_80_random_bits_and_a_check_character():
-    code = codes.new_generated_code()
-    assert len(code) == 17 and set(code) <= set(codes.ALPHABET)
-    assert len(codes.ALPHABET) ** codes.RANDOM_CHARS >= 2**80
-    assert codes.checksum_ok(code)
-    assert len({codes.new_generated_code() for _ in range(2000)}) == 2000
+    code = generated.new_generated_code()
+    assert len(code) == 17 and set(code) <= set(generated.ALPHABET)
+    assert len(generated.ALPHABET) ** generated.RANDOM_CHARS >= 2**80
+    assert generated.checksum_ok(code)
+    assert len({generated.new_generated_code() for _ in range(2000)}) == 2000
 
 
-@given(st.text(alphabet=codes.ALPHABET, min_size=16, max_size=16), st.data())
+@given(st.text(alphabet=generated.ALPHABET, min_size=16, max_size=16), st.data())
 def test_the_checksum_catches_every_single_character_typo(payload, data):
-    code = payload + codes.check_character(payload)
-    assert codes.checksum_ok(code)
+    code = payload + generated.check_character(payload)
+    assert generated.checksum_ok(code)
     position = data.draw(st.integers(0, len(code) - 1))
-    wrong = data.draw(st.sampled_from([c for c in codes.ALPHABET if c != code[position]]))
-    assert not codes.checksum_ok(code[:position] + wrong + code[position + 1 :])
+    wrong = data.draw(st.sampled_from([c for c in generated.ALPHABET if c != code[position]]))
+    assert not generated.checksum_ok(code[:position] + wrong + code[position + 1 :])
 
 
-@given(st.text(alphabet=codes.ALPHABET, min_size=16, max_size=16), st.data())
+@given(st.text(alphabet=generated.ALPHABET, min_size=16, max_size=16), st.data())
 def test_the_checksum_catches_most_swaps_of_neighbours(payload, data):
-    code = payload + codes.check_character(payload)
+    code = payload + generated.check_character(payload)
     i = data.draw(st.integers(0, len(code) - 2))
     swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
     # Luhn mod N misses only the swap of two characters whose values sum to N - 1 (or equal).
-    a, b = codes._INDEX[code[i]], codes._INDEX[code[i + 1]]
-    if a != b and a + b != len(codes.ALPHABET) - 1:
-        assert not codes.checksum_ok(swapped)
+    a, b = generated._INDEX[code[i]], generated._INDEX[code[i + 1]]
+    if a != b and a + b != len(generated.ALPHABET) - 1:
+        assert not generated.checksum_ok(swapped)
 
 
 def test_codes_are_read_as_people_write_them():
-    code = codes.new_generated_code()
-    shown = codes.display(code)
+    code = generated.new_generated_code()
+    shown = generated.display(code)
     assert shown.count("-") == 4 and shown.replace("-", "") == code
-    assert codes.normalise(shown.lower()) == code
-    assert codes.normalise(" ".join(shown.split("-"))) == code
-    assert codes.normalise("o1l-i") == "0111"
+    assert generated.normalise(shown.lower()) == code
+    assert generated.normalise(" ".join(shown.split("-"))) == code
+    assert generated.normalise("o1l-i") == "0111"
 
 
 def test_a_generated_code_is_minted_at_the_voucher_value_at_confirmation(
@@ -145,7 +146,7 @@ def test_a_generated_code_is_minted_at_the_voucher_value_at_confirmation(
     )
     (code,) = Code.objects.filter(voucher_id=voucher["id"])
     assert code.source == "generated" and code.state == CodeState.ISSUED
-    assert code.value == Decimal("110.00") and codes.checksum_ok(code.code)
+    assert code.value == Decimal("110.00") and generated.checksum_ok(code.code)
     assert code.expiry == Voucher.objects.get(pk=voucher["id"]).validity_date.date()
     assert DeliveryJob.objects.filter(voucher_id=voucher["id"], kind="pdf").count() == 1
 
@@ -166,7 +167,7 @@ def test_a_generated_code_is_minted_at_the_voucher_value_at_confirmation(
     ],
 )
 def test_a_combination_sums_exactly_largest_first(target, stock, expected):
-    assert codes.combination(target, stock) == expected
+    assert pool.combination(target, stock) == expected
 
 
 @given(
@@ -174,8 +175,8 @@ def test_a_combination_sums_exactly_largest_first(target, stock, expected):
     st.integers(1, 60).map(lambda n: n * 500),
 )
 def test_a_combination_exists_exactly_when_the_sum_is_reachable(stock, target):
-    found = codes.combination(target, stock)
-    reachable = codes.reachable(stock, target) >> target & 1
+    found = pool.combination(target, stock)
+    reachable = pool.reachable(stock, target) >> target & 1
     assert (found is not None) == bool(reachable)
     if found is not None:
         assert sum(d * n for d, n in found.items()) == target
@@ -186,7 +187,7 @@ def test_a_voucher_takes_pool_codes_that_sum_to_its_value(halles, partner, api_c
     taken = Code.objects.filter(voucher_id=voucher["id"]).order_by("-value")
     assert [c.value for c in taken] == [Decimal("50.00"), Decimal("20.00")]
     assert all(c.state == CodeState.ISSUED and c.issued_at for c in taken)
-    assert codes.stock("halles") == {2000: 2, 5000: 1}
+    assert pool.stock("halles") == {2000: 2, 5000: 1}
 
 
 def test_expired_pool_codes_are_never_handed_out(halles, partner, api_client, build_token):
@@ -236,28 +237,32 @@ def test_a_bad_row_refuses_the_whole_file_naming_its_line(halles, tmp_path, caps
 
 
 def test_duplicate_codes_are_refused_in_the_file_and_against_the_pool(halles, tmp_path):
-    with pytest.raises(codes.CodeImportError, match=r"line 3: code 'X-1' appears twice \(first"):
-        codes.import_csv("halles", write(tmp_path, "X-1,1,20,2028-01-01\nX-2,2,20,\nX-1,3,50,\n"))
-    with pytest.raises(codes.CodeImportError, match="line 2: code 'H20-0001' is already in"):
-        codes.import_csv("halles", write(tmp_path, "Y-1,1,20,\nH20-0001,2,20,\n"))
+    with pytest.raises(
+        importing.CodeImportError, match=r"line 3: code 'X-1' appears twice \(first"
+    ):
+        importing.import_csv(
+            "halles", write(tmp_path, "X-1,1,20,2028-01-01\nX-2,2,20,\nX-1,3,50,\n")
+        )
+    with pytest.raises(importing.CodeImportError, match="line 2: code 'H20-0001' is already in"):
+        importing.import_csv("halles", write(tmp_path, "Y-1,1,20,\nH20-0001,2,20,\n"))
     assert not Code.objects.filter(code__in=["X-1", "X-2", "Y-1"]).exists()
 
 
 def test_expired_rows_and_generated_stores_are_refused(halles, catalog, tmp_path):
-    with pytest.raises(codes.CodeImportError, match="line 1: code 'Z-1' expired on 2020-01-01"):
-        codes.import_csv("halles", write(tmp_path, "Z-1,1,20,2020-01-01\n"))
-    with pytest.raises(codes.CodeImportError, match="uses generated codes"):
-        codes.import_csv("sportmax", write(tmp_path, "Z-2,1,20,\n"))
-    with pytest.raises(codes.CodeImportError, match="no store"):
-        codes.import_csv("nowhere", write(tmp_path, "Z-3,1,20,\n"))
+    with pytest.raises(importing.CodeImportError, match="line 1: code 'Z-1' expired on 2020-01-01"):
+        importing.import_csv("halles", write(tmp_path, "Z-1,1,20,2020-01-01\n"))
+    with pytest.raises(importing.CodeImportError, match="uses generated codes"):
+        importing.import_csv("sportmax", write(tmp_path, "Z-2,1,20,\n"))
+    with pytest.raises(importing.CodeImportError, match="no store"):
+        importing.import_csv("nowhere", write(tmp_path, "Z-3,1,20,\n"))
 
 
 def test_the_catalogue_carries_pool_codes_and_a_reimport_changes_nothing(halles):
     assert Code.objects.filter(store=halles).count() == 5
-    report = importer.import_catalog({"stores": [pool_entry()]})
+    report = catalogue_import.import_catalog({"stores": [pool_entry()]})
     assert report.created == [] and report.updated == [] and not report.codes
     assert Code.objects.filter(store=halles).count() == 5
-    report = importer.import_catalog({"stores": [pool_entry(count20=4)]})
+    report = catalogue_import.import_catalog({"stores": [pool_entry(count20=4)]})
     assert report.codes == {"halles": 1}
     exported = next(s for s in importer.export_catalog()["stores"] if s["id"] == "halles")
     assert len(exported["codes"]) == 6
@@ -273,18 +278,18 @@ def test_the_catalogue_refuses_changed_or_misplaced_codes(halles):
     entry = pool_entry()
     entry["codes"][0]["pin"] = "9999"
     with pytest.raises(importer.CatalogError, match="H20-0000' is already in the pool"):
-        importer.import_catalog({"stores": [entry]})
+        catalogue_import.import_catalog({"stores": [entry]})
     entry = pool_entry(codeSource="generated")
     with pytest.raises(importer.CatalogError, match="codes are for codeSource 'pool'"):
-        importer.import_catalog({"stores": [entry]})
+        catalogue_import.import_catalog({"stores": [entry]})
     entry = pool_entry()
     entry["codes"].append(dict(entry["codes"][0]))
     with pytest.raises(importer.CatalogError, match="codes appear twice: H20-0000"):
-        importer.import_catalog({"stores": [entry]})
+        catalogue_import.import_catalog({"stores": [entry]})
 
 
 def test_the_demo_catalogue_has_a_pool_store(db):
-    importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+    catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
     store = Store.objects.get(pk="primeur-des-halles")
     assert store.code_source == "pool" and not store.codes_exhausted
     assert {c.value for c in store.codes.all()} == {Decimal("20.00"), Decimal("50.00")}
@@ -333,7 +338,7 @@ def test_an_empty_pool_takes_the_stores_offers_out_of_the_catalogue(
     status, problem = api_client.post(RESERVE, {"value": 20}, bearer=session)
     assert status == 404 and problem["code"] == "offer-not-found"
 
-    codes.import_csv("halles", write(tmp_path, "AGAIN-1,1,20,\n"))
+    importing.import_csv("halles", write(tmp_path, "AGAIN-1,1,20,\n"))
     assert not Store.objects.get(pk="halles").codes_exhausted
     assert listed()
 
@@ -341,15 +346,15 @@ def test_an_empty_pool_takes_the_stores_offers_out_of_the_catalogue(
 def test_codes_that_make_no_accepted_value_count_as_empty(db):
     entry = pool_entry(count20=0, count50=0)
     entry["codes"] = [{"code": "ODD-1", "pin": "", "value": 15, "expiry": None}]
-    importer.import_catalog({"stores": [entry]})
+    catalogue_import.import_catalog({"stores": [entry]})
     assert Store.objects.get(pk="halles").codes_exhausted  # 15 makes none of 20/50/70/100
     entry["codes"].append({"code": "ODD-2", "pin": "", "value": 5, "expiry": None})
-    importer.import_catalog({"stores": [entry]})
+    catalogue_import.import_catalog({"stores": [entry]})
     assert not Store.objects.get(pk="halles").codes_exhausted  # 15 + 5 = 20
 
 
 def test_a_pool_store_imported_without_codes_has_no_offers(db):
-    importer.import_catalog({"stores": [pool_entry(count20=0, count50=0)]})
+    catalogue_import.import_catalog({"stores": [pool_entry(count20=0, count50=0)]})
     assert Store.objects.get(pk="halles").codes_exhausted
 
 

@@ -14,9 +14,9 @@ import jwt
 import pytest
 from django.db import connections
 
-from jackpot.catalog import importer
 from jackpot.catalog.models import Store
-from jackpot.vouchers import codes
+from jackpot.vouchers import catalogue_import
+from jackpot.vouchers.codes import importing, pool
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, CodeState, DeliveryJob, Voucher
 
@@ -94,14 +94,14 @@ def test_n_codes_and_3n_simultaneous_confirmations_give_n_vouchers_their_codes(
 ):
     # Hold each confirmation's transaction open a moment after it took its codes, so that all
     # of them overlap: the later ones meet rows locked by the earlier ones and skip them.
-    refresh_stock = codes.refresh_stock
+    refresh_stock = pool.refresh_stock
 
     def slow_refresh(store, taken=0):
         time.sleep(0.3)
         return refresh_stock(store, taken)
 
-    monkeypatch.setattr(codes, "refresh_stock", slow_refresh)
-    importer.import_catalog({"stores": [POOL_STORE]})
+    monkeypatch.setattr(pool, "refresh_stock", slow_refresh)
+    catalogue_import.import_catalog({"stores": [POOL_STORE]})
     partners = [
         make_partner(f"race{i}", confirmation_mode="manual", domains=[f"race{i}.example"])
         for i in range(3 * N)
@@ -125,7 +125,7 @@ def test_n_codes_and_3n_simultaneous_confirmations_give_n_vouchers_their_codes(
     assert Voucher.objects.filter(state="CONFIRMED").count() == 3 * N
     assert DeliveryJob.objects.filter(kind="pdf").count() == 3 * N
     assert Store.objects.get(pk="halles").codes_exhausted
-    monkeypatch.setattr(codes, "refresh_stock", refresh_stock)
+    monkeypatch.setattr(pool, "refresh_stock", refresh_stock)
 
     assert process_due_jobs() == N
     assert set(Voucher.objects.filter(state="READY").values_list("pk", flat=True)) == set(
@@ -139,8 +139,8 @@ def test_n_codes_and_3n_simultaneous_confirmations_give_n_vouchers_their_codes(
 
     # The pool is refilled; four workers drain the jobs at once: each voucher once, each code once.
     store = Store.objects.get(pk="halles")
-    codes.add_pool_codes(
-        store, [codes.pool_code(f"MORE-{i:03d}", "", "20", None) for i in range(2 * N)]
+    importing.add_pool_codes(
+        store, [importing.pool_code(f"MORE-{i:03d}", "", "20", None) for i in range(2 * N)]
     )
     assert not Store.objects.get(pk="halles").codes_exhausted
     done = simultaneously(4, lambda _: process_due_jobs(limit=3))

@@ -15,8 +15,8 @@ from django.core import signing
 from purepix.codecs import png
 from pypdf import PdfReader
 
-from jackpot.catalog import importer
-from jackpot.vouchers import codes, links, pdf
+from jackpot.vouchers import catalogue_import, links, pdf
+from jackpot.vouchers.codes import generated
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, Voucher
 
@@ -93,7 +93,7 @@ def test_the_pdf_holds_the_code_value_and_coupon_id_and_its_qr_code_decodes_to_t
 
     code = Code.objects.get(voucher_id=voucher["id"]).code
     text = text_of(content)
-    assert codes.display(code) in text
+    assert generated.display(code) in text
     assert "110.00 EUR" in text
     assert voucher["couponId"] in text
     assert "SportMax" in text
@@ -103,7 +103,7 @@ def test_the_pdf_holds_the_code_value_and_coupon_id_and_its_qr_code_decodes_to_t
 def test_a_pool_voucher_pdf_shows_each_code_with_its_pin_and_earliest_validity(
     partner, db, api_client, build_token, client
 ):
-    importer.import_catalog({"stores": [POOL]})
+    catalogue_import.import_catalog({"stores": [POOL]})
     voucher = ready_voucher(
         api_client,
         build_token,

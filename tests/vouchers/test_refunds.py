@@ -10,7 +10,8 @@ import pytest
 
 from jackpot import codes_commands, commands
 from jackpot.ledger import services as ledger
-from jackpot.vouchers import codes, refunds
+from jackpot.vouchers import refunds
+from jackpot.vouchers.codes import merchant
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, CodeState, Voucher
 
@@ -78,7 +79,7 @@ def test_a_voucher_whose_code_was_redeemed_cannot_be_refunded(
 
     voucher = refunding(api_client, build_token, partner)
     code = Code.objects.get(voucher_id=voucher["id"])
-    codes.redeem(code.store, code.code)
+    merchant.redeem(code.store, code.code)
     with pytest.raises(Problem) as refused:
         refunds.accept(voucher["id"], "operator:alice")
     assert refused.value.code == "code-already-redeemed" and refused.value.status == 409

@@ -162,9 +162,10 @@ def test_every_listed_price_reserves_the_voucher_it_was_listed_with(
     not from P × (1 + rate): 96.33 € at +9 % is listed as a 105 € voucher, not 104.99 €.
     """
     from jackpot.catalog import importer
+    from jackpot.vouchers import catalogue_import
 
     settings.JACKPOT_RATE_LIMIT_ANONYMOUS = 0  # one token exchange per listed voucher
-    importer.import_catalog(importer.load_file(importer.DEMO_CATALOG))
+    catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
     Campaign.objects.update(budget=None, max_vouchers=None)  # every listed voucher, one by one
     session = api_client.session(build_token(amount=amount))
     _, stores = api_client.get("/v2/stores", bearer=session)

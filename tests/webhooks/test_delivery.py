@@ -19,8 +19,9 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from jackpot.webhooks import signing
-from jackpot.webhooks.delivery import deliver_due, parse_retry_after
+from jackpot.webhooks.delivery import deliver_due
 from jackpot.webhooks.models import Attempt, Delivery, Endpoint, OutboxEvent
+from jackpot.webhooks.sending import parse_retry_after
 from jackpot.webhooks.services import ResendError, enable_endpoint, resend, resend_failed
 
 pytestmark = pytest.mark.django_db
@@ -340,7 +341,9 @@ def test_a_stalled_endpoint_holds_up_no_other_partner(
 
 
 def test_a_worker_that_lost_its_lease_only_logs_its_attempt(hooked_partner, store_event):
-    from jackpot.webhooks.delivery import Response, claim, record
+    from jackpot.webhooks.claiming import claim
+    from jackpot.webhooks.outcomes import record
+    from jackpot.webhooks.sending import Response
 
     store_event(hooked_partner)
     start = timezone.now()
@@ -360,7 +363,7 @@ def test_a_worker_that_lost_its_lease_only_logs_its_attempt(hooked_partner, stor
 
 
 def test_a_claimed_delivery_is_not_claimed_again_while_leased(hooked_partner, store_event):
-    from jackpot.webhooks.delivery import claim
+    from jackpot.webhooks.claiming import claim
 
     store_event(hooked_partner)
     now = timezone.now()

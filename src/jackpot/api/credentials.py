@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from jackpot.partners import credentials
 from jackpot.tokens import sessions
-from jackpot.vouchers import codes
+from jackpot.vouchers.codes import merchant
 
 _MEMO = "_jackpot_credentials"
 
@@ -40,7 +40,7 @@ def partner_for_access_token(request: HttpRequest, token: str):
 
 def store_for_key(request: HttpRequest, key: str):
     """The store a merchant key (`Bearer jsk_…`) belongs to, or None."""
-    return _remembered(request, "store-key", key, codes.store_for_key)
+    return _remembered(request, "store-key", key, merchant.store_for_key)
 
 
 def bearer_token(request: HttpRequest) -> str | None:

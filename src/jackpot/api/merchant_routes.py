@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 
 from jackpot.api import credentials
 from jackpot.api.schemas import ProblemOut
-from jackpot.vouchers import codes
+from jackpot.vouchers.codes import merchant
 
 router = Router(tags=["Merchant"])
 
@@ -61,7 +61,7 @@ class CodeStatus(Schema):
     description="What a code is worth and whether it can be used; changes nothing.",
 )
 def check_code(request, payload: CodeRequest):
-    return codes.status(codes.find_generated(request.jackpot_store, payload.code))
+    return merchant.status(merchant.find_generated(request.jackpot_store, payload.code))
 
 
 @router.post(
@@ -74,4 +74,4 @@ def check_code(request, payload: CodeRequest):
 )
 def redeem_code(request, payload: CodeRequest):
     store = request.jackpot_store
-    return codes.status(codes.redeem(store, payload.code, actor=f"store:{store.pk}"))
+    return merchant.status(merchant.redeem(store, payload.code, actor=f"store:{store.pk}"))

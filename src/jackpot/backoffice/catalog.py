@@ -24,6 +24,7 @@ from jackpot.catalog import importer, offers
 from jackpot.catalog.models import Campaign, CodeSource, Store
 from jackpot.core.formats import POSTCODE
 from jackpot.core.formatting import money
+from jackpot.webhooks import store_events
 
 PREVIEW_VALUES = 12  # proposed vouchers shown per offer
 
@@ -182,6 +183,10 @@ class StoreAdmin(admin.ModelAdmin):
             .annotate(campaigns_total=Count("campaigns", distinct=True))
         )
 
+    def save_model(self, request, obj, form, change):
+        with store_events.announcing(obj.pk):  # partners hear of what they see change
+            super().save_model(request, obj, form, change)
+
     @admin.display(description=_("campaigns"), ordering="campaigns_total")
     def campaigns_count(self, obj):
         return obj.campaigns_total
@@ -190,9 +195,9 @@ class StoreAdmin(admin.ModelAdmin):
     def stock(self, obj):
         if obj.code_source != CodeSource.POOL:
             return "—"
-        from jackpot.vouchers import codes
+        from jackpot.vouchers.codes import pool
 
-        left = sum(codes.stock(obj.pk).values())
+        left = sum(pool.stock(obj.pk).values())
         low = left < obj.code_low_stock_threshold or obj.codes_exhausted
         return format_html('<span class="{}">{}</span>', "jp-low" if low else "", left)
 
@@ -237,9 +242,9 @@ class StoreAdmin(admin.ModelAdmin):
         store = get_object_or_404(Store, pk=object_id)
         if request.method != "POST" or not self.has_change_permission(request, store):
             return redirect("admin:catalog_store_change", store.pk)
-        from jackpot.vouchers import codes
+        from jackpot.vouchers.codes import merchant
 
-        key = codes.issue_store_key(store)
+        key = merchant.issue_store_key(store)
         kit.log(request, store, "merchant API key issued")
         return kit.shown_once(
             request,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jackpot.backoffice import kit
 from jackpot.catalog.models import CodeSource, Store
-from jackpot.vouchers import codes
+from jackpot.vouchers.codes import importing, merchant, pool
 from jackpot.vouchers.models import Code, MerchantKey
 
 
@@ -102,10 +102,10 @@ class CodeAdmin(kit.ReadOnlyAdmin):
             raw = form.cleaned_data["file"].read()
             try:
                 text = raw.decode("utf-8")
-                result = codes.add_pool_codes(store, codes.parse_csv(text))
+                result = importing.add_pool_codes(store, importing.parse_csv(text))
             except UnicodeDecodeError:
                 form.add_error("file", gettext("The file is not UTF-8 text."))
-            except codes.CodeImportError as exc:
+            except importing.CodeImportError as exc:
                 form.add_error("file", str(exc))
             else:
                 kit.log(request, store, f"{result.added} pool codes imported")
@@ -138,7 +138,7 @@ class CodeAdmin(kit.ReadOnlyAdmin):
             **self.admin_site.each_context(request),
             "title": gettext("Code stock by store"),
             "opts": self.model._meta,
-            "report": codes.stock_report(only_low=False),
+            "report": pool.stock_report(only_low=False),
         }
         return TemplateResponse(request, "admin/vouchers/code/stock.html", context)
 
@@ -153,7 +153,7 @@ class MerchantKeyAdmin(kit.ReadOnlyAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):
-        for key in codes.revoke_store_keys(queryset):
+        for key in merchant.revoke_store_keys(queryset):
             kit.log(request, key, "revoked")
         messages.success(request, gettext("Keys revoked."))
 

@@ -1,8 +1,11 @@
-"""Loading and dumping the catalogue file (`jackpot catalog import|export`).
+"""Reading and dumping the catalogue file (`jackpot catalog import|export`): its schema, and
+applying its stores and campaigns.
 
 The file uses the API's own names. Import is an upsert keyed on store and campaign ids that
 leaves untouched what did not change, so re-importing the same file changes nothing; it never
-touches what reservations consumed (bonus spent, vouchers issued).
+touches what reservations consumed (bonus spent, vouchers issued). The whole import, with the
+file's pool codes and the store events partners hear, is `vouchers.catalogue_import`: the
+catalogue imports neither codes nor webhooks.
 """
 # ruff: noqa: N815 - field names are the file's camelCase
 
@@ -13,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from django.db import transaction
 from django.utils.text import slugify
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -254,50 +256,29 @@ def parse(data: dict) -> CatalogIn:
         raise CatalogError("the catalogue file is invalid:\n  " + "\n  ".join(lines)) from None
 
 
-@transaction.atomic
-def import_catalog(data: dict) -> ImportReport:
-    catalog = parse(data)
-    report = ImportReport()
-    for s in catalog.stores:
-        fields = _store_fields(s)
-        taken = Store.objects.filter(slug=fields["slug"]).exclude(pk=s.id).first()
-        if taken is not None:
+def apply_store(s: StoreIn, report: ImportReport) -> Store:
+    """Create or update one store of the file (not its campaigns, not its codes), inside the
+    caller's transaction."""
+    fields = _store_fields(s)
+    taken = Store.objects.filter(slug=fields["slug"]).exclude(pk=s.id).first()
+    if taken is not None:
+        raise CatalogError(f"store {s.id}: slug {fields['slug']!r} is already store {taken.id}'s")
+    _upsert(Store, s.id, fields, report, f"store {s.id}")
+    return Store.objects.get(pk=s.id)
+
+
+def apply_campaigns(s: StoreIn, report: ImportReport) -> None:
+    """Create or update the store's campaigns of the file, inside the caller's transaction."""
+    for c in s.campaigns:
+        existing = Campaign.objects.filter(pk=c.id).exclude(store_id=s.id).first()
+        if existing is not None:
+            raise CatalogError(f"campaign {c.id} belongs to store {existing.store_id}, not {s.id}")
+        if existing_spent(c.id) > (c.budget if c.budget is not None else Decimal("Infinity")):
             raise CatalogError(
-                f"store {s.id}: slug {fields['slug']!r} is already store {taken.id}'s"
+                f"campaign {c.id}: budget {c.budget} is below the {existing_spent(c.id)} "
+                "already held by reservations"
             )
-        _upsert(Store, s.id, fields, report, f"store {s.id}")
-        for c in s.campaigns:
-            existing = Campaign.objects.filter(pk=c.id).exclude(store_id=s.id).first()
-            if existing is not None:
-                raise CatalogError(
-                    f"campaign {c.id} belongs to store {existing.store_id}, not {s.id}"
-                )
-            if existing_spent(c.id) > (c.budget if c.budget is not None else Decimal("Infinity")):
-                raise CatalogError(
-                    f"campaign {c.id}: budget {c.budget} is below the {existing_spent(c.id)} "
-                    "already held by reservations"
-                )
-            _upsert(Campaign, c.id, _campaign_fields(c), report, f"campaign {c.id}", store_id=s.id)
-        _import_codes(s, report)
-    return report
-
-
-def _import_codes(s: StoreIn, report: ImportReport) -> None:
-    """Add the file's pool codes (those already there are skipped) and re-check the stock."""
-    # Pool codes are voucher data (vouchers.codes); the catalogue file carries them (SPEC §4).
-    from jackpot.vouchers import codes
-
-    store = Store.objects.get(pk=s.id)
-    if not s.codes:
-        codes.refresh_stock(store)  # a pool store without codes is out of the catalogue
-        return
-    rows = [codes.PoolCode(c.code, c.pin, pricing.money(c.value), c.expiry) for c in s.codes]
-    try:
-        result = codes.add_pool_codes(store, rows, skip_existing=True)
-    except codes.CodeImportError as exc:
-        raise CatalogError(f"store {s.id}: {exc}") from None
-    if result.added:
-        report.codes[s.id] = result.added
+        _upsert(Campaign, c.id, _campaign_fields(c), report, f"campaign {c.id}", store_id=s.id)
 
 
 def existing_spent(campaign_id: str) -> Decimal:

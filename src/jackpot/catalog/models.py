@@ -40,7 +40,7 @@ class Store(models.Model):
         max_length=16, choices=CodeSource.choices, default=CodeSource.GENERATED
     )
     # Pool stores: warn the operator when fewer usable codes than this are left; and the flag
-    # `vouchers.codes` sets when the pool can make no accepted value (the store leaves the
+    # `vouchers.codes.pool` sets when the pool can make no accepted value (the store leaves the
     # catalogue until codes arrive).
     code_low_stock_threshold = models.PositiveIntegerField(default=10)
     codes_exhausted = models.BooleanField(default=False)

@@ -9,7 +9,7 @@ the time. So:
 * the definitions (every campaign of an enabled store with stock, and its store) are loaded once
   and kept for `JACKPOT_CATALOGUE_CACHE_SECONDS` (2 s by default; 0 turns the cache off);
   a save or delete of a store or a campaign in this process forgets them at once (model
-  signals; `vouchers.codes` calls `forget` when a pool store's stock flag changes), other
+  signals; `vouchers.codes.pool` calls `forget` when a pool store's stock flag changes), other
   processes see the edit when their copy expires, at most that many seconds later;
 * the counters of budgeted or capped campaigns are read fresh on every request (one small query,
   none when no running campaign has a budget or a cap), into per-request copies: a budget is never
@@ -47,7 +47,7 @@ def in_catalogue():
     """Campaigns of enabled stores that have codes to sell, whatever their dates and budget.
 
     A pool store whose codes can make no accepted value (`codes_exhausted`, kept by
-    `vouchers.codes`) is out of the catalogue until codes are imported.
+    `vouchers.codes.pool`) is out of the catalogue until codes are imported.
     """
     return (
         Campaign.objects.select_related("store")

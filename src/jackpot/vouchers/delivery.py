@@ -1,11 +1,13 @@
 """Voucher delivery (SPEC §6.4): codes, PDF, READY, then mail and SENT; drained by the worker.
 
-At confirmation (`on_confirmed`, called by `lifecycle.apply` in the confirmation's transaction)
-the voucher's codes are taken and a `pdf` job is written to the `DeliveryJob` outbox: a committed
+At confirmation (`lifecycle.apply`, in the confirmation's transaction) the voucher's codes are
+taken and a `pdf` job is written to the `DeliveryJob` outbox (`vouchers.jobs`): a committed
 confirmation always has its job, a rolled-back one never does.
 
-`process_due_jobs()` (run by `jackpot worker`) claims due jobs with a short lease
-(`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers share the work), then:
+`process_due_jobs()` (run by `jackpot worker`) claims due jobs under a lease (`core.leases`, the
+same design as webhook deliveries: a token and `locked_until`, claimed with `SELECT … FOR UPDATE
+SKIP LOCKED` on PostgreSQL, so several workers share the work; a job's outcome is written only by
+the holder of its token), then:
 
 - **pdf**: under the voucher's row lock, takes the codes if it has none yet (pool empty at
   confirmation), renders the PDF, stores it (`VoucherDocument`) and moves the voucher to READY
@@ -22,15 +24,16 @@ confirmation always has its job, a rolled-back one never does.
 
 import logging
 import random
+import uuid
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from jackpot.core.compiled import insert
+from jackpot.core import leases
 from jackpot.core.problems import Problem
-from jackpot.vouchers import codes, mail, pdf
+from jackpot.vouchers import jobs, lifecycle, mail, pdf
+from jackpot.vouchers.codes import pool
 from jackpot.vouchers.models import (
     DeliveryJob,
     JobKind,
@@ -47,30 +50,6 @@ AWAITING_CODES_RETRY = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
 BACKOFF_BASE = 60.0  # seconds
 BACKOFF_CAP = 6 * 3600.0
-
-
-def enqueue(voucher: Voucher, kind: str, now=None, first_time: bool = False) -> DeliveryJob:
-    """Write a job for the voucher (once per kind), inside the caller's transaction.
-
-    `first_time`: the caller knows the voucher has no such job yet, so it is written without
-    looking for it (the unique constraint still holds the rule).
-    """
-    now = now or timezone.now()
-    fields = {"next_attempt_at": now, "created_at": now, "updated_at": now}
-    if first_time:
-        return insert(DeliveryJob(voucher=voucher, kind=kind, **fields))
-    job, _ = DeliveryJob.objects.get_or_create(voucher=voucher, kind=kind, defaults=fields)
-    return job
-
-
-def on_confirmed(voucher: Voucher) -> None:
-    """Take the voucher's codes and queue its PDF, in the confirmation's transaction.
-
-    A voucher is confirmed once (its row lock and state machine see to it), so it has neither
-    codes nor jobs yet: both are written without looking for earlier ones.
-    """
-    codes.take_for(voucher, first_time=True)
-    enqueue(voucher, JobKind.PDF, first_time=True)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -92,39 +71,49 @@ def process_due_jobs(now=None, limit: int = 50) -> int:
     return finished
 
 
-def _claim(now, limit: int) -> list[tuple[int, object]]:
-    lease = now + LEASE
+def _claim(now, limit: int) -> list[tuple[int, uuid.UUID]]:
+    """Lease up to `limit` due jobs to this pass (`core.leases`); the lease runs from `now`."""
+    lease = leases.new(now, LEASE)
+    due = DeliveryJob.objects.filter(status=JobStatus.PENDING, next_attempt_at__lte=now)
     with transaction.atomic():
-        ids = list(
-            DeliveryJob.objects.filter(status=JobStatus.PENDING, next_attempt_at__lte=now)
-            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-            .order_by("next_attempt_at", "pk")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
-        )
-        DeliveryJob.objects.filter(pk__in=ids).update(locked_until=lease, updated_at=now)
-    return [(job_id, lease) for job_id in ids]
+        ids = leases.claim(due.order_by("next_attempt_at", "pk"), now, lease, limit, updated_at=now)
+    return [(job_id, lease.token) for job_id in ids]
 
 
-def _mine(job_id: int, lease):
+def _pending():
+    return DeliveryJob.objects.filter(status=JobStatus.PENDING)
+
+
+def _mine(job_id: int, lease: uuid.UUID):
     """The job, only while this worker still holds its lease."""
-    return DeliveryJob.objects.filter(pk=job_id, locked_until=lease, status=JobStatus.PENDING)
+    return leases.held(_pending(), job_id, lease)
 
 
-def _done(job_id: int, lease, note: str = "") -> None:
+def _done(job_id: int, lease: uuid.UUID, note: str = "") -> None:
     now = timezone.now()
-    _mine(job_id, lease).update(
-        status=JobStatus.DONE, done_at=now, updated_at=now, locked_until=None, last_error=note[:300]
+    leases.finish(
+        _pending(),
+        job_id,
+        lease,
+        status=JobStatus.DONE,
+        done_at=now,
+        updated_at=now,
+        last_error=note[:300],
     )
 
 
-def _later(job_id: int, lease, when, note: str) -> None:
-    _mine(job_id, lease).update(
-        next_attempt_at=when, locked_until=None, last_error=note[:300], updated_at=timezone.now()
+def _later(job_id: int, lease: uuid.UUID, when, note: str) -> None:
+    leases.finish(
+        _pending(),
+        job_id,
+        lease,
+        next_attempt_at=when,
+        last_error=note[:300],
+        updated_at=timezone.now(),
     )
 
 
-def _failed(job_id: int, lease, now, exc: BaseException) -> None:
+def _failed(job_id: int, lease: uuid.UUID, now, exc: BaseException) -> None:
     job = _mine(job_id, lease).first()
     if job is None:
         return
@@ -138,19 +127,23 @@ def _failed(job_id: int, lease, now, exc: BaseException) -> None:
             attempts,
             error,
         )
-        _mine(job_id, lease).update(
+        leases.finish(
+            _pending(),
+            job_id,
+            lease,
             status=JobStatus.FAILED,
             attempts=attempts,
             last_error=error,
-            locked_until=None,
             updated_at=timezone.now(),
         )
         return
-    _mine(job_id, lease).update(
+    leases.finish(
+        _pending(),
+        job_id,
+        lease,
         attempts=attempts,
         next_attempt_at=now + backoff(attempts),
         last_error=error,
-        locked_until=None,
         updated_at=timezone.now(),
     )
 
@@ -165,31 +158,26 @@ def _run(job_id: int, lease, now) -> int:
 
 
 def _make_pdf(job: DeliveryJob, lease, now) -> int:
-    from jackpot.vouchers import lifecycle  # lifecycle calls on_confirmed: import at run time
-
     with transaction.atomic():
         voucher = lifecycle.lock(job.voucher_id)
         if voucher.state != State.CONFIRMED:
             _done(job.pk, lease, f"nothing to do: the voucher is {voucher.state}")
             return 0
-        taken = codes.take_for(voucher)
+        taken = pool.take_for(voucher)
         if not taken:
             _later(job.pk, lease, now + AWAITING_CODES_RETRY, "awaiting codes")
             return 0
         content = pdf.render(pdf.sheet_for(voucher, taken))
         VoucherDocument.objects.filter(voucher=voucher).delete()  # none expected: belt and braces
         VoucherDocument.objects.create(voucher=voucher, pdf=content, created_at=timezone.now())
-        voucher.ready_date = timezone.now()
         lifecycle.apply(voucher, "deliver", "worker", "codes taken and PDF made")
         if voucher.partner.sending_enabled and voucher.email:
-            enqueue(voucher, JobKind.MAIL)
+            jobs.enqueue(voucher, JobKind.MAIL)
         _done(job.pk, lease)
     return 1
 
 
 def _send_mail(job: DeliveryJob, lease, now) -> int:
-    from jackpot.vouchers import lifecycle
-
     voucher = Voucher.objects.select_related("partner", "store").get(pk=job.voucher_id)
     if voucher.state != State.READY:
         _done(job.pk, lease, f"not sent: the voucher is {voucher.state}")

@@ -1,7 +1,9 @@
 """The voucher state machine (SPEC §6.1): the one place that decides whether a change may happen.
 
-Every change runs in a transaction holding the voucher's row lock, writes a `VoucherEvent` and
-the partner's notification to the outbox, so the three never disagree.
+Every change runs in a transaction holding the voucher's row lock, sets the state's date, writes a
+`VoucherEvent` and the partner's notification to the outbox, so the three never disagree. A
+confirmation also takes the voucher's codes and queues its PDF job (`vouchers.jobs`), which the
+worker runs (`vouchers.delivery`, which calls back here to move the voucher on).
 """
 
 import uuid
@@ -12,8 +14,9 @@ from django.utils import timezone
 from jackpot.catalog import budget
 from jackpot.core.compiled import CompiledQuery, insert, save
 from jackpot.core.problems import Problem
-from jackpot.vouchers import codes, delivery, payments
-from jackpot.vouchers.models import State, Voucher, VoucherEvent
+from jackpot.vouchers import jobs, payments
+from jackpot.vouchers.codes import pool
+from jackpot.vouchers.models import JobKind, State, Voucher, VoucherEvent
 from jackpot.vouchers.representation import voucher_object
 from jackpot.webhooks import outbox
 
@@ -90,18 +93,30 @@ def apply(voucher: Voucher, action: str, actor: str, reason: str = "", now=None)
         voucher.canceled_date = now
     elif action == "expire":
         voucher.expired_date = now
+    elif action == "deliver":
+        voucher.ready_date = now
     elif action == "send":
         voucher.send_date = now
     elif action == "accept_refund":
-        codes.void_for(voucher, now)  # refused (409) if a code was already redeemed
+        pool.void_for(voucher, now)  # refused (409) if a code was already redeemed
         payments.reverse_payment(voucher, actor)
     if action in RELEASES_BUDGET:
         release_budget(voucher)
     save(voucher)
     record(voucher, before, actor, reason, event)
     if action == "confirm":
-        delivery.on_confirmed(voucher)  # codes taken, PDF job queued: same transaction
+        on_confirmed(voucher)
     return voucher
+
+
+def on_confirmed(voucher: Voucher) -> None:
+    """Take the voucher's codes and queue its PDF, in the confirmation's transaction.
+
+    A voucher is confirmed once (its row lock and state machine see to it), so it has neither
+    codes nor jobs yet: both are written without looking for earlier ones.
+    """
+    pool.take_for(voucher, first_time=True)
+    jobs.enqueue(voucher, JobKind.PDF, first_time=True)
 
 
 def _locked_vouchers():

@@ -123,7 +123,7 @@ class VoucherEvent(models.Model):
         return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} by {self.actor}"
 
 
-# --- codes, merchant keys and delivery (vouchers.codes, vouchers.delivery) --------------------
+# --- codes, merchant keys and delivery (vouchers.codes, vouchers.jobs, vouchers.delivery) -------
 
 
 class CodeState(models.TextChoices):
@@ -232,7 +232,9 @@ class DeliveryJob(models.Model):
     status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)  # failed attempts so far
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # The worker's lease (`core.leases`): who holds the job, and until when.
     locked_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.UUIDField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -33,7 +33,7 @@ def voucher_id_of(payload: dict) -> str | None:
 
 
 def on_delivery_outcome(outcome) -> None:
-    """React to one delivery outcome (a `jackpot.webhooks.delivery.Outcome`)."""
+    """React to one delivery outcome (a `jackpot.webhooks.outcomes.Outcome`)."""
     if outcome.event != CONFIRMING_EVENT or not outcome.delivered:
         return
     voucher_id = voucher_id_of(outcome.payload)

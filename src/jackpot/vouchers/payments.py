@@ -37,6 +37,11 @@ def reference(voucher: Voucher) -> str:
     return f"{REFERENCE_PREFIX}{voucher.pk}"
 
 
+def statement_reference(statement: Statement) -> str:
+    """The ledger reference of a statement's settlement by bank transfer."""
+    return f"statement:{statement.pk}"
+
+
 def voucher_id_of(reference_text: str) -> uuid.UUID | None:
     """The voucher a ledger reference written by `reference` names, None for any other."""
     if not reference_text.startswith(REFERENCE_PREFIX):
@@ -151,7 +156,7 @@ def record_statement_payment(
     txn = ledger.settle_by_transfer(
         statement.partner,
         statement.total,
-        reference=f"statement:{statement.pk}",
+        reference=statement_reference(statement),
         created_by=actor,
         idempotency_key=idempotency_key,
     )

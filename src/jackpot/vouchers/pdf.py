@@ -27,7 +27,7 @@ from django.conf import settings
 from fpdf import FPDF
 from PIL import Image
 
-from jackpot.vouchers.codes import display
+from jackpot.vouchers.codes.generated import display
 
 PAGE_MARGIN = 15
 CONTENT_WIDTH = 210 - 2 * PAGE_MARGIN

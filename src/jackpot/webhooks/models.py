@@ -74,9 +74,10 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """One envelope to POST to one URL, retried on a schedule until a 2xx answer.
 
-    A worker claims a due row by leasing it (`locked_until`, `lease_token`) in a short
-    transaction, sends outside any transaction, then records the outcome only if it still holds
-    the lease; a killed worker's lease runs out and the row is claimed again (at-least-once).
+    A worker claims a due row by leasing it (`locked_until`, `lease_token`: `core.leases`, as
+    the voucher PDF and mail jobs) in a short transaction, sends outside any transaction, then
+    records the outcome only if it still holds the lease; a killed worker's lease runs out and
+    the row is claimed again (at-least-once).
     """
 
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")

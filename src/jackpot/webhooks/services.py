@@ -8,19 +8,10 @@ partner's *current* notification URL (the partner may have fixed it). The envelo
 from django.db import transaction
 from django.utils import timezone
 
+from jackpot.core import leases
 from jackpot.partners.models import Partner
 from jackpot.webhooks.addresses import with_notification_key
-from jackpot.webhooks.delivery import disable_endpoint
 from jackpot.webhooks.models import Delivery, DeliveryStatus, Endpoint
-
-__all__ = [
-    "ResendError",
-    "disable_endpoint",
-    "enable_endpoint",
-    "endpoint_of",
-    "resend",
-    "resend_failed",
-]
 
 
 class ResendError(Exception):
@@ -65,11 +56,7 @@ def resend(delivery_id: int, *, partner: Partner | str | None = None) -> Deliver
         )
     if not target.notification_url:
         raise ResendError(f"partner {target.pk} has no notification URL")
-    if (
-        delivery.status == DeliveryStatus.PENDING
-        and delivery.locked_until is not None
-        and delivery.locked_until > now
-    ):
+    if delivery.status == DeliveryStatus.PENDING and leases.holds(delivery, now):
         raise ResendError(f"delivery {delivery_id} is being sent right now")
     key = delivery.event.notification_key or None
     delivery.url = with_notification_key(target.notification_url, key)

@@ -1,0 +1,82 @@
+"""Leases on outbox rows: how the worker takes a job so that no two workers do it at once.
+
+One design for every queue the worker drains (PDF and mail jobs, webhook deliveries). A row that
+can be leased has two columns: `lease_token` (a UUID, null when free) and `locked_until` (null
+when free). A worker
+
+1. **claims** due rows in a short transaction: rows whose lease is free or ran out, locked with
+   `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (rows another worker is claiming are skipped,
+   nobody waits; SQLite serialises writers by its IMMEDIATE transactions), then marked with a
+   fresh token and `locked_until = now + duration`, and committed before any work starts;
+2. does the work, outside that transaction;
+3. **finishes** a row with one UPDATE guarded by its token: a worker whose lease ran out and was
+   taken over by another finds nothing to update, so its stale result is dropped.
+
+So a killed worker's job is done again once its lease runs out (at least once, never lost), and
+a job is never done twice while its lease holds. The functions take querysets and leave the
+queue's own rules (what is due, its order, retries) to the caller: no model here.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+
+
+@dataclass(frozen=True)
+class Lease:
+    """One claim: the token that proves it, and until when it holds."""
+
+    token: uuid.UUID
+    until: datetime
+
+
+def new(now: datetime, duration: timedelta) -> Lease:
+    return Lease(uuid.uuid4(), now + duration)
+
+
+def holds(row, now: datetime) -> bool:
+    """Whether someone's lease on the (loaded) row still runs at `now`."""
+    return row.locked_until is not None and row.locked_until > now
+
+
+def free(now: datetime) -> Q:
+    """Rows nobody holds: never leased, finished, or their holder's lease ran out by `now`."""
+    return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+
+
+def lockable(queryset: QuerySet, now: datetime) -> QuerySet:
+    """The rows of `queryset` free to claim, each locked as it is read, locked ones skipped.
+
+    Evaluate it inside the claim's transaction. Only the queue's own rows are locked (`of`), not
+    rows joined by `select_related`.
+    """
+    return queryset.filter(free(now)).select_for_update(skip_locked=True, of=("self",))
+
+
+def grant(queryset: QuerySet, pks, lease: Lease, **fields) -> int:
+    """Mark the rows `pks` (read through `lockable`, same transaction) as held by `lease`."""
+    return queryset.filter(pk__in=list(pks)).update(
+        lease_token=lease.token, locked_until=lease.until, **fields
+    )
+
+
+def claim(queryset: QuerySet, now: datetime, lease: Lease, limit: int, **fields) -> list:
+    """Lease up to `limit` free rows of `queryset` (ordered as the caller wants) to `lease`;
+    returns their primary keys. Run inside a transaction that commits before the work starts."""
+    pks = list(lockable(queryset, now).values_list("pk", flat=True)[:limit])
+    if pks:
+        grant(queryset.model._default_manager.all(), pks, lease, **fields)
+    return pks
+
+
+def held(queryset: QuerySet, pk, token: uuid.UUID) -> QuerySet:
+    """The row `pk`, only while the holder of `token` still holds it."""
+    return queryset.filter(pk=pk, lease_token=token)
+
+
+def finish(queryset: QuerySet, pk, token: uuid.UUID, **fields) -> bool:
+    """Write the outcome and free the row, only if `token` still holds it; False when the lease
+    was lost (taken over after it ran out): the stale outcome is dropped."""
+    return bool(held(queryset, pk, token).update(lease_token=None, locked_until=None, **fields))
