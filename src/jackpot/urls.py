@@ -5,8 +5,8 @@ while the database is out of reach, else 500)."""
 from django.contrib import admin
 from django.urls import include, path
 
-from jackpot import views
 from jackpot.api.routes import api
+from jackpot.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
