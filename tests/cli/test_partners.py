@@ -30,3 +30,24 @@ def test_a_session_ceiling_that_is_not_an_amount_creates_no_partner(capsys, type
     assert (code, captured.out) == (2, "")
     assert f"--session-ceiling: {typed!r}" in captured.err
     assert not Partner.objects.exists()
+
+
+def test_a_notification_url_that_is_not_a_url_names_the_field(capsys):
+    code = main(
+        [
+            "partner",
+            "create",
+            "Shop",
+            "--domain",
+            "shop.example",
+            "--confirmation",
+            "notification",
+            "--notification-url",
+            "not a url",
+        ]
+    )
+
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (2, "")
+    assert "jackpot: notification_url: " in captured.err
+    assert not Partner.objects.exists()
