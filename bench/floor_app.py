@@ -8,7 +8,7 @@ starts the server, whose workers import this file again as the module `floor_app
 import sys
 
 if __name__ == "__main__":
-    from jackpot.server import serve
+    from jackpot.web.server import serve
 
     port, workers, threads = (int(a) for a in sys.argv[1:4])
     serve("floor_app:application", host="127.0.0.1", port=port, workers=workers, threads=threads)

@@ -15,9 +15,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from jackpot import commands
 from jackpot.catalog.models import Campaign, Store
 from jackpot.cli import main
+from jackpot.demo import ensure_demo_partner
 from jackpot.partners import credentials
 from jackpot.partners.models import ApiSignature, Partner
 from jackpot.tokens.models import TokenBurn
@@ -413,7 +413,7 @@ def test_the_demo_partner_is_created_once_and_recreated_with_its_saved_credentia
     settings.DATA_DIR = tmp_path
     saved = tmp_path / "demo-partner.json"
 
-    first = commands.ensure_demo_partner()
+    first = ensure_demo_partner()
 
     demo = Partner.objects.get(pk="demo")
     assert demo.domain_list == ["localhost", "127.0.0.1"]
@@ -423,14 +423,14 @@ def test_the_demo_partner_is_created_once_and_recreated_with_its_saved_credentia
     assert json.loads(saved.read_text()) == first
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
 
-    second = commands.ensure_demo_partner()
+    second = ensure_demo_partner()
 
     assert second == first
     assert Partner.objects.filter(pk="demo").count() == 1
     assert ApiSignature.objects.filter(partner_id="demo").count() == 1
 
     Partner.objects.filter(pk="demo").delete()
-    third = commands.ensure_demo_partner()
+    third = ensure_demo_partner()
 
     demo = Partner.objects.get(pk="demo")
     assert (third["apiSignature"], third["apiKey"]) == (first["apiSignature"], first["apiKey"])

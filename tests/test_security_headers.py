@@ -63,9 +63,9 @@ def test_the_favicon_is_served(client, db):
 # Deployment warnings that are answered elsewhere, with the answer.
 EXPLAINED = {
     # Django looks for its own class paths; ours are those classes subclassed to pass over API
-    # calls (jackpot/page_middleware.py), and the pages' tests check the headers they send.
-    "security.W002": "X-Frame-Options from page_middleware.XFrameOptionsMiddleware",
-    "security.W003": "CSRF from page_middleware.CsrfViewMiddleware",
+    # calls (jackpot/web/middleware.py), and the pages' tests check the headers they send.
+    "security.W002": "X-Frame-Options from web.middleware.XFrameOptionsMiddleware",
+    "security.W003": "CSRF from web.middleware.CsrfViewMiddleware",
     # Joining the browsers' HSTS preload list binds every sub-domain of the operator's domain
     # for months: a decision for the operator, not a default.
     "security.W021": "HSTS preload is the operator's choice",

@@ -75,16 +75,16 @@ MIDDLEWARE = [
     "jackpot.api.edge.ApiEdgeMiddleware",
     "jackpot.api.ratelimit.RateLimitMiddleware",
     "jackpot.api.idempotency.IdempotencyMiddleware",
-    # The pages' own, which API calls pass over (jackpot/page_middleware.py: Django's
+    # The pages' own, which API calls pass over (jackpot/web/middleware.py: Django's
     # classes, each skipping /v2/ but the API's documentation pages).
-    "jackpot.page_middleware.SessionMiddleware",
-    "jackpot.page_middleware.LocaleMiddleware",  # backoffice in English or French
+    "jackpot.web.middleware.SessionMiddleware",
+    "jackpot.web.middleware.LocaleMiddleware",  # backoffice in English or French
     "django.middleware.common.CommonMiddleware",  # for all: it writes Content-Length
-    "jackpot.page_middleware.CsrfViewMiddleware",
-    "jackpot.page_middleware.AuthenticationMiddleware",
-    "jackpot.page_middleware.MessageMiddleware",
-    "jackpot.page_middleware.XFrameOptionsMiddleware",
-    "jackpot.page_middleware.ContentSecurityPolicyMiddleware",  # settings below
+    "jackpot.web.middleware.CsrfViewMiddleware",
+    "jackpot.web.middleware.AuthenticationMiddleware",
+    "jackpot.web.middleware.MessageMiddleware",
+    "jackpot.web.middleware.XFrameOptionsMiddleware",
+    "jackpot.web.middleware.ContentSecurityPolicyMiddleware",  # settings below
     # Last, as django-axes asks: refuses logins from a locked-out username and address. Its
     # check wants this very name; on an API call it only reads one setting.
     "axes.middleware.AxesMiddleware",

@@ -7,8 +7,8 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from jackpot import views
 from jackpot.api.routes import api
+from jackpot.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),

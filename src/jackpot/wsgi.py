@@ -7,6 +7,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jackpot.settings")
 django_application = get_wsgi_application()
 
+from jackpot.web.server import check_secret_key  # noqa: E402  (needs the settings above)
+
+# Any server that imports this module, not only `jackpot serve`, refuses the development key.
+check_secret_key()
+
 
 def application(environ, start_response):
     """Django's answer, a finished one handed over as one body.
@@ -23,11 +28,3 @@ def application(environ, start_response):
         return [response.content]
     finally:
         response.close()
-
-
-from django.conf import settings  # noqa: E402  (configured by the line above)
-
-if settings.SECRET_KEY == settings.INSECURE_SECRET_KEY and not (settings.DEMO or settings.DEBUG):
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("set SECRET_KEY before serving (or run `jackpot demo` locally)")

@@ -41,6 +41,7 @@ CLAIMS = [
 STRING_CLAIMS = ["notificationKey", "userId", "customTransactionId", "email"]
 EXAMPLES = settings(
     max_examples=40,
+    derandomize=True,  # the same examples every run: a failure in CI reproduces as is
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -233,7 +234,7 @@ def test_any_lifecycle_body_is_answered_cleanly(partner, client, action, body):
         HTTP_APIKEY=partner.issued.apiKey,
     )
     assert_success_or_problem(response)
-    assert response.status_code in (404, 422)
+    assert response.status_code in (400, 404, 422)  # 400: a NUL, refused at the edge
     assert written() == before
 
 

@@ -1,12 +1,11 @@
 """The merchant API: a store checks and redeems generated codes with its store key."""
 
-import argparse
 import json
 
 import pytest
 
-from jackpot import codes_commands
 from jackpot.catalog.models import Store
+from jackpot.cli import main
 from jackpot.vouchers.codes import generated, merchant
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, MerchantKey
@@ -16,11 +15,8 @@ CHECK, REDEEM = "/v2/merchant/codes/check", "/v2/merchant/codes/redeem"
 
 
 def store_key(store_id: str, capsys, *extra) -> str:
-    """`jackpot codes store-key STORE` through codes_commands, returning the printed key."""
-    parser = argparse.ArgumentParser(prog="jackpot")
-    codes_commands.add_parsers(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["codes", "store-key", store_id, *extra])
-    assert args.handler(args) == 0
+    """`jackpot codes store-key STORE`, returning the printed key."""
+    assert main(["codes", "store-key", store_id, *extra]) == 0
     return json.loads(capsys.readouterr().out)["storeKey"]
 
 

@@ -63,7 +63,7 @@ class Platform:
     url: str
 
     def token(self, amount="100", **claims) -> str:
-        from jackpot.commands import build_token
+        from jackpot.tokens.samples import build_token
 
         claims = {"cp": "75000", "age": 40, "gender": "M", "userId": "u-1234", **claims}
         return build_token("demo", amount, **claims)
@@ -79,7 +79,7 @@ class Platform:
 def platform(live_server, transactional_db, settings, tmp_path):
     """The live server with the demo catalogue, the demo partner and the harness pages."""
     from jackpot.catalog import importer
-    from jackpot.commands import ensure_demo_partner
+    from jackpot.demo import ensure_demo_partner
     from jackpot.vouchers import catalogue_import
 
     settings.ROOT_URLCONF = "harness_urls"

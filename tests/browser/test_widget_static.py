@@ -84,7 +84,7 @@ def test_demo_page_builds_a_fresh_token_on_every_visit(client, demo_setup):
         "gender": "M",
         "userId": "u-1234",
     }
-    from jackpot.commands import ensure_demo_partner
+    from jackpot.demo import ensure_demo_partner
 
     jwt.decode(token1, ensure_demo_partner()["apiSignature"], algorithms=["HS256"])
     page = first.content.decode()

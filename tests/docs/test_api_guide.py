@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from jackpot.commands import build_token
 from jackpot.partners.credentials import create_partner
+from jackpot.tokens.samples import build_token
 from jackpot.vouchers.models import Voucher
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "api-guide.md"

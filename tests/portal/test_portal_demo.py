@@ -6,14 +6,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jackpot import commands
+from jackpot import demo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_logins_work_and_are_kept(settings, tmp_path):
     settings.DATA_DIR = tmp_path
-    first = commands.ensure_demo_partner()
+    first = demo.ensure_demo_partner()
     assert json.loads((tmp_path / "demo-partner.json").read_text()) == first
 
     portal = Client()
@@ -32,7 +32,7 @@ def test_demo_logins_work_and_are_kept(settings, tmp_path):
     assert response.status_code == 302
     assert admin.get(reverse("admin:index")).status_code == 200
 
-    assert commands.ensure_demo_partner() == first  # the same logins on every run
-    banner = commands.DEMO_BANNER.format(base="http://127.0.0.1:8000", saved="x", **first)
+    assert demo.ensure_demo_partner() == first  # the same logins on every run
+    banner = demo.banner("http://127.0.0.1:8000", first)
     assert f"user {first['portalUser']}  password {first['portalPassword']}" in banner
     assert "/admin/" in banner and first["operatorPassword"] in banner

@@ -1,14 +1,12 @@
 """Refund decisions (SPEC §6.1): REFUNDING → REFUNDED (codes voided, payment reversed) or
 REFUND_REJECTED; from `vouchers.refunds` and `jackpot refund accept|reject`."""
 
-import argparse
 import json
-import sys
 from decimal import Decimal
 
 import pytest
 
-from jackpot import codes_commands, commands
+from jackpot.cli import main
 from jackpot.ledger import services as ledger
 from jackpot.vouchers import refunds
 from jackpot.vouchers.codes import merchant
@@ -16,18 +14,6 @@ from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, CodeState, Voucher
 
 RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
-
-
-def main(argv) -> int:
-    """`jackpot refund …` through codes_commands' parsers and handlers."""
-    parser = argparse.ArgumentParser(prog="jackpot")
-    codes_commands.add_parsers(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    try:
-        return args.handler(args) or 0
-    except commands.CommandError as exc:
-        print(f"jackpot: {exc}", file=sys.stderr)
-        return 2
 
 
 def refunding(api_client, build_token, partner) -> dict:

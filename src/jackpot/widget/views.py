@@ -7,13 +7,16 @@ samples do on the partner's backend) and embeds the widget with the guide's asyn
 
 import re
 import time
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from jackpot.core.formats import POSTCODE
+from jackpot.core.money import parse_amount
+from jackpot.demo import ensure_demo_partner
+from jackpot.tokens.samples import build_token
 
 DEFAULTS = {"amount": "100", "cp": "75000", "age": "40", "gender": "M"}
 
@@ -27,16 +30,14 @@ def _claims(query) -> tuple[dict, list[str]]:
     values = {k: (query.get(k) or "").strip() or v for k, v in DEFAULTS.items()}
     problems = []
     try:
-        amount = Decimal(values["amount"])
-        if not amount.is_finite() or amount <= 0:
-            raise InvalidOperation
-    except InvalidOperation:
+        parse_amount(values["amount"])
+    except ValueError:
         problems.append("amount must be a positive number")
     if not re.fullmatch(r"\d{1,3}", values["age"]):
         problems.append("age must be a whole number")
     if values["gender"] not in ("M", "F"):
         problems.append("gender must be M or F")
-    if not re.fullmatch(r"[0-9AaBb]{1,5}", values["cp"]):
+    if not POSTCODE.fullmatch(values["cp"].upper()):
         problems.append("cp must be a postcode or a department number")
     return values, problems
 
@@ -45,12 +46,9 @@ def _claims(query) -> tuple[dict, list[str]]:
 def demo(request):
     if not demo_enabled():
         raise Http404("The demo page is only served in demo, debug or test mode.")
-    from jackpot.commands import build_token, ensure_demo_partner
-
     values, problems = _claims(request.GET)
     if problems:
         return HttpResponseBadRequest("; ".join(problems), content_type="text/plain")
-    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
     ensure_demo_partner()
     claims = {
         "cp": values["cp"].upper(),
@@ -59,7 +57,7 @@ def demo(request):
         "userId": "u-1234",
         "notificationKey": f"demo-{time.time_ns()}",
     }
-    token = build_token("demo", values["amount"], **claims)
+    token = build_token("demo", str(parse_amount(values["amount"])), **claims)
     # Written as-is into a JavaScript string in the page: a JWT is base64url and dots only.
     if not re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", token):
         raise ValueError("build_token returned something that is not a compact JWT")

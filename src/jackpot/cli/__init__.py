@@ -1,4 +1,9 @@
-"""The `jackpot` command: run, operate and try the platform (SPEC §12)."""
+"""The `jackpot` command: run, operate and try the platform (SPEC §12).
+
+`main(argv)` parses the arguments (cli.parser, one module per command group), sets Django up,
+and runs the chosen command's handler: 0 on success, 2 when the command refuses its input (a
+`CommandError`, printed on stderr), or the handler's own code.
+"""
 
 import os
 import sys
@@ -14,9 +19,10 @@ def _django(demo: bool = False) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from jackpot import commands
+    from jackpot.cli.base import CommandError
+    from jackpot.cli.parser import build_parser
 
-    parser = commands.build_parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
@@ -24,10 +30,6 @@ def main(argv: list[str] | None = None) -> int:
     _django(demo=args.command == "demo")
     try:
         return args.handler(args) or 0
-    except commands.CommandError as exc:
+    except CommandError as exc:
         print(f"jackpot: {exc}", file=sys.stderr)
         return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

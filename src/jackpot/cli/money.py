@@ -1,63 +1,32 @@
 """The operator's money tools: `jackpot wallet …`, `jackpot statement …`, `jackpot report`."""
 
-from datetime import UTC, datetime, time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from jackpot.commands import CommandError, print_json
-from jackpot.core.formats import amount, iso
-
-
-def _partner(partner_id: str):
-    from jackpot.partners.models import Partner
-
-    partner = Partner.objects.filter(pk=partner_id).first()
-    if partner is None:
-        raise CommandError(f"no partner {partner_id!r}")
-    return partner
-
-
-def _decimal(text: str, name: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise CommandError(f"{name}: {text!r} is not an amount") from None
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise CommandError(f"{name} must be positive with at most 2 decimals")
-    return value
-
-
-def _day(text: str, name: str) -> datetime:
-    try:
-        return datetime.combine(datetime.fromisoformat(text).date(), time(), tzinfo=UTC)
-    except ValueError:
-        raise CommandError(f"{name}: {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _problem(exc) -> CommandError:
-    return CommandError(exc.detail or exc.title)
+from jackpot.cli.base import CommandError, amount, day, partner, print_json, refused
+from jackpot.core.formats import amount as json_amount
+from jackpot.core.formats import iso
 
 
 def cmd_wallet_credit(args) -> int:
     from jackpot.core.problems import Problem
     from jackpot.ledger import services as ledger
 
-    partner = _partner(args.partner)
+    found = partner(args.partner)
     try:
         txn = ledger.credit_wallet(
-            partner,
-            _decimal(args.amount, "AMOUNT"),
+            found,
+            amount(args.amount, "AMOUNT"),
             reference=args.reference or "top-up",
             created_by="cli",
             idempotency_key=args.idempotency_key,
         )
     except Problem as exc:
-        raise _problem(exc) from None
-    status = ledger.wallet_status(partner)
+        raise refused(exc) from None
+    status = ledger.wallet_status(found)
     print_json(
         {
             "transactionId": str(txn.id),
-            "balance": amount(status.balance),
+            "balance": json_amount(status.balance),
             "currency": status.currency,
         }
     )
@@ -67,23 +36,23 @@ def cmd_wallet_credit(args) -> int:
 def cmd_wallet_show(args) -> int:
     from jackpot.ledger import services as ledger
 
-    partner = _partner(args.partner)
-    status = ledger.wallet_status(partner)
-    account = ledger.wallet_account(partner)
+    found = partner(args.partner)
+    status = ledger.wallet_status(found)
+    account = ledger.wallet_account(found)
     entries = account.entries.select_related("transaction").order_by("-transaction__created_at")
     print_json(
         {
-            "partner": partner.pk,
-            "balance": amount(status.balance),
+            "partner": found.pk,
+            "balance": json_amount(status.balance),
             "currency": status.currency,
-            "lowBalanceThreshold": amount(status.low_balance_threshold),
+            "lowBalanceThreshold": json_amount(status.low_balance_threshold),
             "lowBalance": status.low,
             "latest": [
                 {
                     "at": iso(e.transaction.created_at),
                     "kind": e.transaction.kind,
                     "reference": e.transaction.reference,
-                    "amount": amount(e.amount),
+                    "amount": json_amount(e.amount),
                 }
                 for e in entries[: args.limit]
             ],
@@ -96,9 +65,9 @@ def cmd_wallet_threshold(args) -> int:
     from jackpot.ledger import services as ledger
 
     threshold = ledger.set_low_balance_threshold(
-        _partner(args.partner), None if args.amount == "none" else _decimal(args.amount, "AMOUNT")
+        partner(args.partner), None if args.amount == "none" else amount(args.amount, "AMOUNT")
     )
-    print_json({"partner": args.partner, "lowBalanceThreshold": amount(threshold)})
+    print_json({"partner": args.partner, "lowBalanceThreshold": json_amount(threshold)})
     return 0
 
 
@@ -106,13 +75,13 @@ def cmd_statement_issue(args) -> int:
     from jackpot.core.problems import Problem
     from jackpot.vouchers import payments
 
-    partner = _partner(args.partner)
+    found = partner(args.partner)
     try:
         statement = payments.issue_statement(
-            partner, _day(args.start, "--from"), _day(args.end, "--to"), "cli"
+            found, day(args.start, "--from"), day(args.end, "--to"), "cli"
         )
     except Problem as exc:
-        raise _problem(exc) from None
+        raise refused(exc) from None
     if args.csv:
         Path(args.csv).write_text(payments.statement_csv(statement), encoding="utf-8")
     if args.pdf:
@@ -120,8 +89,8 @@ def cmd_statement_issue(args) -> int:
     print_json(
         {
             "statement": statement.pk,
-            "partner": partner.pk,
-            "total": amount(statement.total),
+            "partner": found.pk,
+            "total": json_amount(statement.total),
             "currency": statement.currency,
             "vouchers": statement.vouchers.count(),
         }
@@ -145,7 +114,7 @@ def cmd_statement_pay(args) -> int:
             idempotency_key=args.idempotency_key,
         )
     except Problem as exc:
-        raise _problem(exc) from None
+        raise refused(exc) from None
     print_json(
         {
             "statement": statement.pk,
@@ -159,14 +128,14 @@ def cmd_statement_pay(args) -> int:
 def cmd_report_stores(args) -> int:
     from jackpot.vouchers import payments
 
-    rows = payments.store_report(_day(args.start, "--from"), _day(args.end, "--to"))
+    rows = payments.store_report(day(args.start, "--from"), day(args.end, "--to"))
     print_json(
         [
             {
                 **r,
-                "valueIssued": amount(r["valueIssued"]),
-                "bonusFunded": amount(r["bonusFunded"]),
-                "owed": amount(r["owed"]),
+                "valueIssued": json_amount(r["valueIssued"]),
+                "bonusFunded": json_amount(r["bonusFunded"]),
+                "owed": json_amount(r["owed"]),
             }
             for r in rows
         ]

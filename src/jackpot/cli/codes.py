@@ -1,20 +1,6 @@
-"""The operator's code and refund tools: `jackpot codes …`, `jackpot refund accept|reject`.
+"""`jackpot codes import|stock|threshold|store-key`: the operator's tools for store codes."""
 
-`add_parsers(sub)` registers them on the `jackpot` parser (see `commands.build_parser`).
-"""
-
-import uuid
-
-from jackpot.commands import CommandError, print_json
-
-
-def _store(store_id: str):
-    from jackpot.catalog.models import Store
-
-    store = Store.objects.filter(pk=store_id).first()
-    if store is None:
-        raise CommandError(f"no store {store_id!r}")
-    return store
+from jackpot.cli.base import CommandError, print_json, store
 
 
 def cmd_codes_import(args) -> int:
@@ -40,12 +26,12 @@ def cmd_codes_stock(args) -> int:
     from jackpot.vouchers.codes import pool
 
     if args.store:
-        pool.refresh_stock(_store(args.store))
+        pool.refresh_stock(store(args.store))
     else:
         from jackpot.catalog.models import CodeSource, Store
 
-        for store in Store.objects.filter(code_source=CodeSource.POOL):
-            pool.refresh_stock(store)
+        for pool_store in Store.objects.filter(code_source=CodeSource.POOL):
+            pool.refresh_stock(pool_store)
     report = pool.stock_report(only_low=not (args.all or args.store))
     if args.store:
         report = [r for r in report if r["storeId"] == args.store]
@@ -57,58 +43,30 @@ def cmd_codes_threshold(args) -> int:
     from jackpot.catalog.models import Store
     from jackpot.vouchers.codes import pool
 
-    store = _store(args.store)
+    found = store(args.store)
     if args.count < 0:
         raise CommandError("COUNT must be 0 or more")
-    Store.objects.filter(pk=store.pk).update(code_low_stock_threshold=args.count)
-    store.code_low_stock_threshold = args.count
-    pool.refresh_stock(store)
-    print_json({"storeId": store.pk, "threshold": args.count})
+    Store.objects.filter(pk=found.pk).update(code_low_stock_threshold=args.count)
+    found.code_low_stock_threshold = args.count
+    pool.refresh_stock(found)
+    print_json({"storeId": found.pk, "threshold": args.count})
     return 0
 
 
 def cmd_codes_store_key(args) -> int:
     from jackpot.vouchers.codes import merchant
 
-    store = _store(args.store)
-    key = merchant.issue_store_key(store, revoke_others=args.revoke_others)
+    found = store(args.store)
+    key = merchant.issue_store_key(found, revoke_others=args.revoke_others)
     print_json(
         {
-            "storeId": store.pk,
+            "storeId": found.pk,
             "storeKey": key,
             "note": "shown once: the store sends it as 'Authorization: Bearer <storeKey>' to "
             "POST /v2/merchant/codes/check and /redeem",
         }
     )
     return 0
-
-
-def _refund(args, decide) -> int:
-    from jackpot.core.problems import Problem
-    from jackpot.vouchers.representation import voucher_object
-
-    try:
-        voucher_id = uuid.UUID(args.voucher_id)
-    except ValueError:
-        raise CommandError(f"{args.voucher_id!r} is not a voucher id") from None
-    try:
-        voucher = decide(voucher_id, "operator:cli", args.reason or "")
-    except Problem as exc:
-        raise CommandError(exc.detail or exc.title) from None
-    print_json(voucher_object(voucher))
-    return 0
-
-
-def cmd_refund_accept(args) -> int:
-    from jackpot.vouchers import refunds
-
-    return _refund(args, refunds.accept)
-
-
-def cmd_refund_reject(args) -> int:
-    from jackpot.vouchers import refunds
-
-    return _refund(args, refunds.reject)
 
 
 def add_parsers(sub) -> None:
@@ -134,14 +92,3 @@ def add_parsers(sub) -> None:
     key.add_argument("store")
     key.add_argument("--revoke-others", action="store_true", help="revoke the store's other keys")
     key.set_defaults(handler=cmd_codes_store_key)
-
-    refund = sub.add_parser("refund", help="record the store's decision on a refund request")
-    refund_sub = refund.add_subparsers(dest="action", metavar="ACTION", required=True)
-    for name, handler, text in (
-        ("accept", cmd_refund_accept, "REFUNDING → REFUNDED: codes voided, payment reversed"),
-        ("reject", cmd_refund_reject, "REFUNDING → REFUND_REJECTED"),
-    ):
-        decision = refund_sub.add_parser(name, help=text)
-        decision.add_argument("voucher_id")
-        decision.add_argument("--reason", default="", help="why (kept in the voucher's events)")
-        decision.set_defaults(handler=handler)

@@ -1,0 +1,30 @@
+"""`jackpot demo`: set the demo up (`jackpot.demo`), print where everything is, then serve with a
+worker beside the server until Ctrl-C."""
+
+import os
+import subprocess
+import sys
+
+from jackpot.cli import server
+
+
+def cmd_demo(args) -> int:
+    from jackpot import demo
+    from jackpot.worker.supervisor import worker_command
+
+    partner = demo.prepare()
+    print(demo.banner(f"http://{args.host}:{args.port}", partner))
+    sys.stdout.flush()
+    worker = subprocess.Popen(worker_command(), env=os.environ.copy())  # noqa: S603
+    try:
+        return server.serve(args.host, args.port, workers=1, threads=4)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+def add_parsers(sub) -> None:
+    demo = sub.add_parser("demo", help="migrate, load the demo catalogue and partner, serve")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(handler=cmd_demo)

@@ -1,0 +1,33 @@
+"""The `jackpot` argument parser: each command module adds its own sub-commands.
+
+A module's `add_parsers(sub)` registers its commands with a `handler` default; the order below
+is the order `jackpot --help` lists them in.
+"""
+
+import argparse
+
+from jackpot.cli import (
+    catalog,
+    codes,
+    demo,
+    money,
+    partners,
+    refunds,
+    server,
+    tokens,
+    webhooks,
+)
+
+GROUPS = (demo, server, catalog, partners, webhooks, tokens, money, codes, refunds)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jackpot",
+        description="Sub-commands of `jackpot`; each translates arguments into calls of the "
+        "services.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in GROUPS:
+        group.add_parsers(sub)
+    return parser

@@ -1,0 +1,61 @@
+"""One worker process: deliver webhooks, make PDFs and mails, expire reservations, prune old
+records; pass after pass until SIGTERM.
+
+The steps are called through their modules (`lifecycle.expire_due`, …), looked up on each pass,
+so that a test can stand in for one of them.
+"""
+
+import logging
+import signal
+import time
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
+
+from jackpot.api import failures, idempotency
+from jackpot.tokens import sessions
+from jackpot.vouchers import delivery, lifecycle, notification_confirmation
+from jackpot.webhooks import delivery as webhook_delivery
+
+log = logging.getLogger("jackpot.worker")
+
+
+def run_worker(once: bool = False, interval: float | None = None) -> int:
+    """Passes until SIGTERM (or one with `once`); exit code 1 when that one pass met an outage."""
+    interval = settings.JACKPOT_WORKER_INTERVAL if interval is None else interval
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    log.info("worker started (sweep every %ss)", interval)
+    while not stopping:
+        close_old_connections()
+        try:
+            expired = lifecycle.expire_due()
+            pruned = sessions.prune_burns() + idempotency.prune()
+            if expired or pruned:
+                log.info("expired %d reservation(s), pruned %d old record(s)", expired, pruned)
+            # Each pass attempts every due delivery once; a 2xx answer to coupon/reserved
+            # confirms a notification-mode voucher (the vouchers rule, handed to webhooks).
+            delivered = webhook_delivery.deliver_due(
+                on_outcome=notification_confirmation.on_delivery_outcome,
+                should_stop=lambda: bool(stopping),
+            )
+            made = delivery.process_due_jobs()  # voucher PDFs and mails
+        except (OperationalError, InterfaceError) as exc:
+            if not failures.is_database_outage(exc):
+                raise
+            # Every step is transactional and leased: what this pass did not finish is picked
+            # up by the next one, once the database is back. Only the connection is dropped.
+            log.warning("database unavailable (%s); retrying in %ss", exc, interval)
+            connections.close_all()
+            delivered = made = 0
+            if once:
+                return 1
+        if once:
+            break
+        if delivered or made:
+            continue  # more may be due (a confirmation's coupon/confirmed): no sleep
+        deadline = time.monotonic() + interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, interval))
+    log.info("worker stopped")
+    return 0
