@@ -59,8 +59,8 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
     from django.conf import settings
     from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
-    from jackpot.api.failures import is_database_outage
     from jackpot.api.idempotency import prune as prune_idempotency
+    from jackpot.core.outages import is_database_outage
     from jackpot.tokens.sessions import prune_burns
     from jackpot.vouchers.delivery import process_due_jobs
     from jackpot.vouchers.lifecycle import expire_due

@@ -1,9 +1,20 @@
-"""The credentials an API call may carry: a session bearer token or a partner's apikey."""
+"""The credentials an API call may carry: a session bearer token, a partner's apikey or access
+token, a store's merchant key.
+
+Each class only looks its credential up; what a found credential makes of the request (who the
+partner is, which session if any) is decided once, in `_as_partner`.
+"""
 
 from ninja.security import APIKeyHeader, HttpBearer
 
 from jackpot.partners import credentials
 from jackpot.tokens import sessions
+from jackpot.vouchers import codes
+
+
+def _as_partner(request, partner, session=None) -> None:
+    request.jackpot_session = session
+    request.jackpot_partner = partner
 
 
 class SessionBearer(HttpBearer):
@@ -14,8 +25,7 @@ class SessionBearer(HttpBearer):
     def authenticate(self, request, token):
         session = sessions.session_for_credential(token)
         if session is not None:
-            request.jackpot_session = session
-            request.jackpot_partner = session.partner
+            _as_partner(request, session.partner, session)
         return session
 
 
@@ -28,8 +38,7 @@ class PartnerApiKey(APIKeyHeader):
     def authenticate(self, request, key):
         partner = credentials.partner_for_api_key(key)
         if partner is not None:
-            request.jackpot_session = None
-            request.jackpot_partner = partner
+            _as_partner(request, partner)
         return partner
 
 
@@ -41,13 +50,25 @@ class PartnerBearer(HttpBearer):
     def authenticate(self, request, token):
         partner = credentials.partner_for_access_token(token)
         if partner is not None:
-            request.jackpot_session = None
-            request.jackpot_partner = partner
+            _as_partner(request, partner)
         return partner
+
+
+class StoreKey(HttpBearer):
+    """`Authorization: Bearer jsk_…`: a store's merchant key (the merchant API), no partner."""
+
+    openapi_description = "The store's merchant key, from `jackpot codes store-key STORE`."
+
+    def authenticate(self, request, token):
+        store = codes.store_for_key(token)
+        if store is not None:
+            request.jackpot_store = store
+        return store
 
 
 session_auth = SessionBearer()
 apikey_auth = PartnerApiKey()
 partner_bearer = PartnerBearer()
+store_key = StoreKey()
 # What a partner's own servers may use: its apikey or a client_credentials access token.
 partner_auth = [apikey_auth, partner_bearer]
