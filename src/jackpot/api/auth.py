@@ -29,29 +29,31 @@ class SessionBearer(HttpBearer):
         return session
 
 
-class PartnerApiKey(APIKeyHeader):
+class _PartnerCredential:
+    """A credential that names a partner alone (no session): `find` looks it up, or None."""
+
+    find: staticmethod
+
+    def authenticate(self, request, credential):
+        partner = self.find(credential)
+        if partner is not None:
+            _as_partner(request, partner)
+        return partner
+
+
+class PartnerApiKey(_PartnerCredential, APIKeyHeader):
     """`apikey: jpk_…`, for the partner's own servers."""
 
     param_name = "apikey"
     openapi_description = "The partner's API key, server to server only."
-
-    def authenticate(self, request, key):
-        partner = credentials.partner_for_api_key(key)
-        if partner is not None:
-            _as_partner(request, partner)
-        return partner
+    find = staticmethod(credentials.partner_for_api_key)
 
 
-class PartnerBearer(HttpBearer):
+class PartnerBearer(_PartnerCredential, HttpBearer):
     """`Authorization: Bearer jpt_…`, from the client_credentials grant of `POST /v2/token`."""
 
     openapi_description = "Partner access token from POST /v2/token (client_credentials grant)."
-
-    def authenticate(self, request, token):
-        partner = credentials.partner_for_access_token(token)
-        if partner is not None:
-            _as_partner(request, partner)
-        return partner
+    find = staticmethod(credentials.partner_for_access_token)
 
 
 class StoreKey(HttpBearer):
