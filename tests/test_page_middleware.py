@@ -2,7 +2,7 @@
 
 import pytest
 
-from jackpot.web.middleware import is_api_call
+from jackpot.core.paths import is_api_call
 
 pytestmark = pytest.mark.django_db
 

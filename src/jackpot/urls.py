@@ -7,6 +7,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from jackpot.api import docs
 from jackpot.api.routes import api
 from jackpot.web import views
 
@@ -17,8 +18,8 @@ urlpatterns = [
         "favicon.ico",
         RedirectView.as_view(url=staticfiles_storage.url("jackpot/favicon.ico"), permanent=True),
     ),
-    path("v2/redoc", views.redoc, name="redoc"),
-    path("v2/redoc.js", views.redoc_bundle, name="redoc-bundle"),
+    path("v2/redoc", docs.redoc, name="redoc"),
+    path("v2/redoc.js", docs.redoc_bundle, name="redoc-bundle"),
     path("v2/", api.urls),
     path("portal/", include("jackpot.portal.urls")),
     path("admin/", admin.site.urls),

@@ -15,7 +15,7 @@ from django.core import signals
 from django.db import OperationalError, connection
 from fault_support import postgres_url
 
-from jackpot.api.failures import is_database_outage
+from jackpot.core.outages import is_database_outage
 from jackpot.partners.models import Partner
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -30,10 +30,11 @@ from django.utils import timezone
 from psycopg import errors as pg
 
 from jackpot.api import cors, idempotency
-from jackpot.api.failures import RETRY_AFTER, is_database_outage
+from jackpot.api.failures import RETRY_AFTER
 from jackpot.api.models import IdempotencyRecord
 from jackpot.catalog.models import Campaign
 from jackpot.core import shared_cache
+from jackpot.core.outages import is_database_outage
 from jackpot.tokens import sessions
 from jackpot.tokens.models import Session
 from jackpot.vouchers import lifecycle

@@ -7,6 +7,7 @@ is shared only with the domains of the partner the credential belongs to.
 from django.http import HttpResponse
 
 from jackpot.core import shared_cache
+from jackpot.core.paths import under_api
 from jackpot.partners import credentials
 from jackpot.partners.models import Partner
 from jackpot.tokens.verification import origin_host
@@ -33,7 +34,7 @@ class CorsMiddleware:
 
     def __call__(self, request):
         origin = request.headers.get("Origin")
-        if not origin or not request.path.startswith("/v2/"):
+        if not origin or not under_api(request.path):
             return self.get_response(request)
         host = origin_host(origin)
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:

@@ -1,30 +1,24 @@
 """Problem documents for what happens before or around the API's own routes.
 
 Unknown paths (404), wrong methods (405), bodies over the size limit (413), crashes (500) and
-database outages (503, see `api.failures`) under /v2 answer `application/problem+json` like every
-other API error.
+database outages (503, see `api.failures`) under the API's prefix (`core.paths.under_api`, its
+docs pages included) answer `application/problem+json` like every other API error.
 """
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 
 from jackpot.api.failures import failure_response
-from jackpot.api.problems import CONTENT_TYPE, problem_response
+from jackpot.api.problems import CONTENT_TYPE, payload_too_large, problem_response
+from jackpot.core.paths import API_DOCS, under_api
 from jackpot.core.problems import Problem
 
 EDGE_PROBLEMS = {
-    404: Problem("not-found", "Not found", 404, "No API route at this path; see /v2/docs."),
-    405: Problem("method-not-allowed", "Method not allowed", 405, "See /v2/docs for the methods."),
+    404: Problem("not-found", "Not found", 404, f"No API route at this path; see {API_DOCS}."),
+    405: Problem(
+        "method-not-allowed", "Method not allowed", 405, f"See {API_DOCS} for the methods."
+    ),
 }
-
-
-def TOO_LARGE() -> Problem:  # noqa: N802 - reads as the constant it nearly is
-    return Problem(
-        "payload-too-large",
-        "The request body is too large",
-        413,
-        f"Bodies are limited to {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
-    )
 
 
 def _holds_nul(request) -> bool:
@@ -42,23 +36,15 @@ class ApiEdgeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/v2/"):
+        if not under_api(request.path):
             return self.get_response(request)
         length = request.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return problem_response(
-                request,
-                Problem(
-                    "payload-too-large",
-                    "The request body is too large",
-                    413,
-                    f"Bodies are limited to {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
-                ),
-            )
+            return problem_response(request, payload_too_large())
         try:
             holds_nul = _holds_nul(request)
         except RequestDataTooBig:  # no Content-Length, and more than the limit
-            return problem_response(request, TOO_LARGE())
+            return problem_response(request, payload_too_large())
         if holds_nul:
             return problem_response(
                 request,
@@ -81,6 +67,6 @@ class ApiEdgeMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if not request.path.startswith("/v2/"):
+        if not under_api(request.path):
             return None
         return failure_response(request, exception)

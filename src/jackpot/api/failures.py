@@ -1,41 +1,35 @@
 """What a request that fails answers: 503 while the database is out of reach, 500 for a bug.
 
 One rule for every path a failure takes: the API's exception handler (routes and their
-authentication), the edge middleware's `process_exception` (other views under /v2) and Django's
-`handler500` (anything raised in a middleware, and the portal and admin pages) all answer with
-`failure_response`.
+authentication), the edge middleware's `process_exception` (other views under the API's
+prefix) and Django's `handler500` (anything raised in a middleware, and the portal and admin
+pages) all answer with `failure_response`.
 
 A connectivity failure (PostgreSQL unreachable, restarting or shutting down, the connection cut,
-no connection slot left) is not a bug: the API answers 503 `service-unavailable` with
-`Retry-After`, other pages a plain 503 page, and the log gets one warning line, no traceback.
-Whatever the request was writing is rolled back with its transaction, and Django drops the broken
-connection (the request's `errors_occurred` flag makes `close_old_connections` test it when the
-request ends, and the next one connects again), so the server recovers as soon as the database
-does, with no restart. Every other exception, database errors included (a `ProgrammingError`, an
-`IntegrityError`, a deadlock), is a bug: 500, logged with its traceback.
-"""
+no connection slot left; `core.outages` tells it from a bug) is not a bug: the API answers 503
+`service-unavailable` with `Retry-After`, other pages a plain 503 page, and the log gets one
+warning line, no traceback. Whatever the request was writing is rolled back with its
+transaction, and Django drops the broken connection (the request's `errors_occurred` flag makes
+`close_old_connections` test it when the request ends, and the next one connects again), so the
+server recovers as soon as the database does, with no restart. Every other exception, database
+errors included (a `ProgrammingError`, an `IntegrityError`, a deadlock), is a bug: 500, logged
+with its traceback."""
 
 import logging
 import sys
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.views import defaults
 
 from jackpot.api.problems import problem_response
+from jackpot.core.outages import is_database_outage
+from jackpot.core.paths import under_api
 from jackpot.core.problems import Problem
 
 logger = logging.getLogger("jackpot.api")
 
 # Seconds a client is asked to wait: about what PostgreSQL takes to restart.
 RETRY_AFTER = 5
-# SQLSTATEs meaning the server cannot serve this connection: class 08 (connection exception),
-# 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up or shutting
-# down), 53300 too_many_connections. psycopg gives client-side failures (refused, reset, closed,
-# timed out) no SQLSTATE at all.
-UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
-# SQLite: the file cannot be opened, or another writer kept it locked past the busy timeout.
-UNAVAILABLE_SQLITE = frozenset({"SQLITE_CANTOPEN", "SQLITE_BUSY"})
 
 UNAVAILABLE_PAGE = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -64,26 +58,6 @@ def internal_problem() -> Problem:
     )
 
 
-def is_database_outage(exc: BaseException | None) -> bool:
-    """True when `exc` says the database cannot be reached, not that a query was wrong."""
-    if isinstance(exc, InterfaceError):  # the connection itself is unusable
-        return True
-    if not isinstance(exc, OperationalError):
-        return False
-    driver_error = exc.__cause__  # Django raises its error `from` the driver's
-    sqlite_name = getattr(driver_error, "sqlite_errorname", None)
-    if sqlite_name is not None:  # "no such table" is an OperationalError too, and a bug
-        return sqlite_name in UNAVAILABLE_SQLITE
-    if not hasattr(driver_error, "sqlstate"):  # not psycopg's: unknown, so a bug
-        return False
-    sqlstate = driver_error.sqlstate
-    return sqlstate is None or sqlstate.startswith("08") or sqlstate in UNAVAILABLE_SQLSTATES
-
-
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/v2/")
-
-
 def _unavailable(request: HttpRequest, exc: BaseException) -> HttpResponse:
     first_line = (str(exc).strip().splitlines() or [""])[0]
     logger.warning(
@@ -93,7 +67,7 @@ def _unavailable(request: HttpRequest, exc: BaseException) -> HttpResponse:
         type(exc).__name__,
         first_line,
     )
-    if _is_api(request):
+    if under_api(request.path):
         response = problem_response(request, unavailable_problem())
     else:
         response = HttpResponse(UNAVAILABLE_PAGE, status=503, content_type="text/html")
@@ -122,6 +96,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exception()
     if is_database_outage(exc):
         return _unavailable(request, exc)
-    if _is_api(request):
+    if under_api(request.path):
         return problem_response(request, internal_problem())
     return defaults.server_error(request)

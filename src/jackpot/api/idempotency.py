@@ -22,15 +22,16 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from jackpot.api.credentials import verified_scope
-from jackpot.api.failures import is_database_outage
 from jackpot.api.models import IdempotencyRecord
 from jackpot.api.problems import problem_response
+from jackpot.core.outages import is_database_outage
+from jackpot.core.paths import api_path, under_api
 from jackpot.core.problems import Problem
 
 HEADER = "Idempotency-Key"
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # The token exchange is single-use by nature, and its answer holds a credential we never store.
-EXEMPT_PATHS = {"/v2/token"}
+EXEMPT_PATHS = {api_path("token")}
 # Far longer than a request runs: the busy timeouts and lock waits that may hold one are seconds.
 ABANDONED_AFTER = timedelta(minutes=1)
 
@@ -96,7 +97,7 @@ class IdempotencyMiddleware:
         if (
             key is None
             or request.method not in STATE_CHANGING
-            or not request.path.startswith("/v2/")
+            or not under_api(request.path)
             or request.path in EXEMPT_PATHS
         ):
             return self.get_response(request)

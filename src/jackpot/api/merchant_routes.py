@@ -7,29 +7,13 @@ code, a typo (the checksum catches it) or an unknown code is the same 404 `code-
 # ruff: noqa: N815 - field names are the contract's camelCase
 
 from ninja import Router, Schema
-from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field
 
-from jackpot.api import credentials
+from jackpot.api.auth import store_key
 from jackpot.api.schemas import ProblemOut
 from jackpot.vouchers.codes import merchant
 
 router = Router(tags=["Merchant"])
-
-
-class StoreKey(HttpBearer):
-    """`Authorization: Bearer jsk_…`: a store's merchant key."""
-
-    openapi_description = "The store's merchant key, from `jackpot codes store-key STORE`."
-
-    def authenticate(self, request, token):
-        store = credentials.store_for_key(request, token)
-        if store is not None:
-            request.jackpot_store = store
-        return store
-
-
-store_key = StoreKey()
 ERRORS = {401: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut}
 
 

@@ -2,9 +2,8 @@
 
 import json
 
-from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 from jackpot.core.problems import Problem
 
@@ -32,46 +31,10 @@ def validation_problem(errors: list[dict]) -> Problem:
     return Problem("validation-error", "The request is invalid", 422, detail, errors=fields)
 
 
-def install(api: NinjaAPI) -> None:
-    @api.exception_handler(Problem)
-    def on_problem(request, exc: Problem):
-        return problem_response(request, exc)
-
-    @api.exception_handler(ValidationError)
-    def on_validation(request, exc: ValidationError):
-        return problem_response(request, validation_problem(exc.errors))
-
-    @api.exception_handler(AuthenticationError)
-    def on_authentication(request, exc):
-        return problem_response(
-            request,
-            Problem(
-                "unauthenticated",
-                "Authentication required",
-                401,
-                "Send a session bearer token (Authorization: Bearer jks_…) or your apikey header.",
-            ),
-            {"WWW-Authenticate": 'Bearer realm="jackpot"'},
-        )
-
-    @api.exception_handler(HttpError)
-    def on_http_error(request, exc: HttpError):
-        code = {
-            400: "bad-request",
-            404: "not-found",
-            405: "method-not-allowed",
-            413: "payload-too-large",
-            429: "rate-limited",
-        }.get(exc.status_code, "http-error")
-        return problem_response(request, Problem(code, str(exc), exc.status_code))
-
-    @api.exception_handler(Http404)
-    def on_404(request, exc):
-        return problem_response(request, Problem("not-found", "Not found", 404, str(exc) or ""))
-
-    @api.exception_handler(Exception)
-    def on_error(request, exc):
-        # 503 while the database is out of reach, else 500: the rule is in `api.failures`.
-        from jackpot.api.failures import failure_response
-
-        return failure_response(request, exc)
+def payload_too_large() -> Problem:
+    return Problem(
+        "payload-too-large",
+        "The request body is too large",
+        413,
+        f"Bodies are limited to {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+    )

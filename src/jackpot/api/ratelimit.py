@@ -13,6 +13,7 @@ from django.conf import settings
 from jackpot.api.credentials import client_address, verified_scope
 from jackpot.api.problems import problem_response
 from jackpot.core import shared_cache
+from jackpot.core.paths import under_api
 from jackpot.core.problems import Problem
 
 WINDOW = 60
@@ -23,7 +24,7 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/v2/") or request.method == "OPTIONS":
+        if not under_api(request.path) or request.method == "OPTIONS":
             return self.get_response(request)
         scope = verified_scope(request)
         limit = settings.JACKPOT_RATE_LIMIT if scope else settings.JACKPOT_RATE_LIMIT_ANONYMOUS

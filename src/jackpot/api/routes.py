@@ -2,9 +2,9 @@
 
 from jackpot import __version__
 from jackpot.api import (
+    handlers,
     merchant_routes,
     pdf_routes,
-    problems,
     store_routes,
     token_routes,
     voucher_routes,
@@ -24,7 +24,7 @@ api = JackpotAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
-problems.install(api)
+handlers.install(api)
 api.add_router("", token_routes.router)
 api.add_router("", store_routes.router)
 api.add_router("", voucher_routes.router)

@@ -5,7 +5,7 @@ from ninja import Router
 
 from jackpot.api.schemas import ProblemOut, TokenRequest, TokenResponse
 from jackpot.core.formats import amount, iso
-from jackpot.core.problems import Problem
+from jackpot.core.problems import Problem, invalid_field
 from jackpot.partners import credentials
 from jackpot.tokens import sessions
 
@@ -29,22 +29,14 @@ def exchange_token(request, payload: TokenRequest):
     if payload.grant_type == "client_credentials":
         return _client_credentials(payload)
     if payload.client_secret is not None:
-        raise Problem(
-            "validation-error",
-            "The request is invalid",
-            422,
+        raise invalid_field(
+            "client_secret",
+            "only with client_credentials",
             "client_secret: only with grant_type client_credentials",
-            errors=[{"field": "client_secret", "message": "only with client_credentials"}],
         )
     token = payload.assertion or payload.token
     if not token:
-        raise Problem(
-            "validation-error",
-            "The request is invalid",
-            422,
-            "assertion: is required",
-            errors=[{"field": "assertion", "message": "the partner JWT is required"}],
-        )
+        raise invalid_field("assertion", "the partner JWT is required", "assertion: is required")
     opened = sessions.exchange(
         token, client_id=payload.client_id, origin=request.headers.get("Origin")
     )

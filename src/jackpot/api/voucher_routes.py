@@ -13,7 +13,7 @@ from pydantic import Field
 from jackpot.api.auth import partner_auth, session_auth
 from jackpot.api.responses import json_answer
 from jackpot.api.schemas import CancelRequest, ProblemOut, RefundRequest, VoucherOut, VoucherPage
-from jackpot.core.problems import Problem
+from jackpot.core.problems import voucher_not_found
 from jackpot.vouchers import lifecycle, queries
 from jackpot.vouchers.models import Voucher
 from jackpot.vouchers.representation import voucher_object
@@ -26,7 +26,9 @@ def _actor(request) -> str:
     return f"partner:{request.jackpot_partner.pk}"
 
 
-def _transition(request, voucher_id, action: str, reason: str = ""):
+def _transition(request, voucher_id, action: str, payload=None, default_reason: str = ""):
+    """Run `action` on the partner's voucher; a reason the partner gave wins over the default."""
+    reason = (payload.reason if payload else None) or default_reason
     voucher = lifecycle.transition(
         voucher_id, action, _actor(request), partner_id=request.jackpot_partner.pk, reason=reason
     )
@@ -86,9 +88,7 @@ def get_voucher(request, voucher_id: UUID):
         vouchers = vouchers.filter(session=request.jackpot_session)
     voucher = vouchers.filter(pk=voucher_id).first()
     if voucher is None:
-        raise Problem(
-            "voucher-not-found", "Voucher not found", 404, "No such voucher for this partner."
-        )
+        raise voucher_not_found()
     return voucher_object(voucher)
 
 
@@ -112,8 +112,7 @@ def confirm_voucher(request, voucher_id: UUID):
     description="RESERVED → CANCELED; the campaign gets its budget back.",
 )
 def cancel_voucher(request, voucher_id: UUID, payload: CancelRequest | None = None):
-    reason = (payload.reason if payload else None) or "canceled by the partner"
-    return _transition(request, voucher_id, "cancel", reason)
+    return _transition(request, voucher_id, "cancel", payload, "canceled by the partner")
 
 
 @router.post(
@@ -124,5 +123,4 @@ def cancel_voucher(request, voucher_id: UUID, payload: CancelRequest | None = No
     description="READY or SENT → REFUNDING; the operator then accepts or refuses the refund.",
 )
 def refund_voucher(request, voucher_id: UUID, payload: RefundRequest | None = None):
-    reason = (payload.reason if payload else None) or "refund requested by the partner"
-    return _transition(request, voucher_id, "refund", reason)
+    return _transition(request, voucher_id, "refund", payload, "refund requested by the partner")

@@ -9,7 +9,7 @@ from jackpot.api.auth import partner_auth
 from jackpot.api.schemas import Money, ProblemOut
 from jackpot.core import cursors
 from jackpot.core.formats import amount, iso
-from jackpot.core.problems import Problem
+from jackpot.core.problems import Problem, invalid_field
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Entry
 from jackpot.vouchers import payments
@@ -76,12 +76,8 @@ def _after(cursor: str) -> Q:
     try:
         moment, entry_id = cursors.decode(cursor, int)
     except cursors.CursorError:
-        raise Problem(
-            "validation-error",
-            "The request is invalid",
-            422,
-            "cursor: unknown cursor",
-            errors=[{"field": "cursor", "message": "is not a cursor this API gave"}],
+        raise invalid_field(
+            "cursor", "is not a cursor this API gave", "cursor: unknown cursor"
         ) from None
     return Q(transaction__created_at__lt=moment) | Q(
         transaction__created_at=moment, pk__lt=entry_id

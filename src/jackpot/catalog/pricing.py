@@ -23,7 +23,7 @@ is quantized to exactly two places (``exponent == -2``). Rates are returned as g
 
 Speed: every catalogue request prices each offer, so `_quote_value` (one accepted value) is the
 hot loop. It passes over tiers that cannot hold the price without dividing, and the best quote
-(`best_quote`, `proposed_quotes_descending`) is found by walking the accepted values down from a
+(the first of `proposed_quotes_descending`) is found by walking the accepted values down from a
 per-tier bound rather than by quoting every value from the smallest. tests/catalog/test_pricing.py
 checks both against SPEC §4 read literally; bench/micro_bench.py measures them.
 """
@@ -35,7 +35,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import (
     ROUND_CEILING,
-    ROUND_FLOOR,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     Context,
@@ -56,11 +55,9 @@ __all__ = [
     "AcceptedValues",
     "Quote",
     "quote_for_listed_price",
-    "quote_for_price",
     "quote_for_value",
     "proposed_quotes",
     "proposed_quotes_descending",
-    "best_quote",
     "money",
     "rate",
 ]
@@ -202,7 +199,6 @@ class PricingRule:
     mode: Mode
     tiers: tuple[Tier, ...]  # sorted by start ascending by the constructor
     rounding: Rounding = "cent"
-    _starts: tuple[Decimal, ...] = field(init=False, repr=False, compare=False)
     # Worked out once per rule for `_quote_value`, which runs once per accepted value: each
     # tier's (1 + r) (majoration: the price is V / (1 + r)) or (1 − r) (minoration: V × (1 − r)),
     # and the value from which the tier's price is certainly at or above the next tier's start
@@ -226,7 +222,6 @@ class PricingRule:
         if len(set(starts)) != len(starts):
             raise ValueError(f"tier starts must be distinct: {[str(s) for s in starts]}")
         object.__setattr__(self, "tiers", tiers)
-        object.__setattr__(self, "_starts", starts)
         majoration = self.mode == "majoration"
         scales = tuple(
             _CONTEXT.add(ONE, t.rate) if majoration else _CONTEXT.subtract(ONE, t.rate)
@@ -247,15 +242,6 @@ class PricingRule:
             )
         skip_from.append(None)
         object.__setattr__(self, "_skip_from", tuple(skip_from))
-
-    @property
-    def max_rate(self) -> Decimal:
-        return max(t.rate for t in self.tiers)
-
-    def rate_for_price(self, price: Decimal) -> Decimal | None:
-        """The rate of the last tier whose start <= ``price``; None below the first tier."""
-        i = bisect.bisect_right(self._starts, price)
-        return self.tiers[i - 1].rate if i else None
 
 
 @dataclass(frozen=True)
@@ -364,24 +350,6 @@ def _round_price(price: Decimal, rounding: Rounding) -> Decimal:
         whole = price.quantize(ONE, rounding=ROUND_CEILING, context=_CONTEXT)
         return whole.quantize(CENT, context=_CONTEXT)
     return price.quantize(CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)
-
-
-def quote_for_price(rule: PricingRule, price: Decimal) -> Quote | None:
-    """What converting ``price`` buys: the value, rounded down to the cent.
-
-    None when the price is not a positive amount of at most 2 decimals or lies below the first
-    tier.
-    """
-    p = _as_amount(price)
-    if p is None:
-        return None
-    r = rule.rate_for_price(p)
-    if r is None:
-        return None
-    with localcontext(_CONTEXT):
-        exact = p * (1 + r) if rule.mode == "majoration" else p / (1 - r)
-        value = exact.quantize(CENT, rounding=ROUND_FLOOR)
-    return Quote(rule.mode, p, value, r)
 
 
 def _quote_value(rule: PricingRule, v: Decimal) -> Quote | None:
@@ -553,8 +521,3 @@ def _descending(
         quote = _quote_value(rule, value)
         if quote is not None and quote.price <= budget:
             yield quote
-
-
-def best_quote(rule: PricingRule, accepted: AcceptedValues, budget: Decimal) -> Quote | None:
-    """The proposed quote with the highest value, or None when the budget buys nothing."""
-    return next(proposed_quotes_descending(rule, accepted, budget), None)

@@ -17,6 +17,19 @@ the compiling is remembered.
 Examples must be distinctive values (a made-up string, a UUID, an odd Decimal or instant), each
 reaching the parameters as itself or as the backend adapts its type, never equal to a constant
 of the statement, so that the caller's values can take their places.
+
+What a fixed statement cannot say is refused, never answered wrong (`NotCompilable`):
+- when defined: an example that shapes the SQL rather than filling a placeholder: a list, tuple,
+  set or queryset (`__in` writes one placeholder per item), a flag (`isnull=…`, and True/False are
+  not distinctive), None (compiled as `IS NULL`), two equal examples;
+- when compiled: an example that does not reach the parameters;
+- when run: a None value (`= NULL` matches no row where the ORM would write `IS NULL`).
+Such a statement belongs to the ORM, built on each call.
+
+`JACKPOT_COMPILED_STATEMENTS` off (the setting, from the environment variable of that name) makes
+every statement here run through the plain ORM instead: the same querysets, rows and writes, built
+and compiled on each call. The refusals above stay, so both ways accept the same calls; the test
+suite runs both (see `.ci/run`).
 """
 
 import uuid
@@ -26,6 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import count
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import DatabaseDefault
@@ -35,6 +49,40 @@ from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 _names = count()
+# Values whose SQL depends on them: they fill no placeholder a later call could refill.
+_SHAPING = (list, tuple, set, frozenset, dict, QuerySet)
+
+
+class NotCompilable(ValueError):
+    """A statement (or a call) whose SQL would change with its values: the ORM's to build."""
+
+
+def _compiling() -> bool:
+    return settings.JACKPOT_COMPILED_STATEMENTS
+
+
+def _refuse_examples(examples) -> None:
+    for example in examples:
+        if example is None:
+            raise NotCompilable("None compiles to IS NULL, with no parameter to refill")
+        if isinstance(example, bool):
+            raise NotCompilable(f"{example!r}: a flag (isnull=…) shapes the SQL, and is no example")
+        if isinstance(example, _SHAPING):
+            raise NotCompilable(
+                f"{example!r}: `__in` writes one placeholder per item, the length is in the SQL"
+            )
+    for i, example in enumerate(examples):
+        if any(example == other for other in examples[i + 1 :]):
+            raise NotCompilable(f"{example!r} is given twice: each example must be distinctive")
+
+
+def _refuse_values(values) -> None:
+    for position, value in enumerate(values):
+        if value is None:
+            raise NotCompilable(
+                f"value #{position} is None: the statement compares `= NULL`, which matches no "
+                "row (the ORM would write IS NULL); test for a missing value with the ORM"
+            )
 
 
 def _forms(example, connection) -> list[Callable]:
@@ -63,8 +111,17 @@ def _slots(examples, params: list, connection) -> list[_Slot]:
                 slots.append(_Slot(positions, form))
                 break
         else:
-            raise ValueError(f"{example!r} must be in the SQL parameters: {params!r}")
+            raise NotCompilable(f"{example!r} must be in the SQL parameters: {params!r}")
     return slots
+
+
+def _refuse_lock_outside_transaction(locks: bool, connection) -> None:
+    """As PostgreSQL's compiler does, on every backend (SQLite's ignores FOR UPDATE, so the
+    mistake would only show in production)."""
+    if locks and connection.get_autocommit():
+        raise TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
 
 
 def _fill(params: list, slots: list[_Slot], values) -> list:
@@ -115,6 +172,7 @@ class CompiledQuery(_PerConnection):
 
     def __init__(self, build: Callable[..., QuerySet], *examples):
         super().__init__()
+        _refuse_examples(examples)
         self._build, self._examples = build, examples
 
     def _compile(self, connection) -> _SelectPlan:
@@ -140,12 +198,14 @@ class CompiledQuery(_PerConnection):
         )
 
     def all(self, *values, using: str = DEFAULT_DB_ALIAS) -> list:
+        _refuse_values(values)
         connection = connections[using]
+        if not _compiling():
+            queryset = self._build(*values).using(using)
+            _refuse_lock_outside_transaction(bool(queryset.query.select_for_update), connection)
+            return list(queryset)
         plan = self._plan(connection)
-        if plan.locks and connection.get_autocommit():
-            raise TransactionManagementError(
-                "select_for_update cannot be used outside of a transaction."
-            )
+        _refuse_lock_outside_transaction(plan.locks, connection)
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, _fill(plan.params, plan.slots, values))
             rows = cursor.fetchall()
@@ -172,6 +232,7 @@ class CompiledUpdate(_PerConnection):
 
     def __init__(self, build: Callable[..., tuple[QuerySet, dict]], *examples):
         super().__init__()
+        _refuse_examples(examples)
         self._build, self._examples = build, examples
 
     def _compile(self, connection) -> tuple[str, list, list[_Slot]]:
@@ -183,6 +244,10 @@ class CompiledUpdate(_PerConnection):
 
     def __call__(self, *values, using: str = DEFAULT_DB_ALIAS) -> int:
         """Run the UPDATE with these values; the number of rows it changed."""
+        _refuse_values(values)
+        if not _compiling():
+            queryset, changes = self._build(*values)
+            return queryset.using(using).update(**changes)
         connection = connections[using]
         sql, params, slots = self._plan(connection)
         with connection.cursor() as cursor:
@@ -296,7 +361,7 @@ def save(obj: Model, using: str = DEFAULT_DB_ALIAS) -> Model:
     row was there to update (`save()` then decides, as it always does).
     """
     model = type(obj)
-    if obj._state.adding or obj.pk is None or _saves_itself(model):
+    if not _compiling() or obj._state.adding or obj.pk is None or _saves_itself(model):
         obj.save(using=using)
         return obj
     compiled = _updates.get(model)
@@ -317,7 +382,8 @@ def insert(obj: Model, using: str = DEFAULT_DB_ALIAS) -> Model:
     model = type(obj)
     meta = model._meta
     if (
-        _saves_itself(model)
+        not _compiling()
+        or _saves_itself(model)
         or any(isinstance(getattr(obj, f.attname), DatabaseDefault) for f in meta.concrete_fields)
         or (meta.auto_field is not None and getattr(obj, meta.auto_field.attname) is not None)
     ):

@@ -39,5 +39,19 @@ def invalid_token(detail: str, code: str = "invalid-token") -> Problem:
     return Problem(code, "The partner token was refused", 401, detail)
 
 
-def not_found(what: str, code: str = "not-found") -> Problem:
-    return Problem(code, f"{what} not found", 404, f"No such {what.lower()} for this partner.")
+def invalid_field(field: str, message: str, detail: str | None = None) -> Problem:
+    """A 422 on one field checked by code, shaped as the API's schema refusals are."""
+    return Problem(
+        "validation-error",
+        "The request is invalid",
+        422,
+        detail or f"{field}: {message}",
+        errors=[{"field": field, "message": message}],
+    )
+
+
+def voucher_not_found() -> Problem:
+    """Unknown, malformed or another partner's: one answer, so no voucher's existence leaks."""
+    return Problem(
+        "voucher-not-found", "Voucher not found", 404, "No such voucher for this partner."
+    )

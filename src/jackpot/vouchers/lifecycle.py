@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from jackpot.catalog import budget
 from jackpot.core.compiled import CompiledQuery, insert, save
-from jackpot.core.problems import Problem
+from jackpot.core.problems import Problem, voucher_not_found
 from jackpot.vouchers import jobs, payments
 from jackpot.vouchers.codes import pool
 from jackpot.vouchers.models import JobKind, State, Voucher, VoucherEvent
@@ -146,9 +146,7 @@ def lock(voucher_id, partner_id: str | None = None) -> Voucher:
     else:
         voucher = _lock_partners.first(voucher_id, partner_id)
     if voucher is None:
-        raise Problem(
-            "voucher-not-found", "Voucher not found", 404, "No such voucher for this partner."
-        )
+        raise voucher_not_found()
     return voucher
 
 

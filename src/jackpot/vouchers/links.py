@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 
+from jackpot.core.paths import api_path
 from jackpot.vouchers.models import State, Voucher
 
 SALT = "jackpot.vouchers.pdf-link"
@@ -43,7 +44,8 @@ def check(voucher_id, sig: str | None, max_age: int | None = None) -> bool:
 
 
 def path(voucher_id, sig: str | None = None) -> str:
-    return f"/v2/voucher/{voucher_id}/pdf?{urlencode({'sig': sig or signature(voucher_id)})}"
+    query = urlencode({"sig": sig or signature(voucher_id)})
+    return f"{api_path(f'voucher/{voucher_id}/pdf')}?{query}"
 
 
 def pdf_url(voucher: Voucher) -> str | None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django.db.models import Q
 
 from jackpot.core import cursors
-from jackpot.core.problems import Problem
+from jackpot.core.problems import invalid_field
 from jackpot.vouchers.models import PaymentState, State, Voucher
 
 
@@ -22,16 +22,6 @@ class VoucherFilter:
     store_id: str | None = None
 
 
-def _bad_filter(field: str, message: str) -> Problem:
-    return Problem(
-        "validation-error",
-        "The request is invalid",
-        422,
-        f"{field}: {message}",
-        errors=[{"field": field, "message": message}],
-    )
-
-
 def _utc(moment: datetime, field: str) -> datetime:
     """The moment in UTC, as the database compares it; a naive one is taken as UTC."""
     if moment.tzinfo is None:
@@ -39,7 +29,7 @@ def _utc(moment: datetime, field: str) -> datetime:
     try:
         return moment.astimezone(UTC)
     except (OverflowError, ValueError):
-        raise _bad_filter(field, "is out of the range of dates") from None
+        raise invalid_field(field, "is out of the range of dates") from None
 
 
 def encode_cursor(voucher: Voucher) -> str:
@@ -50,7 +40,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         return cursors.decode(cursor, uuid.UUID)
     except cursors.CursorError:
-        raise _bad_filter("cursor", "is not a cursor this API gave") from None
+        raise invalid_field("cursor", "is not a cursor this API gave") from None
 
 
 def page(partner_id: str, filters: VoucherFilter, limit: int, cursor: str | None):
@@ -59,11 +49,11 @@ def page(partner_id: str, filters: VoucherFilter, limit: int, cursor: str | None
     if filters.state:
         unknown = set(filters.state) - set(State.values)
         if unknown:
-            raise _bad_filter("state", f"unknown state(s): {', '.join(sorted(unknown))}")
+            raise invalid_field("state", f"unknown state(s): {', '.join(sorted(unknown))}")
         vouchers = vouchers.filter(state__in=filters.state)
     if filters.payment_state:
         if filters.payment_state not in PaymentState.values:
-            raise _bad_filter("paymentState", "is DUE, WAITING or PAID")
+            raise invalid_field("paymentState", "is DUE, WAITING or PAID")
         vouchers = vouchers.filter(payment_state=filters.payment_state)
     if filters.reserved_from:
         vouchers = vouchers.filter(

@@ -16,12 +16,7 @@ from django.middleware.clickjacking import XFrameOptionsMiddleware as _XFrameOpt
 from django.middleware.csrf import CsrfViewMiddleware as _CsrfView
 from django.middleware.locale import LocaleMiddleware as _Locale
 
-API_PREFIX = "/v2/"
-API_PAGES = ("/v2/docs", "/v2/redoc")
-
-
-def is_api_call(path: str) -> bool:
-    return path.startswith(API_PREFIX) and not path.startswith(API_PAGES)
+from jackpot.core.paths import is_api_call
 
 
 def _pages_only(base: type) -> type:

@@ -1,17 +1,7 @@
-"""Pages outside the API: the home page and ReDoc."""
-
-import functools
-import hashlib
+"""Pages outside the API and its documentation: the home page."""
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
-from django.templatetags.static import static
-from django.views.decorators.http import require_GET
-from ninja.openapi.docs import Redoc
-
-from jackpot.api.routes import api
 
 
 def home(request):
@@ -23,30 +13,3 @@ def home(request):
             "demo": settings.DEMO,
         },
     )
-
-
-def redoc(request):
-    return Redoc().render_page(request, api)
-
-
-# ReDoc's bundle draws "API docs by Redocly" with a logo it loads from a CDN, with no option to
-# leave it out: the platform serves the bundle with that one address pointed at its own icon.
-REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
-
-
-@functools.cache
-def _redoc_bundle() -> tuple[bytes, str]:
-    with open(finders.find("ninja/redoc.standalone.js"), "rb") as bundle:
-        text = bundle.read().replace(REDOC_LOGO.encode(), static("jackpot/favicon.svg").encode())
-    return text, '"' + hashlib.sha256(text).hexdigest()[:32] + '"'
-
-
-@require_GET
-def redoc_bundle(request):
-    body, etag = _redoc_bundle()
-    if request.headers.get("If-None-Match") == etag:
-        return HttpResponseNotModified()
-    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["ETag"] = etag
-    response["Cache-Control"] = "public, max-age=86400"
-    return response

@@ -12,7 +12,8 @@ import time
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
-from jackpot.api import failures, idempotency
+from jackpot.api import idempotency
+from jackpot.core import outages
 from jackpot.tokens import sessions
 from jackpot.vouchers import delivery, lifecycle, notification_confirmation
 from jackpot.webhooks import delivery as webhook_delivery
@@ -41,7 +42,7 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
             )
             made = delivery.process_due_jobs()  # voucher PDFs and mails
         except (OperationalError, InterfaceError) as exc:
-            if not failures.is_database_outage(exc):
+            if not outages.is_database_outage(exc):
                 raise
             # Every step is transactional and leased: what this pass did not finish is picked
             # up by the next one, once the database is back. Only the connection is dropped.
