@@ -39,9 +39,11 @@ soak: $(BENCH_STAMP)
 	$(BIN)/python bench/soak.py
 	$(BIN)/python bench/fault_pg_restart.py
 
+# ruff, and the layers of ARCHITECTURE.md as import-linter contracts (pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
