@@ -7,13 +7,14 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from jackpot.catalog.models import CodeSource, Store
+from jackpot.core.money import AMOUNT_TEXT, parse_amount
 from jackpot.vouchers.codes import pool
 from jackpot.vouchers.models import Code, DeliveryJob, JobKind, JobStatus, State
 
@@ -40,17 +41,21 @@ COLUMNS = ("code", "pin", "value", "expiry")
 
 
 def parse_value(text) -> Decimal:
-    try:
-        value = Decimal(str(text).strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(f"value {text!r} is not an amount") from None
-    if not value.is_finite() or value <= 0:
-        raise ValueError(f"value {text!r} must be a positive amount")
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"value {text!r} has more than 2 decimals")
-    if value >= Decimal("1e10"):
+    """A code's value as a file writes it: `core.money`'s rule (ASCII digits, at most two
+    decimals after a dot or a comma; not `100_0` nor `1e2`, which Python's Decimal reads)."""
+    raw = str(text).strip()
+    if AMOUNT_TEXT.fullmatch(raw):
+        try:
+            return parse_amount(raw)
+        except ValueError as exc:  # zero
+            raise ValueError(f"value {exc}") from None
+    whole, _, decimals = raw.replace(",", ".").partition(".")
+    digits = whole.isascii() and whole.isdigit() and (decimals == "" or decimals.isascii())
+    if digits and len(whole) > 10:
         raise ValueError(f"value {text!r} is too large")
-    return value.quantize(Decimal("0.01"))
+    if digits and decimals.isdigit():
+        raise ValueError(f"value {text!r} has more than 2 decimals")
+    raise ValueError(f"value {text!r} is not an amount")
 
 
 def parse_expiry(text) -> date | None:
