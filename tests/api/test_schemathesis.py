@@ -23,12 +23,9 @@ import hashlib
 import json
 import os
 import re
-import time
-from decimal import Decimal
 from urllib.parse import quote
 
 import hypothesis
-import jwt
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -39,6 +36,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from support.reservations import reserve_in_session
+from support.tokens import partner_token
 
 SIGNATURE = "fuzz-api-signature-0123456789abcdef0123456789"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -82,22 +82,10 @@ class World:
         self.vouchers = {"RESERVED": [], "CONFIRMED": [], "CANCELED": []}
         self.foreign = None  # another partner's voucher: never visible to `acme`
         self._store_key = None
-        self._n = 0
 
     def token(self, signature=SIGNATURE, **claims) -> str:
         """A one-time partner JWT, as the seed's Python sample builds it."""
-        self._n += 1
-        payload = {
-            "amount": 100,
-            "cp": "75000",
-            "age": 40,
-            "gender": "M",
-            "userId": "u-1234",
-            "iat": int(time.time()),
-            "notificationKey": f"fuzz-{time.monotonic_ns()}-{self._n}",
-            **claims,
-        }
-        return jwt.encode(payload, signature, algorithm="HS256")
+        return partner_token(signature, **claims)
 
     def session(self, partner=None):
         from jackpot.tokens import sessions
@@ -107,12 +95,7 @@ class World:
         return sessions.exchange(token, client_id=partner.pk)
 
     def reserve(self, opened=None):
-        from jackpot.vouchers import reservation
-
-        opened = opened or self.session()
-        return reservation.reserve(
-            opened.session, "sportmax", "sportmax-launch", by="value", amount=Decimal("30")
-        ).voucher
+        return reserve_in_session(opened or self.session())
 
     def store_key(self) -> str:
         if self._store_key is None:

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.db.models import F
 from django.utils import timezone
-from fault_support import database_problems
 
 from jackpot.api.models import IdempotencyRecord
 from jackpot.catalog.models import Campaign
@@ -16,6 +15,7 @@ from jackpot.ledger.models import AccountKind, Entry, TransactionKind
 from jackpot.tokens.models import Session, TokenBurn
 from jackpot.vouchers.models import Code, DeliveryJob, PaymentState, State, Voucher, VoucherEvent
 from jackpot.webhooks.models import OutboxEvent
+from support.consistency import database_problems
 
 RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
 

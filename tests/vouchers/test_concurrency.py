@@ -4,8 +4,6 @@ Each test fires simultaneous HTTP requests at a live server; its threads hold th
 connections, so the database, not the test, decides who wins.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import httpx
@@ -14,20 +12,9 @@ import pytest
 from jackpot.catalog.models import Campaign
 from jackpot.tokens.models import Session, TokenBurn
 from jackpot.vouchers.models import Voucher
+from support.concurrency import simultaneously
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def simultaneously(count: int, request):
-    """Run `request(i)` in `count` threads released at the same instant; return the results."""
-    barrier = threading.Barrier(count)
-
-    def run(i):
-        barrier.wait()
-        return request(i)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def exchange(base: str, token: str) -> httpx.Response:

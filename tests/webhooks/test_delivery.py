@@ -9,7 +9,6 @@ is moved with `now=`, so nothing sleeps for long.
 import json
 import socket
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -22,6 +21,7 @@ from jackpot.webhooks import signing
 from jackpot.webhooks.delivery import deliver_due, parse_retry_after
 from jackpot.webhooks.models import Attempt, Delivery, Endpoint, OutboxEvent
 from jackpot.webhooks.services import ResendError, enable_endpoint, resend, resend_failed
+from support.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -325,9 +325,7 @@ def test_a_stalled_endpoint_holds_up_no_other_partner(
     worker = threading.Thread(target=work)
     worker.start()
     try:
-        deadline = time.monotonic() + 20
-        while len(other_receiver.requests) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for(lambda: len(other_receiver.requests) >= 3, 20, "B's three deliveries")
         assert len(other_receiver.requests) == 3  # all of B while A's first POSTs hang
         assert len(receiver.requests) == 3  # A never had more than three quarters of the slots
     finally:
