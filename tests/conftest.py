@@ -191,6 +191,16 @@ def api_client(client):
     return Api()
 
 
+@pytest.fixture
+def keep_sigterm_handler():
+    """The worker installs its own SIGTERM handler; give the test process its own back."""
+    import signal
+
+    previous = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, previous)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached lookups never leak from one test into another."""

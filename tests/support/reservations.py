@@ -1,10 +1,13 @@
 """Vouchers reserved the way the widget reserves them: a partner token, a session, an offer.
 
 `reserve` goes through the services (fast, for tests about what happens to a voucher next);
-`reserve_via_api` through the HTTP API with Django's test client (for tests about the answers).
+`reserve_via_api` through the HTTP API with Django's test client (for tests about the answers);
+`reserve_over_http` against a live server, as a browser would (for tests about concurrency).
 """
 
 from decimal import Decimal
+
+import httpx
 
 from jackpot.tokens import sessions
 from jackpot.vouchers import reservation
@@ -35,3 +38,16 @@ def reserve_via_api(api_client, token: str, value=30, path: str = RESERVE) -> di
     status, voucher = api_client.post(path, {"value": value}, bearer=session)
     assert status == 201, voucher
     return voucher
+
+
+def reserve_over_http(base_url: str, token: str, value=30, path=RESERVE, client_id="acme") -> dict:
+    """POST /v2/token then the reservation, with httpx against a live server; the voucher."""
+    session = httpx.post(
+        f"{base_url}/v2/token", json={"client_id": client_id, "assertion": token}, timeout=30
+    ).json()["access_token"]
+    return httpx.post(
+        f"{base_url}{path}",
+        json={"value": value},
+        headers={"Authorization": f"Bearer {session}"},
+        timeout=30,
+    ).json()

@@ -8,16 +8,12 @@ backoffice and `jackpot token verify` are specified at the end.
 import hashlib
 import json
 import secrets
-from datetime import timedelta
 from decimal import Decimal
 
 import jwt
 import pytest
-from django.utils import timezone
 
 from jackpot.core.problems import Problem
-from jackpot.partners import credentials
-from jackpot.partners.models import ApiSignature
 from jackpot.tokens import sessions, verification
 from jackpot.tokens.models import TokenBurn
 from support.tokens import (
@@ -500,52 +496,6 @@ def test_the_origin_cannot_override_a_named_partner(make_partner, build_token):
     assert_refused(
         build_token(), "invalid-signature", client_id="beta", origin="https://shop.acme.example"
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# apiSignature: generation and rotation
-# ---------------------------------------------------------------------------------------------
-
-
-def test_generated_api_signatures_carry_at_least_256_random_bits():
-    first, second = credentials.new_api_signature(), credentials.new_api_signature()
-
-    assert len(b64url_decode(first)) >= 32
-    assert len(b64url_decode(second)) >= 32
-    assert first != second
-
-
-def test_a_partner_created_without_a_signature_gets_a_generated_one(make_partner):
-    beta = make_partner("beta", domains=["beta.example"])
-
-    assert len(b64url_decode(beta.issued.apiSignature)) >= 32
-
-
-def test_during_a_rotation_grace_old_and_new_signatures_are_both_accepted(partner, build_token):
-    old = partner.issued.apiSignature
-    new = credentials.rotate_api_signature(partner, grace=timedelta(hours=1))
-    assert new != old
-
-    assert verification.verify(build_token(signature=old), client_id="acme")
-    assert verification.verify(build_token(signature=new), client_id="acme")
-
-
-def test_after_the_grace_the_old_signature_is_refused(partner, build_token):
-    old = partner.issued.apiSignature
-    new = credentials.rotate_api_signature(partner, grace=timedelta(0))
-
-    assert_refused(build_token(signature=old), "invalid-signature")
-    assert verification.verify(build_token(signature=new), client_id="acme")
-
-
-def test_an_old_signature_whose_grace_ended_is_refused(partner, build_token):
-    old = partner.issued.apiSignature
-    credentials.rotate_api_signature(partner, grace=timedelta(hours=1))
-    ApiSignature.objects.filter(partner=partner, secret=old).update(
-        valid_until=timezone.now() - timedelta(seconds=1)
-    )
-
-    assert_refused(build_token(signature=old), "invalid-signature")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,11 +10,12 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jackpot import codes_commands, commands
 from jackpot.catalog import importer
 from jackpot.catalog.models import Store
+from jackpot.cli import main
 from jackpot.vouchers import codes
 from jackpot.vouchers.models import Code, CodeState, DeliveryJob, Voucher
+from support.reservations import reserve_via_api
 
 HALLES = {
     "id": "halles",
@@ -56,42 +57,12 @@ def halles(db):
 RESERVE = "/v2/stores/halles/offers/halles-saison/reserve-voucher-by-value"
 
 
-def main(argv) -> int:
-    """`jackpot codes …` as the CLI runs it: the handlers and parsers of codes_commands."""
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(prog="jackpot")
-    codes_commands.add_parsers(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    try:
-        return args.handler(args) or 0
-    except commands.CommandError as exc:
-        print(f"jackpot: {exc}", file=sys.stderr)
-        return 2
-
-
-def wired() -> bool:
-    parser = commands.build_parser()
-    return any("codes" in (getattr(a, "choices", None) or {}) for a in parser._actions)
-
-
-@pytest.mark.skipif(not wired(), reason="commands.build_parser does not call add_parsers yet")
 def test_the_jackpot_command_has_the_codes_and_refund_commands(capsys):
-    from jackpot.cli import main as jackpot
-
     for command in (["codes", "--help"], ["refund", "accept", "--help"]):
         with pytest.raises(SystemExit) as exit_:
-            jackpot(command)
+            main(command)
         assert exit_.value.code == 0
     assert "--reason" in capsys.readouterr().out
-
-
-def reserve(api_client, build_token, value, **claims):
-    session = api_client.session(build_token(**claims))
-    status, voucher = api_client.post(RESERVE, {"value": value}, bearer=session)
-    assert status == 201, voucher
-    return voucher
 
 
 # --- generated codes --------------------------------------------------------------------------
@@ -182,7 +153,7 @@ def test_a_combination_exists_exactly_when_the_sum_is_reachable(stock, target):
 
 
 def test_a_voucher_takes_pool_codes_that_sum_to_its_value(halles, partner, api_client, build_token):
-    voucher = reserve(api_client, build_token, 70)
+    voucher = reserve_via_api(api_client, build_token(), 70, RESERVE)
     taken = Code.objects.filter(voucher_id=voucher["id"]).order_by("-value")
     assert [c.value for c in taken] == [Decimal("50.00"), Decimal("20.00")]
     assert all(c.state == CodeState.ISSUED and c.issued_at for c in taken)
@@ -191,7 +162,7 @@ def test_a_voucher_takes_pool_codes_that_sum_to_its_value(halles, partner, api_c
 
 def test_expired_pool_codes_are_never_handed_out(halles, partner, api_client, build_token):
     Code.objects.filter(value=50).update(expiry=timezone.now().date() - timedelta(days=1))
-    voucher = reserve(api_client, build_token, 50)
+    voucher = reserve_via_api(api_client, build_token(), 50, RESERVE)
     assert not Code.objects.filter(voucher_id=voucher["id"]).exists()
     assert Voucher.objects.get(pk=voucher["id"]).state == "CONFIRMED"  # awaiting codes
 
@@ -302,7 +273,7 @@ def test_falling_below_the_threshold_warns_the_operator(
     assert json.loads(capsys.readouterr().out) == []  # 5 codes left, threshold 4
 
     with caplog.at_level(logging.WARNING, logger="jackpot.codes"):
-        reserve(api_client, build_token, 70)  # takes a 50 and a 20: 3 left
+        reserve_via_api(api_client, build_token(), 70, RESERVE)  # takes a 50 and a 20: 3 left
     assert "code pool of store halles is low: 3 usable code(s) left (threshold 4)" in caplog.text
 
     assert main(["codes", "stock"]) == 0
@@ -320,12 +291,12 @@ def test_an_empty_pool_takes_the_stores_offers_out_of_the_catalogue(
         return "halles" in {s["id"] for s in stores["items"]}
 
     assert listed()
-    reserve(api_client, build_token, 100)  # two 50s
+    reserve_via_api(api_client, build_token(), 100, RESERVE)  # two 50s
     assert listed()  # 3 × 20 still make 20
     with caplog.at_level(logging.WARNING, logger="jackpot.codes"):
-        reserve(api_client, build_token, 20)
-        reserve(api_client, build_token, 20)
-        reserve(api_client, build_token, 20)
+        reserve_via_api(api_client, build_token(), 20, RESERVE)
+        reserve_via_api(api_client, build_token(), 20, RESERVE)
+        reserve_via_api(api_client, build_token(), 20, RESERVE)
     assert Store.objects.get(pk="halles").codes_exhausted
     assert "cannot make any accepted value" in caplog.text
     assert not listed()
@@ -359,7 +330,7 @@ def test_a_voucher_awaiting_codes_gets_them_when_codes_arrive(
     from jackpot.vouchers.delivery import process_due_jobs
 
     Code.objects.filter(value=50).update(state=CodeState.VOID)  # only 3 × 20 usable
-    voucher = reserve(api_client, build_token, 100)
+    voucher = reserve_via_api(api_client, build_token(), 100, RESERVE)
     assert Voucher.objects.get(pk=voucher["id"]).state == "CONFIRMED"
     assert process_due_jobs() == 0
     job = DeliveryJob.objects.get(voucher_id=voucher["id"])

@@ -16,11 +16,13 @@ from jackpot.vouchers import codes
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, CodeState, DeliveryJob, Voucher
 from support.concurrency import simultaneously
+from support.reservations import reserve_over_http
 from support.tokens import partner_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 N = 5
+HALLES = "/v2/stores/halles/offers/halles-saison/reserve-voucher-by-value"
 POOL_STORE = {
     "id": "halles",
     "name": "Primeur des Halles",
@@ -44,15 +46,7 @@ def reserved_vouchers(base: str, partners) -> list[dict]:
     vouchers = []
     for i, partner in enumerate(partners):
         token = partner_token(partner.issued.apiSignature, amount=50, notificationKey=f"race-{i}")
-        session = httpx.post(
-            f"{base}/v2/token", json={"client_id": partner.pk, "assertion": token}, timeout=30
-        ).json()["access_token"]
-        voucher = httpx.post(
-            f"{base}/v2/stores/halles/offers/halles-saison/reserve-voucher-by-value",
-            json={"value": 20},
-            headers={"Authorization": f"Bearer {session}"},
-            timeout=30,
-        ).json()
+        voucher = reserve_over_http(base, token, 20, HALLES, client_id=partner.pk)
         assert voucher["state"] == "RESERVED", voucher
         vouchers.append(voucher)
     return vouchers

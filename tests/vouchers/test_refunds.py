@@ -1,37 +1,21 @@
 """Refund decisions (SPEC §6.1): REFUNDING → REFUNDED (codes voided, payment reversed) or
 REFUND_REJECTED; from `vouchers.refunds` and `jackpot refund accept|reject`."""
 
-import argparse
 import json
-import sys
 from decimal import Decimal
 
 import pytest
 
-from jackpot import codes_commands, commands
+from jackpot.cli import main
 from jackpot.ledger import services as ledger
 from jackpot.vouchers import codes, refunds
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, CodeState, Voucher
-
-RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
-
-
-def main(argv) -> int:
-    """`jackpot refund …` through codes_commands' parsers and handlers."""
-    parser = argparse.ArgumentParser(prog="jackpot")
-    codes_commands.add_parsers(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    try:
-        return args.handler(args) or 0
-    except commands.CommandError as exc:
-        print(f"jackpot: {exc}", file=sys.stderr)
-        return 2
+from support.reservations import reserve_via_api
 
 
 def refunding(api_client, build_token, partner) -> dict:
-    session = api_client.session(build_token())
-    _, voucher = api_client.post(RESERVE, {"value": 110}, bearer=session)
+    voucher = reserve_via_api(api_client, build_token(), 110)
     process_due_jobs()
     status, body = api_client.post(
         f"/v2/voucher/{voucher['id']}/refund",
@@ -89,8 +73,7 @@ def test_a_voucher_whose_code_was_redeemed_cannot_be_refunded(
 def test_only_a_refunding_voucher_can_be_decided(partner, catalog, api_client, build_token):
     from jackpot.core.problems import Problem
 
-    session = api_client.session(build_token())
-    _, voucher = api_client.post(RESERVE, {"value": 110}, bearer=session)
+    voucher = reserve_via_api(api_client, build_token(), 110)
     for decide in (refunds.accept, refunds.reject):
         with pytest.raises(Problem) as refused:
             decide(voucher["id"], "operator:alice")

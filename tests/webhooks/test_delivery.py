@@ -456,17 +456,8 @@ def test_resend_sends_a_delivery_again_with_the_same_id(hooked_partner, receiver
         resend(10**9)
 
 
-def test_resend_failed_requeues_failed_deliveries_of_one_partner(
-    make_partner, receiver, monkeypatch, store_event
-):
-    monkeypatch.setenv("JACKPOT_WEBHOOK_RETRY_SCHEDULE", "0")
-    acme = make_partner("acme", notification_url=receiver.url)
-    other = make_partner("other", notification_url=receiver.url)
-    receiver.default = (500, {}, b"")
-    store_event(acme)
-    store_event(other)
-    deliver_due()
-    deliver_due()
+def test_resend_failed_requeues_failed_deliveries_of_one_partner(failed_twice, receiver):
+    acme = failed_twice
     assert set(Delivery.objects.values_list("status", flat=True)) == {"failed"}
 
     receiver.default = (200, {}, b"")
