@@ -63,7 +63,7 @@ def test_a_database_restart_answers_503_then_the_server_recovers_by_itself(
         wait_for(lambda: load.done_since(0) >= 4, 20, "flows before the outage")
         down_at = time.monotonic()
         cut = relay.down()
-        time.sleep(OUTAGE)
+        time.sleep(OUTAGE)  # the outage itself: the load meets a database that is away
         back_at = time.monotonic()
         relay.up()
         wait_for(lambda: load.done_since(back_at) >= 6, 15, "flows after the database is back")

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from jackpot.catalog import importer
 from jackpot.catalog.models import Store
-from jackpot.cli import main
 from jackpot.vouchers import codes
 from jackpot.vouchers.models import Code, CodeState, DeliveryJob, Voucher
+from support.cli import run_jackpot
 from support.reservations import reserve_via_api
 
 HALLES = {
@@ -60,7 +60,7 @@ RESERVE = "/v2/stores/halles/offers/halles-saison/reserve-voucher-by-value"
 def test_the_jackpot_command_has_the_codes_and_refund_commands(capsys):
     for command in (["codes", "--help"], ["refund", "accept", "--help"]):
         with pytest.raises(SystemExit) as exit_:
-            main(command)
+            run_jackpot(command)
         assert exit_.value.code == 0
     assert "--reason" in capsys.readouterr().out
 
@@ -182,7 +182,7 @@ def test_a_csv_pool_import_adds_every_row(halles, tmp_path, capsys):
         "code,pin,value,expiry\nNEW-1,1111,20,2028-01-31\nNEW-2,,50.00,2028-01-31\n"
         "NEW-3,3333,20,\n",
     )
-    assert main(["codes", "import", "halles", str(path)]) == 0
+    assert run_jackpot(["codes", "import", "halles", str(path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["added"] == 3 and out["usable"] == 8
     new = {c.code: c for c in Code.objects.filter(code__startswith="NEW-")}
@@ -197,7 +197,7 @@ def test_a_bad_row_refuses_the_whole_file_naming_its_line(halles, tmp_path, caps
         "code,pin,value,expiry\nOK-1,1,20,2028-01-31\nOK-2,2,vingt,2028-01-31\n"
         "OK-3,3,20,31/01/2028\nOK 4,4,20,2028-01-31\nOK-5,5,20.001,2028-01-31\n",
     )
-    assert main(["codes", "import", "halles", str(path)]) == 2
+    assert run_jackpot(["codes", "import", "halles", str(path)]) == 2
     err = capsys.readouterr().err
     assert "line 3: value 'vingt' is not an amount" in err
     assert "line 4: expiry '31/01/2028' is not a date" in err
@@ -269,14 +269,14 @@ def test_falling_below_the_threshold_warns_the_operator(
     halles, partner, api_client, build_token, caplog, capsys
 ):
     Store.objects.filter(pk="halles").update(code_low_stock_threshold=4)
-    assert main(["codes", "stock"]) == 0
+    assert run_jackpot(["codes", "stock"]) == 0
     assert json.loads(capsys.readouterr().out) == []  # 5 codes left, threshold 4
 
     with caplog.at_level(logging.WARNING, logger="jackpot.codes"):
         reserve_via_api(api_client, build_token(), 70, RESERVE)  # takes a 50 and a 20: 3 left
     assert "code pool of store halles is low: 3 usable code(s) left (threshold 4)" in caplog.text
 
-    assert main(["codes", "stock"]) == 0
+    assert run_jackpot(["codes", "stock"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["storeId"] == "halles" and row["usable"] == 3 and row["low"]
     assert row["byValue"] == {"20": 2, "50": 1}
@@ -337,7 +337,10 @@ def test_a_voucher_awaiting_codes_gets_them_when_codes_arrive(
     assert job.last_error == "awaiting codes" and job.attempts == 0
     assert job.next_attempt_at > timezone.now()
 
-    assert main(["codes", "import", "halles", str(write(tmp_path, "B-1,1,50,\nB-2,2,50,\n"))]) == 0
+    assert (
+        run_jackpot(["codes", "import", "halles", str(write(tmp_path, "B-1,1,50,\nB-2,2,50,\n"))])
+        == 0
+    )
     assert DeliveryJob.objects.get(pk=job.pk).next_attempt_at <= timezone.now()
     assert process_due_jobs() == 1
     assert Voucher.objects.get(pk=voucher["id"]).state == "READY"

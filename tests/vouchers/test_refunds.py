@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from jackpot.cli import main
 from jackpot.ledger import services as ledger
 from jackpot.vouchers import codes, refunds
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, CodeState, Voucher
+from support.cli import run_jackpot
 from support.reservations import reserve_via_api
 
 
@@ -84,15 +84,15 @@ def test_the_cli_accepts_and_rejects_refunds(partner, catalog, api_client, build
     first = refunding(api_client, build_token, partner)
     second = refunding(api_client, build_token, partner)
 
-    assert main(["refund", "accept", first["id"], "--reason", "store agreed"]) == 0
+    assert run_jackpot(["refund", "accept", first["id"], "--reason", "store agreed"]) == 0
     assert json.loads(capsys.readouterr().out)["state"] == "REFUNDED"
-    assert main(["refund", "reject", second["id"], "--reason", "code used"]) == 0
+    assert run_jackpot(["refund", "reject", second["id"], "--reason", "code used"]) == 0
     assert json.loads(capsys.readouterr().out)["state"] == "REFUND_REJECTED"
     assert Voucher.objects.get(pk=second["id"]).events.last().reason == "code used"
 
-    assert main(["refund", "accept", first["id"]]) == 2
+    assert run_jackpot(["refund", "accept", first["id"]]) == 2
     assert "not possible for a REFUNDED voucher" in capsys.readouterr().err
-    assert main(["refund", "accept", "not-a-uuid"]) == 2
+    assert run_jackpot(["refund", "accept", "not-a-uuid"]) == 2
     assert "not a voucher id" in capsys.readouterr().err
-    assert main(["refund", "accept", "6f1c2a7e-0000-4000-8000-000000000000"]) == 2
+    assert run_jackpot(["refund", "accept", "6f1c2a7e-0000-4000-8000-000000000000"]) == 2
     assert "No such voucher" in capsys.readouterr().err
