@@ -1,17 +1,20 @@
-"""Shared fixtures: a partner with known credentials, a small catalogue, token builders."""
+"""Shared fixtures: a partner with known credentials, a small catalogue, token builders.
+
+Helpers a test imports live in tests/support/ (importable: pyproject's `pythonpath`); the
+fixtures of support/browser.py (one Chromium for the whole run) and support/partners.py (the
+portal's and the operator's `acme`) are registered here.
+"""
 
 import os
-import time
 
 os.environ.setdefault("JACKPOT_TESTING", "1")
 
-import jwt  # noqa: E402
 import pytest  # noqa: E402
-from django.db import connection  # noqa: E402
 
 from jackpot.partners import credentials  # noqa: E402
+from support.tokens import SIGNATURE, partner_token  # noqa: E402
 
-SIGNATURE = "test-api-signature-0123456789abcdef0123456789"
+pytest_plugins = ["support.browser", "support.partners"]
 
 # The live server's listen backlog (10 by default) resets connections when the concurrency tests
 # fire 25 requests at once; a real deployment sits behind granian's 2048.
@@ -30,10 +33,6 @@ def pytest_collection_modifyitems(config, items):
                     reason="needs PostgreSQL: set JACKPOT_TEST_DATABASE_URL (.ci/run does)",
                 )
             )
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 @pytest.fixture
@@ -58,22 +57,7 @@ def partner(make_partner):
 @pytest.fixture
 def build_token():
     """Build a partner token the way the seed's Python (PyJWT) sample would."""
-
-    def build(signature=SIGNATURE, **claims):
-        payload = {
-            "amount": 100,
-            "cp": "75000",
-            "age": 40,
-            "gender": "M",
-            "userId": "u-1234",
-            "iat": int(time.time()),
-            "notificationKey": f"nk-{time.monotonic_ns()}",
-        }
-        payload.update(claims)
-        payload = {k: v for k, v in payload.items() if v is not None}
-        return jwt.encode(payload, signature, algorithm="HS256")
-
-    return build
+    return partner_token
 
 
 SMALL_CATALOG = {
@@ -205,6 +189,16 @@ def api_client(client):
             return self.call("put", path, body, **headers)
 
     return Api()
+
+
+@pytest.fixture
+def keep_sigterm_handler():
+    """The worker installs its own SIGTERM handler; give the test process its own back."""
+    import signal
+
+    previous = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(autouse=True)

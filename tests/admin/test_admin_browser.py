@@ -2,11 +2,11 @@
 under test-artifacts/screenshots/admin/."""
 
 import pytest
-from admin_support import OPERATOR_PASSWORD, screenshot
 
 from jackpot.catalog.models import Store
 from jackpot.vouchers import lifecycle
 from jackpot.vouchers.models import State, Voucher
+from support.admin import OPERATOR_PASSWORD, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

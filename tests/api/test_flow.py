@@ -9,24 +9,8 @@ from django.utils import timezone
 from jackpot.catalog.models import Campaign
 from jackpot.cli import main
 from jackpot.vouchers.models import Voucher
+from support.seed import SEED_VOUCHER_FIELDS
 
-SEED_VOUCHER_FIELDS = {
-    "id",
-    "state",
-    "value",
-    "initialAmount",
-    "reservationDate",
-    "validityDate",
-    "resaExpireDate",
-    "couponId",
-    "confirmDate",
-    "paymentState",
-    "customTransactionId",
-    "backUrl",
-    "walletOperationId",
-    "sendDate",
-    "url",
-}
 RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
 
 

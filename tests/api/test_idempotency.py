@@ -9,19 +9,7 @@ import pytest
 
 from jackpot.api.models import IdempotencyRecord
 from jackpot.vouchers.models import Voucher
-
-RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
-
-
-@pytest.fixture
-def acme(make_partner):
-    return make_partner("acme", confirmation_mode="manual")
-
-
-@pytest.fixture
-def reserved(acme, catalog, api_client, build_token):
-    session = api_client.session(build_token())
-    return api_client.post(RESERVE, {"value": 30}, bearer=session)[1]
+from support.reservations import RESERVE
 
 
 def confirm(api_client, partner, voucher_id, key, body=None):

@@ -9,8 +9,8 @@ from jackpot.cli import main
 from jackpot.vouchers.codes import generated, merchant
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, MerchantKey
+from support.reservations import reserve_via_api
 
-RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
 CHECK, REDEEM = "/v2/merchant/codes/check", "/v2/merchant/codes/redeem"
 
 
@@ -22,9 +22,7 @@ def store_key(store_id: str, capsys, *extra) -> str:
 
 @pytest.fixture
 def issued(partner, catalog, api_client, build_token):
-    session = api_client.session(build_token())
-    status, voucher = api_client.post(RESERVE, {"value": 110}, bearer=session)
-    assert status == 201
+    voucher = reserve_via_api(api_client, build_token(), 110)
     process_due_jobs()
     return Code.objects.get(voucher_id=voucher["id"])
 

@@ -3,21 +3,7 @@
 import pytest
 
 from jackpot.vouchers.models import Voucher
-
-RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
-
-
-@pytest.fixture
-def acme(make_partner):
-    return make_partner("acme", confirmation_mode="manual")
-
-
-@pytest.fixture
-def reserved(acme, catalog, api_client, build_token):
-    session = api_client.session(build_token())
-    status, voucher = api_client.post(RESERVE, {"value": 30}, bearer=session)
-    assert status == 201
-    return voucher
+from support.reservations import RESERVE
 
 
 def partner_token(api_client, partner) -> str:

@@ -5,7 +5,6 @@ listing at once, an edit saved in this process is seen at once, one made elsewhe
 update no signal reports, another process) within the cache's lifetime.
 """
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from django.utils import timezone
 from jackpot.catalog import snapshot
 from jackpot.catalog.models import Campaign, Store
 from jackpot.catalog.offers import Audience, find_offer, offers_for
+from support.clock import Clock
 
 PARIS_ADULT = Audience("75011", 40, "M")
 
@@ -68,13 +68,16 @@ def test_an_edit_saved_in_this_process_is_seen_at_once(catalog):
     assert "bookly" not in stores()
 
 
-def test_an_edit_no_signal_reports_is_seen_when_the_copy_expires(catalog, settings):
+def test_an_edit_no_signal_reports_is_seen_when_the_copy_expires(catalog, settings, monkeypatch):
     settings.JACKPOT_CATALOGUE_CACHE_SECONDS = 0.2
+    clock = Clock()
+    monkeypatch.setattr(snapshot, "time", clock)
     assert "bookly" in stores()
     Campaign.objects.filter(pk="bookly-min").update(target_gender="F")  # as another process would
 
+    clock.advance(0.15)
     assert "bookly" in stores()  # this process's copy, for at most 0.2 s
-    time.sleep(0.25)
+    clock.advance(0.1)
     assert "bookly" not in stores()
 
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from jackpot.catalog import importer
 from jackpot.catalog.models import Store
 from jackpot.cli import main
-from jackpot.vouchers import codes
+from jackpot.vouchers import catalogue_import
+from jackpot.vouchers.codes import merchant
 from jackpot.vouchers.models import Code, CodeState, MerchantKey
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 @pytest.fixture
 def halles(db):
     """A pool store with three 20 € codes and one 50 €, warned about below 2 codes."""
-    importer.import_catalog({"stores": [POOL_STORE]})
+    catalogue_import.import_catalog({"stores": [POOL_STORE]})
     Store.objects.filter(pk="halles").update(code_low_stock_threshold=2)
     return Store.objects.get(pk="halles")
 
@@ -170,7 +170,7 @@ def test_codes_store_key_prints_a_working_key_once(capsys, catalog):
     assert code == 0
     printed = json.loads(out)
     assert printed["storeId"] == "sportmax" and "shown once" in printed["note"]
-    assert codes.store_for_key(printed["storeKey"]) == Store.objects.get(pk="sportmax")
+    assert merchant.store_for_key(printed["storeKey"]) == Store.objects.get(pk="sportmax")
     (kept,) = MerchantKey.objects.filter(store_id="sportmax")
     assert printed["storeKey"] not in kept.digest
 
@@ -178,12 +178,12 @@ def test_codes_store_key_prints_a_working_key_once(capsys, catalog):
 def test_codes_store_key_keeps_other_keys_unless_told_to_revoke_them(capsys, catalog):
     first = json.loads(run(capsys, "codes", "store-key", "sportmax")[1])["storeKey"]
     second = json.loads(run(capsys, "codes", "store-key", "sportmax")[1])["storeKey"]
-    assert codes.store_for_key(first) and codes.store_for_key(second)
+    assert merchant.store_for_key(first) and merchant.store_for_key(second)
 
     third = json.loads(run(capsys, "codes", "store-key", "sportmax", "--revoke-others")[1])
 
-    assert codes.store_for_key(first) is None and codes.store_for_key(second) is None
-    assert codes.store_for_key(third["storeKey"]) == Store.objects.get(pk="sportmax")
+    assert merchant.store_for_key(first) is None and merchant.store_for_key(second) is None
+    assert merchant.store_for_key(third["storeKey"]) == Store.objects.get(pk="sportmax")
 
 
 def test_codes_store_key_for_an_unknown_store_exits_2(capsys, catalog):

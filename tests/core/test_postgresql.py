@@ -1,10 +1,10 @@
 """The kept connection's health check: no round trip while alive, a dead one found before use."""
 
-import time
-
 import pytest
 from django.db import connection, connections
 from django.db.backends.postgresql import base as django_postgresql
+
+from support.waiting import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -29,10 +29,7 @@ def test_a_connection_the_server_closed_is_not_usable(kept):
     pid = kept.connection.info.backend_pid
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    deadline = time.monotonic() + 5
-    while kept.is_usable() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not kept.is_usable()
+    wait_for(lambda: not kept.is_usable(), 5, "the terminated connection to be unusable", 0.05)
 
 
 def test_a_closed_connection_is_not_usable(kept):

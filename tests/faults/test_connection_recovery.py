@@ -13,10 +13,10 @@ import psycopg
 import pytest
 from django.core import signals
 from django.db import OperationalError, connection
-from fault_support import postgres_url
 
 from jackpot.core.outages import is_database_outage
 from jackpot.partners.models import Partner
+from support.faults import postgres_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

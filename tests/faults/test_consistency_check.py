@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.db.models import F
 from django.utils import timezone
-from fault_support import database_problems
 
 from jackpot.api.models import IdempotencyRecord
 from jackpot.catalog.models import Campaign
@@ -16,8 +15,8 @@ from jackpot.ledger.models import AccountKind, Entry, TransactionKind
 from jackpot.tokens.models import Session, TokenBurn
 from jackpot.vouchers.models import Code, DeliveryJob, PaymentState, State, Voucher, VoucherEvent
 from jackpot.webhooks.models import OutboxEvent
-
-RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
+from support.consistency import database_problems
+from support.reservations import RESERVE, reserve_via_api
 
 
 @pytest.fixture
@@ -28,8 +27,7 @@ def world(make_partner, catalog, api_client, build_token):
     ledger.credit_wallet(auto, Decimal("40.00"), reference="VIR-1", created_by="test")
     manual = make_partner("beta", domains=["beta.example"], confirmation_mode="manual")
     for _ in range(2):
-        session = api_client.session(build_token())
-        assert api_client.post(RESERVE, {"value": 30}, bearer=session)[0] == 201
+        reserve_via_api(api_client, build_token())
     token = build_token(signature=manual.issued.apiSignature)
     status, opened = api_client.call("post", "/v2/token", {"client_id": "beta", "assertion": token})
     assert status == 200

@@ -12,19 +12,12 @@ import time
 
 import pytest
 from django.db import connection
-from fault_support import (
-    Load,
-    PartnerKeys,
-    Relay,
-    Server,
-    database_problems,
-    postgres_url,
-    server_environment,
-    tally,
-    wait_until,
-)
 
 from jackpot.vouchers.models import State, Voucher
+from support.consistency import database_problems
+from support.faults import Relay, Server, postgres_url, server_environment
+from support.load import Load, PartnerKeys, tally
+from support.waiting import wait_for
 
 # transaction=True: what the test writes is committed, so the server's connections see it.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -58,7 +51,7 @@ def test_a_database_restart_answers_503_then_the_server_recovers_by_itself(
 
     warm_up = Load(server.base_url, keys, threads=4).start()
     try:
-        wait_until(lambda: warm_up.done_since(0) >= 8, 20, "flows holding connections")
+        wait_for(lambda: warm_up.done_since(0) >= 8, 20, "flows holding connections")
     finally:
         warm_up.stop()
     # Restarted while idle: each kept connection is found dead before use and replaced.
@@ -67,13 +60,13 @@ def test_a_database_restart_answers_503_then_the_server_recovers_by_itself(
 
     load = Load(server.base_url, keys, threads=3).start()
     try:
-        wait_until(lambda: load.done_since(0) >= 4, 20, "flows before the outage")
+        wait_for(lambda: load.done_since(0) >= 4, 20, "flows before the outage")
         down_at = time.monotonic()
         cut = relay.down()
-        time.sleep(OUTAGE)
+        time.sleep(OUTAGE)  # the outage itself: the load meets a database that is away
         back_at = time.monotonic()
         relay.up()
-        wait_until(lambda: load.done_since(back_at) >= 6, 15, "flows after the database is back")
+        wait_for(lambda: load.done_since(back_at) >= 6, 15, "flows after the database is back")
     finally:
         load.stop()
     server_log = server.log()

@@ -14,19 +14,13 @@ from decimal import Decimal
 import httpx
 import pytest
 from django.db import connection
-from fault_support import (
-    Load,
-    PartnerKeys,
-    Server,
-    database_problems,
-    postgres_url,
-    server_environment,
-    tally,
-    wait_until,
-)
 
 from jackpot.ledger import services as ledger
 from jackpot.vouchers.models import PaymentState, State, Voucher
+from support.consistency import database_problems
+from support.faults import Server, postgres_url, server_environment
+from support.load import Load, PartnerKeys, tally
+from support.waiting import wait_for
 
 # transaction=True: what the test writes is committed, so the server's connections see it.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -65,13 +59,13 @@ def test_a_server_killed_under_load_leaves_every_change_whole_or_absent(
     try:
         for load in loads:
             load.start()
-        wait_until(lambda: all(ld.done_since(0) >= 4 for ld in loads), 20, "flows before the kill")
-        wait_until(lambda: sum(ld.in_flight for ld in loads) >= 3, 10, "requests in flight", 0.001)
+        wait_for(lambda: all(ld.done_since(0) >= 4 for ld in loads), 20, "flows before the kill")
+        wait_for(lambda: sum(ld.in_flight for ld in loads) >= 3, 10, "requests in flight", 0.001)
         kill_at = time.monotonic()
         server.kill()
         server.start()  # the same port
         ready_at = time.monotonic()
-        wait_until(
+        wait_for(
             lambda: all(ld.done_since(ready_at) >= 4 for ld in loads), 20, "flows after restart"
         )
     finally:

@@ -16,13 +16,14 @@ from pathlib import Path
 import jwt
 import pytest
 
+from support.tokens import SIGNATURE, seed_claims
+
 HERE = Path(__file__).resolve().parent
 NODE_DIR = HERE / ".node"
 JSONWEBTOKEN = "jsonwebtoken@9"
-# The guide's sample signs with "myApiSignature"; here, the `acme` partner's apiSignature from
-# tests/conftest.py (long enough that PyJWT does not warn about a short HMAC key).
-SAMPLE_SIGNATURE = "test-api-signature-0123456789abcdef0123456789"
 
+# The guide's samples sign with "myApiSignature"; here with the `acme` partner's apiSignature
+# (support.tokens.SIGNATURE, long enough that PyJWT does not warn about a short HMAC key).
 # The seed's Node.js sample, verbatim but for the signature and the options passed in argv.
 NODE_SAMPLE = """
 var jwt=require('jsonwebtoken');
@@ -82,7 +83,7 @@ def node_sign():
     if reason:
         pytest.skip(reason)
 
-    def sign(signature: str = SAMPLE_SIGNATURE, options: dict | None = None) -> str:
+    def sign(signature: str = SIGNATURE, options: dict | None = None) -> str:
         result = subprocess.run(
             [shutil.which("node"), "-e", NODE_SAMPLE, signature, json.dumps(options)],
             check=True,
@@ -98,7 +99,7 @@ def node_sign():
 
 @pytest.fixture
 def sample_partner(partner):
-    assert partner.issued.apiSignature == SAMPLE_SIGNATURE
+    assert partner.issued.apiSignature == SIGNATURE
     return partner
 
 
@@ -136,16 +137,7 @@ def test_a_node_jsonwebtoken_token_is_accepted_once(sample_partner, node_sign, e
 
 
 def test_a_pyjwt_token_is_accepted_once(sample_partner, exchange):
-    payload = {
-        "amount": 100,
-        "cp": "75000",
-        "age": 40,
-        "gender": "M",
-        "userId": "u-1234",
-        "iat": int(time.time()),
-        "notificationKey": "12345",
-    }
-    token = jwt.encode(payload, SAMPLE_SIGNATURE)  # PyJWT's defaults: HS256, its own header
+    token = jwt.encode(seed_claims(), SIGNATURE)  # PyJWT's defaults: HS256, its own header
     assert jwt.get_unverified_header(token) == {"alg": "HS256", "typ": "JWT"}
 
     status, body = exchange(token)

@@ -4,39 +4,21 @@ The wallet account's row lock serialises debits: however many confirmations arri
 wallet that covers K vouchers pays exactly K of them and is never overdrawn.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import httpx
 import pytest
-from django.db import connection
 
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Account, AccountKind, Transaction, TransactionKind
 from jackpot.tokens import sessions
-from jackpot.vouchers import reservation
 from jackpot.vouchers.models import PaymentState, State, Voucher
+from support.concurrency import simultaneously
+from support.reservations import RESERVE, reserve_in_session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-SPORTMAX = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
 PRICE_30 = Decimal("28.57")  # a 30 € SportMax voucher at +5 %
-
-
-def simultaneously(count: int, request):
-    """Run `request(i)` in `count` threads released at the same instant; return the results."""
-    barrier = threading.Barrier(count)
-
-    def run(i):
-        barrier.wait()
-        try:
-            return request(i)
-        finally:
-            connection.close()  # a thread's own database connection, if it opened one
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def reserved_vouchers(partner, build_token, count: int, value=30) -> list[Voucher]:
@@ -45,9 +27,7 @@ def reserved_vouchers(partner, build_token, count: int, value=30) -> list[Vouche
         opened = sessions.exchange(
             build_token(notificationKey=f"wallet-race-{i}"), client_id="acme"
         )
-        voucher = reservation.reserve(
-            opened.session, "sportmax", "sportmax-launch", by="value", amount=Decimal(value)
-        ).voucher
+        voucher = reserve_in_session(opened, value)
         assert voucher.state == State.RESERVED
         out.append(voucher)
     return out
@@ -107,7 +87,7 @@ def test_simultaneous_auto_confirmed_reservations_never_overdraw_the_wallet(
 
     def reserve(i):
         return httpx.post(
-            f"{live_server.url}{SPORTMAX}",
+            f"{live_server.url}{RESERVE}",
             json={"value": 30},
             headers={"Authorization": f"Bearer {credentials[i]}"},
             timeout=60,

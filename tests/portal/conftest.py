@@ -1,36 +1,20 @@
-"""Portal fixtures: two partners with their users and vouchers, a logged-in client, a browser.
+"""Portal fixtures: a second partner, the partners' users, a logged-in client, portal pages.
 
-Playwright's sync API keeps an event loop running in this thread, which Django's async-safety
-check would take for async code touching the ORM; the tests are plain synchronous code.
+`acme` and `make_voucher` come from support/partners.py, `browser` from support/browser.py.
 """
 
-import os
+import functools
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+import pytest
 
-import shared_playwright  # noqa: E402
-
-shared_playwright.install()
-
-import pytest  # noqa: E402
-from portal_support import CHROMIUM, LAUNCH_ARGS, NO_CHROMIUM, PASSWORD, reserve  # noqa: E402
-
-from jackpot.partners.services import create_partner_user  # noqa: E402
+from jackpot.partners.services import create_partner_user
+from support.portal import PASSWORD
 
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Password hashing is not what these tests are about; the slow hasher costs seconds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def acme(make_partner, catalog):
-    partner = make_partner(
-        "acme", confirmation_mode="manual", notification_url="https://hooks.acme.example/jackpot"
-    )
-    partner.signature = partner.issued.apiSignature
-    return partner
 
 
 @pytest.fixture
@@ -58,51 +42,12 @@ def bob(beta):
 
 
 @pytest.fixture
-def make_voucher():
-    def make(partner, value=30, **claims):
-        return reserve(partner, partner.signature, value=value, **claims)
-
-    return make
-
-
-@pytest.fixture
 def alice_client(client, alice):
     client.force_login(alice)
     return client
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip(NO_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
-
-
 @pytest.fixture
-def new_page(browser):
-    """Pages in fresh contexts; any uncaught JavaScript error fails the test."""
-    contexts, errors = [], []
-
-    def make(width=1366, height=900, locale="en-GB"):
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            device_scale_factor=1,
-            locale=locale,
-            accept_downloads=True,
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not errors, errors
+def new_page(new_page):
+    """support.browser's pages at a laptop's width, in British English, downloads kept."""
+    return functools.partial(new_page, width=1366, locale="en-GB", accept_downloads=True)

@@ -1,13 +1,11 @@
 """Accessibility of the portal's pages (axe-core in Chromium): no serious or critical issue."""
 
-from pathlib import Path
-
 import pytest
-from portal_support import PASSWORD, ROOT
+
+from support.portal import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = ROOT / "test-artifacts" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = [
     "/portal/",
     "/portal/coupons/",
@@ -21,8 +19,8 @@ PAGES = [
 ]
 
 
-def audit(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+def audit(page, axe_script) -> list[str]:
+    page.add_script_tag(path=str(axe_script))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
@@ -32,14 +30,12 @@ def audit(page) -> list[str]:
 
 
 def test_portal_pages_have_no_serious_accessibility_issue(
-    live_server, new_page, alice, acme, make_voucher
+    live_server, new_page, axe_script, alice, acme, make_voucher
 ):
-    if not Path(AXE).exists():
-        pytest.skip("axe-core not installed (tests/browser installs it into test-artifacts/npm)")
     make_voucher(acme, 30)
     page = new_page()
     page.goto(f"{live_server.url}/portal/login/")
-    assert audit(page) == []
+    assert audit(page, axe_script) == []
     page.fill("input[name=username]", "alice")
     page.fill("input[name=password]", PASSWORD)
     page.click(".auth-card button[type=submit]")
@@ -47,7 +43,7 @@ def test_portal_pages_have_no_serious_accessibility_issue(
     problems = {}
     for path in PAGES:
         page.goto(f"{live_server.url}{path}")
-        found = audit(page)
+        found = audit(page, axe_script)
         if found:
             problems[path] = found
     assert problems == {}

@@ -13,13 +13,15 @@ from decimal import Decimal
 import httpx
 import pytest
 from django.utils import timezone
-from portal_support import PASSWORD, reserve, screenshot, token
 
 from jackpot.ledger import services as ledger
 from jackpot.partners.models import ApiSignature
 from jackpot.vouchers import lifecycle, payments
 from jackpot.vouchers.models import State, Voucher
 from jackpot.webhooks.models import Attempt, Delivery
+from support.portal import PASSWORD, screenshot
+from support.reservations import reserve
+from support.tokens import partner_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -165,7 +167,7 @@ def test_partner_journey(shop, new_page):
     screenshot(page, "06-refunds")
 
     # --- rotate the apiSignature with a grace period
-    old_token = token(None, shop_signature := ApiSignature.objects.get(partner_id="acme").secret)
+    old_token = partner_token(shop_signature := ApiSignature.objects.get(partner_id="acme").secret)
     page.click("nav >> text=Security & API keys")
     screenshot(page, "07-security")
     page.select_option("select[name=signature-grace]", "86400")
@@ -174,24 +176,24 @@ def test_partner_journey(shop, new_page):
     assert new_signature and new_signature != shop_signature
     screenshot(page, "08-security-new-signature")
     assert exchange(url, old_token).status_code == 200  # old signature: still in its grace
-    assert exchange(url, token(None, new_signature)).status_code == 200
+    assert exchange(url, partner_token(new_signature)).status_code == 200
     page.reload()  # the secret was shown once
     assert new_signature not in page.content()
     # the grace period ends
     ApiSignature.objects.filter(partner_id="acme", secret=shop_signature).update(
         valid_until=timezone.now() - timedelta(seconds=1)
     )
-    late = token(None, shop_signature)
+    late = partner_token(shop_signature)
     refused = exchange(url, late)
     assert refused.status_code == 401 and refused.json()["code"] == "invalid-signature"
-    assert exchange(url, token(None, new_signature)).status_code == 200
+    assert exchange(url, partner_token(new_signature)).status_code == 200
 
     # --- the token verifier says the same, without burning the token
     page.click("nav >> text=Token verifier")
     page.fill("textarea[name=token]", late)
     page.click("button:has-text('Verify')")
     assert "would be refused" in page.locator(".result h2").inner_text()
-    fresh = token(None, new_signature)
+    fresh = partner_token(new_signature)
     page.fill("textarea[name=token]", fresh)
     page.click("button:has-text('Verify')")
     assert "would be accepted" in page.locator(".result h2").inner_text()

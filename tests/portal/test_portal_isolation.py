@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from portal_support import token
 
 from jackpot.ledger import services as ledger
 from jackpot.partners.models import ApiSignature, LegalInformation, Partner
@@ -19,6 +18,7 @@ from jackpot.portal.templatetags.portal import mask
 from jackpot.vouchers import lifecycle, payments
 from jackpot.vouchers.models import State, Voucher
 from jackpot.webhooks.models import Delivery, Endpoint
+from support.tokens import partner_token
 
 pytestmark = pytest.mark.django_db
 
@@ -193,8 +193,8 @@ OWN_PARTNER_ACTIONS = [
     ("portal:enable-endpoint", lambda w: {}),
     ("portal:legal", lambda w: {"company_name": "Changed"}),
     ("portal:wallet", lambda w: {"threshold": "5"}),
-    ("portal:token", lambda w: {"token": token(w["beta"], w["beta"].signature)}),
-    ("portal:token", lambda w: {"token": token(w["beta"], w["beta"].signature, iss="beta")}),
+    ("portal:token", lambda w: {"token": partner_token(w["beta"].signature)}),
+    ("portal:token", lambda w: {"token": partner_token(w["beta"].signature, iss="beta")}),
 ]
 
 

@@ -3,9 +3,9 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
-from portal_support import PASSWORD
 
 from jackpot.vouchers.models import State, Voucher
+from support.portal import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

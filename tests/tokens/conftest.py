@@ -15,7 +15,7 @@ def now() -> int:
 
 @pytest.fixture
 def acme_signature(partner) -> str:
-    """The apiSignature of the `acme` partner (tests/conftest.py's SIGNATURE)."""
+    """The apiSignature of the `acme` partner (support.tokens.SIGNATURE)."""
     return partner.issued.apiSignature
 
 

@@ -8,29 +8,27 @@ backoffice and `jackpot token verify` are specified at the end.
 import hashlib
 import json
 import secrets
-from datetime import timedelta
 from decimal import Decimal
 
 import jwt
 import pytest
-from django.utils import timezone
-from token_forge import (
+
+from jackpot.core.problems import Problem
+from jackpot.tokens import sessions, verification
+from jackpot.tokens.models import TokenBurn
+from support.tokens import (
     NODE_HEADER,
     PHP_HEADER,
     RUBY_HEADER,
+    SEED_LIBRARIES,
     b64url,
     b64url_decode,
     handmade,
     seed_claims,
+    seed_token,
     unsigned,
     with_payload,
 )
-
-from jackpot.core.problems import Problem
-from jackpot.partners import credentials
-from jackpot.partners.models import ApiSignature
-from jackpot.tokens import sessions, verification
-from jackpot.tokens.models import TokenBurn
 
 pytestmark = pytest.mark.django_db
 
@@ -60,30 +58,6 @@ def assert_claim_refused(token, field: str) -> Problem:
 # ---------------------------------------------------------------------------------------------
 
 
-def php_firebase_jwt(key, iat):
-    return handmade(PHP_HEADER, seed_claims(iat), key)
-
-
-def ruby_jwt_gem(key, iat):
-    return handmade(RUBY_HEADER, seed_claims(iat), key)
-
-
-def node_jsonwebtoken(key, iat):
-    # jwt.sign keeps the iat the sample sets (Math.round(Date.now()/1000)) where the sample put it.
-    return handmade(NODE_HEADER, seed_claims(iat), key)
-
-
-def python_pyjwt(key, iat):
-    return jwt.encode(seed_claims(iat), key, algorithm="HS256")
-
-
-SEED_SAMPLES = {
-    "php-firebase-jwt": php_firebase_jwt,
-    "ruby-jwt": ruby_jwt_gem,
-    "node-jsonwebtoken": node_jsonwebtoken,
-    "python-pyjwt": python_pyjwt,
-}
-
 # base64url of each library's default header, as seen in the wild.
 HEADER_SEGMENTS = {
     "php-firebase-jwt": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9",
@@ -93,9 +67,9 @@ HEADER_SEGMENTS = {
 }
 
 
-@pytest.mark.parametrize("library", SEED_SAMPLES)
+@pytest.mark.parametrize("library", SEED_LIBRARIES)
 def test_seed_sample_tokens_are_accepted_as_each_library_builds_them(library, acme_signature, now):
-    token = SEED_SAMPLES[library](acme_signature, now)
+    token = seed_token(library, acme_signature, now)
     assert token.split(".")[0] == HEADER_SEGMENTS[library]
     assert b64url_decode(token.split(".")[1]) == (
         b'{"amount":100,"cp":"75000","age":40,"gender":"M","userId":"u-1234",'
@@ -116,7 +90,9 @@ def test_seed_sample_tokens_are_accepted_as_each_library_builds_them(library, ac
 
 def test_pyjwt_writes_the_same_bytes_as_the_handmade_node_token(acme_signature, now):
     """Cross-check of the hand-made builder: PyJWT and jsonwebtoken agree byte for byte."""
-    assert python_pyjwt(acme_signature, now) == node_jsonwebtoken(acme_signature, now)
+    assert seed_token("python-pyjwt", acme_signature, now) == seed_token(
+        "node-jsonwebtoken", acme_signature, now
+    )
 
 
 @pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
@@ -133,7 +109,7 @@ def test_a_partner_that_kept_the_guides_sample_signature_is_accepted(
 ):
     """The guide's own apiSignature strings are short; an operator may still set one."""
     make_partner("seedco", domains=["seedco.example"], api_signature=sample_signature)
-    token = SEED_SAMPLES[library](sample_signature, now)
+    token = seed_token(library, sample_signature, now)
 
     assert verification.verify(token, client_id="seedco").partner.id == "seedco"
 
@@ -520,52 +496,6 @@ def test_the_origin_cannot_override_a_named_partner(make_partner, build_token):
     assert_refused(
         build_token(), "invalid-signature", client_id="beta", origin="https://shop.acme.example"
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# apiSignature: generation and rotation
-# ---------------------------------------------------------------------------------------------
-
-
-def test_generated_api_signatures_carry_at_least_256_random_bits():
-    first, second = credentials.new_api_signature(), credentials.new_api_signature()
-
-    assert len(b64url_decode(first)) >= 32
-    assert len(b64url_decode(second)) >= 32
-    assert first != second
-
-
-def test_a_partner_created_without_a_signature_gets_a_generated_one(make_partner):
-    beta = make_partner("beta", domains=["beta.example"])
-
-    assert len(b64url_decode(beta.issued.apiSignature)) >= 32
-
-
-def test_during_a_rotation_grace_old_and_new_signatures_are_both_accepted(partner, build_token):
-    old = partner.issued.apiSignature
-    new = credentials.rotate_api_signature(partner, grace=timedelta(hours=1))
-    assert new != old
-
-    assert verification.verify(build_token(signature=old), client_id="acme")
-    assert verification.verify(build_token(signature=new), client_id="acme")
-
-
-def test_after_the_grace_the_old_signature_is_refused(partner, build_token):
-    old = partner.issued.apiSignature
-    new = credentials.rotate_api_signature(partner, grace=timedelta(0))
-
-    assert_refused(build_token(signature=old), "invalid-signature")
-    assert verification.verify(build_token(signature=new), client_id="acme")
-
-
-def test_an_old_signature_whose_grace_ended_is_refused(partner, build_token):
-    old = partner.issued.apiSignature
-    credentials.rotate_api_signature(partner, grace=timedelta(hours=1))
-    ApiSignature.objects.filter(partner=partner, secret=old).update(
-        valid_until=timezone.now() - timedelta(seconds=1)
-    )
-
-    assert_refused(build_token(signature=old), "invalid-signature")
 
 
 # ---------------------------------------------------------------------------------------------

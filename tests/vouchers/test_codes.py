@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from jackpot.catalog import importer
 from jackpot.catalog.models import Store
-from jackpot.cli.base import CommandError
-from jackpot.cli.parser import build_parser
 from jackpot.vouchers import catalogue_import
 from jackpot.vouchers.codes import generated, importing, pool
 from jackpot.vouchers.models import Code, CodeState, DeliveryJob, Voucher
+from support.cli import run_jackpot
+from support.reservations import reserve_via_api
 
 HALLES = {
     "id": "halles",
@@ -58,32 +58,12 @@ def halles(db):
 RESERVE = "/v2/stores/halles/offers/halles-saison/reserve-voucher-by-value"
 
 
-def main(argv) -> int:
-    """`jackpot codes …` as the CLI runs it, without setting Django up again (which would
-    reconfigure logging and take caplog's handler away)."""
-    import sys
-
-    args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args) or 0
-    except CommandError as exc:
-        print(f"jackpot: {exc}", file=sys.stderr)
-        return 2
-
-
 def test_the_jackpot_command_has_the_codes_and_refund_commands(capsys):
     for command in (["codes", "--help"], ["refund", "accept", "--help"]):
         with pytest.raises(SystemExit) as exit_:
-            main(command)
+            run_jackpot(command)
         assert exit_.value.code == 0
     assert "--reason" in capsys.readouterr().out
-
-
-def reserve(api_client, build_token, value, **claims):
-    session = api_client.session(build_token(**claims))
-    status, voucher = api_client.post(RESERVE, {"value": value}, bearer=session)
-    assert status == 201, voucher
-    return voucher
 
 
 # --- generated codes --------------------------------------------------------------------------
@@ -174,7 +154,7 @@ def test_a_combination_exists_exactly_when_the_sum_is_reachable(stock, target):
 
 
 def test_a_voucher_takes_pool_codes_that_sum_to_its_value(halles, partner, api_client, build_token):
-    voucher = reserve(api_client, build_token, 70)
+    voucher = reserve_via_api(api_client, build_token(), 70, RESERVE)
     taken = Code.objects.filter(voucher_id=voucher["id"]).order_by("-value")
     assert [c.value for c in taken] == [Decimal("50.00"), Decimal("20.00")]
     assert all(c.state == CodeState.ISSUED and c.issued_at for c in taken)
@@ -183,7 +163,7 @@ def test_a_voucher_takes_pool_codes_that_sum_to_its_value(halles, partner, api_c
 
 def test_expired_pool_codes_are_never_handed_out(halles, partner, api_client, build_token):
     Code.objects.filter(value=50).update(expiry=timezone.now().date() - timedelta(days=1))
-    voucher = reserve(api_client, build_token, 50)
+    voucher = reserve_via_api(api_client, build_token(), 50, RESERVE)
     assert not Code.objects.filter(voucher_id=voucher["id"]).exists()
     assert Voucher.objects.get(pk=voucher["id"]).state == "CONFIRMED"  # awaiting codes
 
@@ -203,7 +183,7 @@ def test_a_csv_pool_import_adds_every_row(halles, tmp_path, capsys):
         "code,pin,value,expiry\nNEW-1,1111,20,2028-01-31\nNEW-2,,50.00,2028-01-31\n"
         "NEW-3,3333,20,\n",
     )
-    assert main(["codes", "import", "halles", str(path)]) == 0
+    assert run_jackpot(["codes", "import", "halles", str(path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["added"] == 3 and out["usable"] == 8
     new = {c.code: c for c in Code.objects.filter(code__startswith="NEW-")}
@@ -218,7 +198,7 @@ def test_a_bad_row_refuses_the_whole_file_naming_its_line(halles, tmp_path, caps
         "code,pin,value,expiry\nOK-1,1,20,2028-01-31\nOK-2,2,vingt,2028-01-31\n"
         "OK-3,3,20,31/01/2028\nOK 4,4,20,2028-01-31\nOK-5,5,20.001,2028-01-31\n",
     )
-    assert main(["codes", "import", "halles", str(path)]) == 2
+    assert run_jackpot(["codes", "import", "halles", str(path)]) == 2
     err = capsys.readouterr().err
     assert "line 3: value 'vingt' is not an amount" in err
     assert "line 4: expiry '31/01/2028' is not a date" in err
@@ -294,14 +274,14 @@ def test_falling_below_the_threshold_warns_the_operator(
     halles, partner, api_client, build_token, caplog, capsys
 ):
     Store.objects.filter(pk="halles").update(code_low_stock_threshold=4)
-    assert main(["codes", "stock"]) == 0
+    assert run_jackpot(["codes", "stock"]) == 0
     assert json.loads(capsys.readouterr().out) == []  # 5 codes left, threshold 4
 
     with caplog.at_level(logging.WARNING, logger="jackpot.codes"):
-        reserve(api_client, build_token, 70)  # takes a 50 and a 20: 3 left
+        reserve_via_api(api_client, build_token(), 70, RESERVE)  # takes a 50 and a 20: 3 left
     assert "code pool of store halles is low: 3 usable code(s) left (threshold 4)" in caplog.text
 
-    assert main(["codes", "stock"]) == 0
+    assert run_jackpot(["codes", "stock"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["storeId"] == "halles" and row["usable"] == 3 and row["low"]
     assert row["byValue"] == {"20": 2, "50": 1}
@@ -316,12 +296,12 @@ def test_an_empty_pool_takes_the_stores_offers_out_of_the_catalogue(
         return "halles" in {s["id"] for s in stores["items"]}
 
     assert listed()
-    reserve(api_client, build_token, 100)  # two 50s
+    reserve_via_api(api_client, build_token(), 100, RESERVE)  # two 50s
     assert listed()  # 3 × 20 still make 20
     with caplog.at_level(logging.WARNING, logger="jackpot.codes"):
-        reserve(api_client, build_token, 20)
-        reserve(api_client, build_token, 20)
-        reserve(api_client, build_token, 20)
+        reserve_via_api(api_client, build_token(), 20, RESERVE)
+        reserve_via_api(api_client, build_token(), 20, RESERVE)
+        reserve_via_api(api_client, build_token(), 20, RESERVE)
     assert Store.objects.get(pk="halles").codes_exhausted
     assert "cannot make any accepted value" in caplog.text
     assert not listed()
@@ -355,14 +335,17 @@ def test_a_voucher_awaiting_codes_gets_them_when_codes_arrive(
     from jackpot.vouchers.delivery import process_due_jobs
 
     Code.objects.filter(value=50).update(state=CodeState.VOID)  # only 3 × 20 usable
-    voucher = reserve(api_client, build_token, 100)
+    voucher = reserve_via_api(api_client, build_token(), 100, RESERVE)
     assert Voucher.objects.get(pk=voucher["id"]).state == "CONFIRMED"
     assert process_due_jobs() == 0
     job = DeliveryJob.objects.get(voucher_id=voucher["id"])
     assert job.last_error == "awaiting codes" and job.attempts == 0
     assert job.next_attempt_at > timezone.now()
 
-    assert main(["codes", "import", "halles", str(write(tmp_path, "B-1,1,50,\nB-2,2,50,\n"))]) == 0
+    assert (
+        run_jackpot(["codes", "import", "halles", str(write(tmp_path, "B-1,1,50,\nB-2,2,50,\n"))])
+        == 0
+    )
     assert DeliveryJob.objects.get(pk=job.pk).next_attempt_at <= timezone.now()
     assert process_due_jobs() == 1
     assert Voucher.objects.get(pk=voucher["id"]).state == "READY"

@@ -5,24 +5,24 @@ twice, the others stay CONFIRMED awaiting codes, and get codes when the pool is 
 with several workers draining the jobs at once.
 """
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import jwt
 import pytest
-from django.db import connections
 
 from jackpot.catalog.models import Store
 from jackpot.vouchers import catalogue_import
 from jackpot.vouchers.codes import importing, pool
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, CodeState, DeliveryJob, Voucher
+from support.concurrency import simultaneously
+from support.reservations import reserve_over_http
+from support.tokens import partner_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 N = 5
+HALLES = "/v2/stores/halles/offers/halles-saison/reserve-voucher-by-value"
 POOL_STORE = {
     "id": "halles",
     "name": "Primeur des Halles",
@@ -40,40 +40,13 @@ POOL_STORE = {
 }
 
 
-def simultaneously(count: int, work):
-    """Run `work(i)` in `count` threads released at the same instant; return the results."""
-    barrier = threading.Barrier(count)
-
-    def run(i):
-        barrier.wait()
-        try:
-            return work(i)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
 def reserved_vouchers(base: str, partners) -> list[dict]:
     """One RESERVED 20 € voucher per partner (each partner confirms its own: the wallets' row
     locks do not serialise the confirmations, only the codes are contended)."""
     vouchers = []
     for i, partner in enumerate(partners):
-        token = jwt.encode(
-            {"amount": 50, "iat": int(time.time()), "notificationKey": f"race-{i}"},
-            partner.issued.apiSignature,
-            algorithm="HS256",
-        )
-        session = httpx.post(
-            f"{base}/v2/token", json={"client_id": partner.pk, "assertion": token}, timeout=30
-        ).json()["access_token"]
-        voucher = httpx.post(
-            f"{base}/v2/stores/halles/offers/halles-saison/reserve-voucher-by-value",
-            json={"value": 20},
-            headers={"Authorization": f"Bearer {session}"},
-            timeout=30,
-        ).json()
+        token = partner_token(partner.issued.apiSignature, amount=50, notificationKey=f"race-{i}")
+        voucher = reserve_over_http(base, token, 20, HALLES, client_id=partner.pk)
         assert voucher["state"] == "RESERVED", voucher
         vouchers.append(voucher)
     return vouchers

@@ -4,8 +4,6 @@ Each test fires simultaneous HTTP requests at a live server; its threads hold th
 connections, so the database, not the test, decides who wins.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import httpx
@@ -14,20 +12,10 @@ import pytest
 from jackpot.catalog.models import Campaign
 from jackpot.tokens.models import Session, TokenBurn
 from jackpot.vouchers.models import Voucher
+from support.concurrency import simultaneously
+from support.reservations import reserve_over_http
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def simultaneously(count: int, request):
-    """Run `request(i)` in `count` threads released at the same instant; return the results."""
-    barrier = threading.Barrier(count)
-
-    def run(i):
-        barrier.wait()
-        return request(i)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def exchange(base: str, token: str) -> httpx.Response:
@@ -124,13 +112,7 @@ def test_simultaneous_confirm_and_cancel_of_one_voucher_apply_exactly_one(
     live_server, make_partner, catalog, build_token
 ):
     manual = make_partner("acme", confirmation_mode="manual")
-    session = exchange(live_server.url, build_token()).json()["access_token"]
-    voucher = httpx.post(
-        f"{live_server.url}/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value",
-        json={"value": 30},
-        headers={"Authorization": f"Bearer {session}"},
-        timeout=30,
-    ).json()
+    voucher = reserve_over_http(live_server.url, build_token())
     assert voucher["state"] == "RESERVED"
     actions = ["confirm", "cancel"] * 5
 

@@ -12,21 +12,13 @@ from jackpot.vouchers import delivery
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import DeliveryJob, JobStatus, Voucher
 from jackpot.webhooks.models import OutboxEvent
-
-RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
+from support.reservations import reserve_via_api
 
 
 @pytest.fixture
 def sending(partner):
     Partner.objects.filter(pk=partner.pk).update(sending_enabled=True)
     return partner
-
-
-def reserve(api_client, build_token, **claims) -> dict:
-    session = api_client.session(build_token(**claims))
-    status, voucher = api_client.post(RESERVE, {"value": 110}, bearer=session)
-    assert status == 201, voucher
-    return voucher
 
 
 def events(voucher_id) -> list[tuple[str, str, str]]:
@@ -38,7 +30,7 @@ def events(voucher_id) -> list[tuple[str, str, str]]:
 def test_confirmation_writes_a_pdf_job_that_makes_the_voucher_ready(
     partner, catalog, api_client, build_token, mailoutbox
 ):
-    voucher = reserve(api_client, build_token, email="user@example.org")
+    voucher = reserve_via_api(api_client, build_token(email="user@example.org"), 110)
     (job,) = DeliveryJob.objects.filter(voucher_id=voucher["id"])
     assert (job.kind, job.status) == ("pdf", JobStatus.PENDING)
 
@@ -61,7 +53,7 @@ def test_a_rolled_back_confirmation_leaves_no_job_and_no_code(
     from jackpot.vouchers.models import Code
 
     manual = make_partner("acme", confirmation_mode="manual")
-    voucher = reserve(api_client, build_token)
+    voucher = reserve_via_api(api_client, build_token(), 110)
     with pytest.raises(RuntimeError), transaction.atomic():
         lifecycle.transition(voucher["id"], "confirm", "test", partner_id=manual.pk)
         assert DeliveryJob.objects.filter(voucher_id=voucher["id"]).exists()
@@ -73,7 +65,7 @@ def test_a_rolled_back_confirmation_leaves_no_job_and_no_code(
 def test_with_sending_enabled_the_pdf_is_mailed_and_the_voucher_is_sent(
     sending, catalog, api_client, build_token, mailoutbox
 ):
-    voucher = reserve(api_client, build_token, email="user@example.org")
+    voucher = reserve_via_api(api_client, build_token(email="user@example.org"), 110)
     assert process_due_jobs() == 1  # the PDF; the mail job is due from now on
     assert process_due_jobs() == 1  # the mail
 
@@ -95,7 +87,7 @@ def test_with_sending_enabled_the_pdf_is_mailed_and_the_voucher_is_sent(
 def test_without_an_email_claim_nothing_is_mailed(
     sending, catalog, api_client, build_token, mailoutbox
 ):
-    voucher = reserve(api_client, build_token)
+    voucher = reserve_via_api(api_client, build_token(), 110)
     process_due_jobs()
     process_due_jobs()
     assert mailoutbox == []
@@ -106,7 +98,7 @@ def test_without_an_email_claim_nothing_is_mailed(
 def test_a_failed_mail_is_retried_with_backoff_then_sent(
     sending, catalog, api_client, build_token, settings, mailoutbox
 ):
-    voucher = reserve(api_client, build_token, email="user@example.org")
+    voucher = reserve_via_api(api_client, build_token(email="user@example.org"), 110)
     process_due_jobs()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
@@ -135,7 +127,7 @@ def test_a_failed_mail_is_retried_with_backoff_then_sent(
 def test_a_mail_that_keeps_failing_gives_up_and_the_voucher_stays_ready(
     sending, catalog, api_client, build_token, settings
 ):
-    voucher = reserve(api_client, build_token, email="user@example.org")
+    voucher = reserve_via_api(api_client, build_token(email="user@example.org"), 110)
     process_due_jobs()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
@@ -158,7 +150,7 @@ def test_the_backoff_doubles_from_a_minute_up_to_six_hours():
 
 
 def test_a_job_leased_by_another_worker_is_left_alone(partner, catalog, api_client, build_token):
-    voucher = reserve(api_client, build_token)
+    voucher = reserve_via_api(api_client, build_token(), 110)
     claimed = delivery._claim(timezone.now(), 10)  # another worker holds it
     assert [job_id for job_id, _ in claimed] == list(
         DeliveryJob.objects.filter(voucher_id=voucher["id"]).values_list("pk", flat=True)
@@ -172,7 +164,7 @@ def test_a_job_leased_by_another_worker_is_left_alone(partner, catalog, api_clie
 def test_a_refund_asked_before_the_mail_stops_it(
     sending, catalog, api_client, build_token, mailoutbox
 ):
-    voucher = reserve(api_client, build_token, email="user@example.org")
+    voucher = reserve_via_api(api_client, build_token(email="user@example.org"), 110)
     process_due_jobs()
     status, _ = api_client.post(f"/v2/voucher/{voucher['id']}/refund", apikey=sending.issued.apiKey)
     assert status == 200
@@ -185,8 +177,8 @@ def test_a_refund_asked_before_the_mail_stops_it(
 def test_a_job_that_crashes_is_retried_and_others_still_run(
     partner, catalog, api_client, build_token, monkeypatch
 ):
-    first = reserve(api_client, build_token)
-    second = reserve(api_client, build_token)
+    first = reserve_via_api(api_client, build_token(), 110)
+    second = reserve_via_api(api_client, build_token(), 110)
     real_render = delivery.pdf.render
     calls = []
 

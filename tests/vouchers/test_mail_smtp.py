@@ -12,8 +12,9 @@ from pypdf import PdfReader
 from jackpot.partners.models import Partner
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import DeliveryJob, Voucher
+from support.reservations import reserve_via_api
 
-RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
+CAMILLE = "Camille.Durand@example.org"
 
 
 class Inbox:
@@ -64,18 +65,11 @@ def sending(partner):
     return partner
 
 
-def reserve(api_client, build_token) -> dict:
-    session = api_client.session(build_token(email="Camille.Durand@example.org"))
-    status, voucher = api_client.post(RESERVE, {"value": 110}, bearer=session)
-    assert status == 201, voucher
-    return voucher
-
-
 def test_the_smtp_server_receives_the_voucher_with_its_pdf_attached(
     sending, catalog, api_client, build_token, smtp
 ):
     inbox = smtp()
-    voucher = reserve(api_client, build_token)
+    voucher = reserve_via_api(api_client, build_token(email=CAMILLE), 110)
     assert process_due_jobs() == 1  # PDF, READY
     assert process_due_jobs() == 1  # mail, SENT
 
@@ -107,7 +101,7 @@ def test_a_temporary_smtp_refusal_is_retried(sending, catalog, api_client, build
     from django.utils import timezone
 
     inbox = smtp(refuse_first=1)
-    voucher = reserve(api_client, build_token)
+    voucher = reserve_via_api(api_client, build_token(email=CAMILLE), 110)
     process_due_jobs()
     assert process_due_jobs() == 0
     job = DeliveryJob.objects.get(kind="mail")

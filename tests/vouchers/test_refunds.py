@@ -6,19 +6,17 @@ from decimal import Decimal
 
 import pytest
 
-from jackpot.cli import main
 from jackpot.ledger import services as ledger
 from jackpot.vouchers import refunds
 from jackpot.vouchers.codes import merchant
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, CodeState, Voucher
-
-RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
+from support.cli import run_jackpot
+from support.reservations import reserve_via_api
 
 
 def refunding(api_client, build_token, partner) -> dict:
-    session = api_client.session(build_token())
-    _, voucher = api_client.post(RESERVE, {"value": 110}, bearer=session)
+    voucher = reserve_via_api(api_client, build_token(), 110)
     process_due_jobs()
     status, body = api_client.post(
         f"/v2/voucher/{voucher['id']}/refund",
@@ -76,8 +74,7 @@ def test_a_voucher_whose_code_was_redeemed_cannot_be_refunded(
 def test_only_a_refunding_voucher_can_be_decided(partner, catalog, api_client, build_token):
     from jackpot.core.problems import Problem
 
-    session = api_client.session(build_token())
-    _, voucher = api_client.post(RESERVE, {"value": 110}, bearer=session)
+    voucher = reserve_via_api(api_client, build_token(), 110)
     for decide in (refunds.accept, refunds.reject):
         with pytest.raises(Problem) as refused:
             decide(voucher["id"], "operator:alice")
@@ -88,15 +85,15 @@ def test_the_cli_accepts_and_rejects_refunds(partner, catalog, api_client, build
     first = refunding(api_client, build_token, partner)
     second = refunding(api_client, build_token, partner)
 
-    assert main(["refund", "accept", first["id"], "--reason", "store agreed"]) == 0
+    assert run_jackpot(["refund", "accept", first["id"], "--reason", "store agreed"]) == 0
     assert json.loads(capsys.readouterr().out)["state"] == "REFUNDED"
-    assert main(["refund", "reject", second["id"], "--reason", "code used"]) == 0
+    assert run_jackpot(["refund", "reject", second["id"], "--reason", "code used"]) == 0
     assert json.loads(capsys.readouterr().out)["state"] == "REFUND_REJECTED"
     assert Voucher.objects.get(pk=second["id"]).events.last().reason == "code used"
 
-    assert main(["refund", "accept", first["id"]]) == 2
+    assert run_jackpot(["refund", "accept", first["id"]]) == 2
     assert "not possible for a REFUNDED voucher" in capsys.readouterr().err
-    assert main(["refund", "accept", "not-a-uuid"]) == 2
+    assert run_jackpot(["refund", "accept", "not-a-uuid"]) == 2
     assert "not a voucher id" in capsys.readouterr().err
-    assert main(["refund", "accept", "6f1c2a7e-0000-4000-8000-000000000000"]) == 2
+    assert run_jackpot(["refund", "accept", "6f1c2a7e-0000-4000-8000-000000000000"]) == 2
     assert "No such voucher" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from django.db import transaction
 from standardwebhooks.webhooks import Webhook
 
 from jackpot.webhooks import outbox
+from jackpot.webhooks.delivery import deliver_due
 
 
 @dataclass
@@ -151,3 +152,18 @@ def write_event(partner, n: int = 0, event: str = "store/update", key: str | Non
 @pytest.fixture
 def store_event(db):
     return write_event
+
+
+@pytest.fixture
+def failed_twice(make_partner, receiver, store_event, monkeypatch):
+    """Partners acme and other, each with one delivery that failed for good (the receiver
+    answers 500, no retry is scheduled); returns acme."""
+    monkeypatch.setenv("JACKPOT_WEBHOOK_RETRY_SCHEDULE", "0")
+    acme = make_partner("acme", notification_url=receiver.url)
+    other = make_partner("other", notification_url=receiver.url)
+    receiver.default = (500, {}, b"")
+    store_event(acme)
+    store_event(other)
+    deliver_due()
+    deliver_due()
+    return acme

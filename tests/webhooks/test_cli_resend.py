@@ -32,16 +32,7 @@ def test_resend_named_deliveries(capsys, hooked_partner, receiver, store_event):
     assert receiver.ids() == [str(event.id)] * 2
 
 
-def test_resend_failed_of_one_partner(capsys, make_partner, receiver, store_event, monkeypatch):
-    monkeypatch.setenv("JACKPOT_WEBHOOK_RETRY_SCHEDULE", "0")
-    acme = make_partner("acme", notification_url=receiver.url)
-    other = make_partner("other", notification_url=receiver.url)
-    receiver.default = (500, {}, b"")
-    store_event(acme)
-    store_event(other)
-    deliver_due()
-    deliver_due()
-
+def test_resend_failed_of_one_partner(capsys, failed_twice):
     code, out, _ = run(capsys, "webhooks", "resend", "--failed", "--partner", "acme")
 
     assert code == 0 and json.loads(out) == {"queuedFailed": 1}

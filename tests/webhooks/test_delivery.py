@@ -9,7 +9,6 @@ is moved with `now=`, so nothing sleeps for long.
 import json
 import socket
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -23,6 +22,7 @@ from jackpot.webhooks.delivery import deliver_due
 from jackpot.webhooks.models import Attempt, Delivery, Endpoint, OutboxEvent
 from jackpot.webhooks.sending import parse_retry_after
 from jackpot.webhooks.services import ResendError, enable_endpoint, resend, resend_failed
+from support.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -326,9 +326,7 @@ def test_a_stalled_endpoint_holds_up_no_other_partner(
     worker = threading.Thread(target=work)
     worker.start()
     try:
-        deadline = time.monotonic() + 20
-        while len(other_receiver.requests) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for(lambda: len(other_receiver.requests) >= 3, 20, "B's three deliveries")
         assert len(other_receiver.requests) == 3  # all of B while A's first POSTs hang
         assert len(receiver.requests) == 3  # A never had more than three quarters of the slots
     finally:
@@ -461,17 +459,8 @@ def test_resend_sends_a_delivery_again_with_the_same_id(hooked_partner, receiver
         resend(10**9)
 
 
-def test_resend_failed_requeues_failed_deliveries_of_one_partner(
-    make_partner, receiver, monkeypatch, store_event
-):
-    monkeypatch.setenv("JACKPOT_WEBHOOK_RETRY_SCHEDULE", "0")
-    acme = make_partner("acme", notification_url=receiver.url)
-    other = make_partner("other", notification_url=receiver.url)
-    receiver.default = (500, {}, b"")
-    store_event(acme)
-    store_event(other)
-    deliver_due()
-    deliver_due()
+def test_resend_failed_requeues_failed_deliveries_of_one_partner(failed_twice, receiver):
+    acme = failed_twice
     assert set(Delivery.objects.values_list("status", flat=True)) == {"failed"}
 
     receiver.default = (200, {}, b"")

@@ -7,21 +7,13 @@ from jackpot.vouchers.models import Voucher, VoucherEvent
 from jackpot.vouchers.notification_confirmation import on_delivery_outcome
 from jackpot.webhooks.delivery import deliver_due
 from jackpot.webhooks.models import Delivery
-
-RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
+from support.reservations import reserve_via_api
 
 
 @pytest.fixture
 def notifying_partner(make_partner, receiver, catalog):
     """Created after the catalogue: the stores' store/enabled events went to nobody."""
     return make_partner("acme", confirmation_mode="notification", notification_url=receiver.url)
-
-
-def reserve(api_client, build_token, **claims):
-    session = api_client.session(build_token(notificationKey="nk-77", **claims))
-    status, voucher = api_client.post(RESERVE, {"value": 30}, bearer=session)
-    assert status == 201, voucher
-    return voucher
 
 
 def coupon_requests(receiver) -> list:
@@ -37,7 +29,7 @@ def events_received(receiver) -> list[str]:
 def test_a_2xx_answer_to_coupon_reserved_confirms_the_voucher(
     notifying_partner, catalog, api_client, build_token, receiver
 ):
-    voucher = reserve(api_client, build_token)
+    voucher = reserve_via_api(api_client, build_token(notificationKey="nk-77"))
     assert voucher["state"] == "RESERVED"
 
     deliver_due(on_outcome=on_delivery_outcome)
@@ -66,7 +58,7 @@ def test_a_failed_answer_leaves_the_voucher_reserved(
     notifying_partner, catalog, api_client, build_token, receiver
 ):
     receiver.answer(500)
-    voucher = reserve(api_client, build_token)
+    voucher = reserve_via_api(api_client, build_token(notificationKey="nk-77"))
 
     deliver_due(on_outcome=on_delivery_outcome)
 
@@ -79,7 +71,7 @@ def test_a_failed_answer_leaves_the_voucher_reserved(
 def test_a_voucher_no_longer_reserved_is_left_as_it_is(
     notifying_partner, catalog, api_client, build_token, receiver
 ):
-    voucher = reserve(api_client, build_token)
+    voucher = reserve_via_api(api_client, build_token(notificationKey="nk-77"))
     status, cancelled = api_client.put(
         f"/v2/voucher/{voucher['id']}/cancel", apikey=notifying_partner.issued.apiKey
     )
@@ -95,7 +87,9 @@ def test_a_voucher_no_longer_reserved_is_left_as_it_is(
 def test_force_manual_confirm_is_respected_in_notification_mode(
     notifying_partner, catalog, api_client, build_token, receiver
 ):
-    voucher = reserve(api_client, build_token, forceManualConfirm=True)
+    voucher = reserve_via_api(
+        api_client, build_token(notificationKey="nk-77", forceManualConfirm=True)
+    )
 
     deliver_due(on_outcome=on_delivery_outcome)
 
@@ -108,21 +102,12 @@ def test_in_other_modes_a_2xx_answer_confirms_nothing(
     make_partner, catalog, api_client, build_token, receiver
 ):
     make_partner("acme", confirmation_mode="manual", notification_url=receiver.url)
-    voucher = reserve(api_client, build_token)
+    voucher = reserve_via_api(api_client, build_token(notificationKey="nk-77"))
 
     deliver_due(on_outcome=on_delivery_outcome)
 
     assert len(coupon_requests(receiver)) == 1
     assert Voucher.objects.get(pk=voucher["id"]).state == "RESERVED"
-
-
-@pytest.fixture
-def keep_sigterm_handler():
-    import signal
-
-    previous = signal.getsignal(signal.SIGTERM)
-    yield
-    signal.signal(signal.SIGTERM, previous)
 
 
 # transaction=True: the worker calls close_old_connections(), which would drop a connection held
@@ -131,7 +116,7 @@ def keep_sigterm_handler():
 def test_the_worker_delivers_and_confirms(
     notifying_partner, catalog, api_client, build_token, receiver, keep_sigterm_handler
 ):
-    voucher = reserve(api_client, build_token)
+    voucher = reserve_via_api(api_client, build_token(notificationKey="nk-77"))
 
     assert main(["worker", "--once"]) == 0
 

@@ -15,10 +15,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
 from django.db import connection
+
+from support.faults import postgres_url
+from support.waiting import wait_for
 
 # transaction=True: what the test database holds is committed, so the workers' connections see
 # it, and it is flushed afterwards.
@@ -80,15 +82,6 @@ def python(env: dict, *args: str) -> str:
     return done.stdout
 
 
-def postgres_url(settings_dict: dict) -> str:
-    user = settings_dict["USER"] or ""
-    if settings_dict.get("PASSWORD"):
-        user = f"{user}:{settings_dict['PASSWORD']}"
-    host = settings_dict["HOST"] or "127.0.0.1"
-    port = settings_dict["PORT"] or 5432
-    return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
-
-
 @pytest.fixture(scope="module")
 def migrated_sqlite(tmp_path_factory):
     """An empty, migrated SQLite file, copied by each test that needs one."""
@@ -130,14 +123,6 @@ def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
         process.log.close()
 
 
-def wait_until(condition, timeout: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 def test_a_worker_killed_mid_batch_loses_nothing(database_url, receiver, tmp_path):
     count, batch = 60, 4
     env = environment(
@@ -151,7 +136,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(database_url, receiver, tmp_pat
 
     first = start_worker(env, tmp_path / "worker-1.log")
     try:
-        wait_until(lambda: len(receiver.requests) >= 12, what="the first deliveries")
+        wait_for(lambda: len(receiver.requests) >= 12, what="the first deliveries")
     finally:
         stop(first, signal.SIGKILL)
     at_kill = len(set(receiver.ids()))
@@ -159,8 +144,8 @@ def test_a_worker_killed_mid_batch_loses_nothing(database_url, receiver, tmp_pat
 
     second = start_worker(env, tmp_path / "worker-2.log")
     try:
-        wait_until(lambda: expected <= set(receiver.ids()), what="every event")
-        wait_until(
+        wait_for(lambda: expected <= set(receiver.ids()), what="every event")
+        wait_for(
             lambda: statuses(database_url) == {"delivered": count},
             what="every delivery recorded",
         )
@@ -181,11 +166,11 @@ def test_two_workers_deliver_500_events_exactly_once(database_url, receiver, tmp
 
     workers = [start_worker(env, tmp_path / f"worker-{i}.log") for i in (1, 2)]
     try:
-        wait_until(lambda: len(receiver.requests) >= count, what="500 deliveries")
-        time.sleep(0.3)  # anything sent twice would arrive now
+        wait_for(lambda: statuses(database_url) == {"delivered": count}, what="500 deliveries")
     finally:
         for worker in workers:
-            stop(worker)
+            stop(worker)  # SIGTERM: a worker finishes the POSTs it started, then exits
+    # The workers are gone: every request either of them sent has reached the receiver.
 
     ids = receiver.ids()
     assert len(ids) == count and set(ids) == expected  # 500 distinct, no duplicate
@@ -212,12 +197,12 @@ def test_worker_processes_share_the_work_and_stop_together(database_url, receive
     expected = set(json.loads(python(env, "-c", SEED, receiver.url, str(count)))["ids"])
     supervisor = start_worker(env, tmp_path / "workers.log", "--processes", "3")
     try:
-        wait_until(lambda: len(children_of(supervisor.pid)) == 3, what="three worker processes")
+        wait_for(lambda: len(children_of(supervisor.pid)) == 3, what="three worker processes")
         workers = children_of(supervisor.pid)
-        wait_until(lambda: len(receiver.requests) >= count, what="200 deliveries")
-        time.sleep(0.3)  # anything sent twice would arrive now
+        wait_for(lambda: statuses(database_url) == {"delivered": count}, what="200 deliveries")
     finally:
-        stop(supervisor)
+        stop(supervisor)  # SIGTERM: its workers finish the POSTs they started, then all exit
+    # The workers are gone: every request any of them sent has reached the receiver.
     assert supervisor.returncode == 0
     ids = receiver.ids()
     assert len(ids) == count and set(ids) == expected  # shared, none sent twice
@@ -230,10 +215,10 @@ def test_a_crashed_worker_process_is_replaced(database_url, tmp_path):
     env = environment(database_url)
     supervisor = start_worker(env, tmp_path / "workers.log", "--processes", "2")
     try:
-        wait_until(lambda: len(children_of(supervisor.pid)) == 2, what="two worker processes")
+        wait_for(lambda: len(children_of(supervisor.pid)) == 2, what="two worker processes")
         killed = children_of(supervisor.pid)[0]
         os.kill(killed, signal.SIGKILL)
-        wait_until(
+        wait_for(
             lambda: (
                 killed not in children_of(supervisor.pid) and len(children_of(supervisor.pid)) == 2
             ),

@@ -1,12 +1,9 @@
 """The demo partner page (/demo/) in a real browser."""
 
 import re
-import shutil
 
-import pytest
-from widget_support import NO_CHROMIUM, SEED_VOUCHER_FIELDS, screenshot
-
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason=NO_CHROMIUM)
+from support.browser import screenshot
+from support.seed import SEED_VOUCHER_FIELDS
 
 
 def test_demo_page_shows_offers_reserves_and_shows_the_callback(platform, page):

@@ -1,6 +1,7 @@
 """The platform's URLs plus partner pages for the browser tests (never part of the product).
 
-`/harness/<name>/?token=…` serves tests/browser/harness/<name>.html with the guide's placeholders
+The widget tests' URLconf (`settings.ROOT_URLCONF = "support.widget_harness"`):
+`/harness/<name>/?token=…` serves tests/widget/harness/<name>.html with the guide's placeholders
 filled in: `myJWTToken` becomes the token, `src=""` the widget script, and for embed.html
 `/*OPTIONS*/` the JSON of `?options=`.
 """
@@ -13,7 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.templatetags.static import static
 from django.urls import include, path
 
-HARNESS = Path(__file__).resolve().parent / "harness"
+HARNESS = Path(__file__).resolve().parents[1] / "widget" / "harness"
 HOSTILE = """<style>
     /* A careless host stylesheet: generic rules the widget must not be broken by. */
     button { background: red; border: 4px dashed lime; font: italic 30px cursive; margin: 20px; }

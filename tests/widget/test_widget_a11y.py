@@ -3,12 +3,9 @@
 Screenshots land in test-artifacts/screenshots/ (gitignored) for a human to look at.
 """
 
-import shutil
-
 import pytest
-from widget_support import NO_CHROMIUM, screenshot
 
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason=NO_CHROMIUM)
+from support.browser import screenshot
 
 STYLED = "getComputedStyle(document.getElementById('jackpot')).visibility === 'visible'"
 AUDIT = """async () => {

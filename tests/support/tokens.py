@@ -1,9 +1,10 @@
-"""Hand-made partner tokens: exact JSON bytes, base64url and HMAC, with no JWT library involved.
+"""Partner tokens as partners build them: one PyJWT builder for every test, and hand-made ones.
 
-The seed's integration guide has partners build tokens with PHP firebase/php-jwt, the Ruby `jwt`
-gem and Node `jsonwebtoken` (and, by SPEC §2, Python PyJWT). Each library writes its own default
-header; building the bytes by hand here lets the tests prove the platform accepts exactly what
-those libraries send, not merely what PyJWT happens to produce.
+`partner_token` is the seed's Python (PyJWT) sample with a fresh `notificationKey` each call, the
+token almost every test needs. The seed's integration guide also has partners use PHP
+firebase/php-jwt, the Ruby `jwt` gem and Node `jsonwebtoken`; each writes its own default header,
+so `handmade` builds the exact bytes (JSON, base64url, HMAC, no JWT library) to prove the platform
+accepts what those libraries send, not merely what PyJWT happens to produce.
 """
 
 import base64
@@ -11,11 +12,23 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
+
+import jwt
+
+# The `acme` partner's apiSignature in tests/conftest.py's fixtures.
+SIGNATURE = "test-api-signature-0123456789abcdef0123456789"
 
 # The header each library writes by default, byte for byte.
 PHP_HEADER = '{"typ":"JWT","alg":"HS256"}'  # firebase/php-jwt: JWT::encode($payload, $key)
 RUBY_HEADER = '{"alg":"HS256"}'  # ruby jwt gem: JWT.encode payload, key, 'HS256'
 NODE_HEADER = '{"alg":"HS256","typ":"JWT"}'  # jsonwebtoken: jwt.sign(payload, key)
+SEED_HEADERS = {
+    "php-firebase-jwt": PHP_HEADER,
+    "ruby-jwt": RUBY_HEADER,
+    "node-jsonwebtoken": NODE_HEADER,
+}
+SEED_LIBRARIES = [*SEED_HEADERS, "python-pyjwt"]  # the four samples of the guide and SPEC §2
 
 B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
@@ -51,6 +64,27 @@ def seed_claims(iat: int | None = None, **overrides) -> dict:
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
+
+
+def unique_key(prefix: str = "nk") -> str:
+    """A notificationKey no other token of the run carries (a token is burned by its key)."""
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def partner_token(signature: str = SIGNATURE, **claims) -> str:
+    """The seed's PyJWT sample: its claims (a claim given as None is left out), HS256, PyJWT's
+    own header, and a notificationKey of its own unless one is given."""
+    payload = seed_claims(notificationKey=unique_key())
+    payload.update(claims)
+    payload = {k: v for k, v in payload.items() if v is not None}
+    return jwt.encode(payload, signature, algorithm="HS256")
+
+
+def seed_token(library: str, key: str, iat: int) -> str:
+    """The guide's sample token as `library` writes it: its header, the sample's claims."""
+    if library == "python-pyjwt":
+        return jwt.encode(seed_claims(iat), key, algorithm="HS256")
+    return handmade(SEED_HEADERS[library], seed_claims(iat), key)
 
 
 def sign(signing_input: str, key: str, digestmod=hashlib.sha256) -> str:

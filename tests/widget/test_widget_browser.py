@@ -1,13 +1,8 @@
 """The widget in a real browser, embedded as the integration guide tells partners to embed it."""
 
-import shutil
-
-import pytest
-from widget_support import NO_CHROMIUM, SEED_VOUCHER_FIELDS, text
-
 from jackpot.vouchers.models import Voucher
-
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason=NO_CHROMIUM)
+from support.seed import SEED_VOUCHER_FIELDS
+from support.widget import text
 
 CARDS = "#jackpot .offers .jk-card"
 

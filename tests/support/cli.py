@@ -1,0 +1,20 @@
+"""The `jackpot` command run inside the test process."""
+
+import sys
+
+
+def run_jackpot(argv: list[str]) -> int:
+    """`jackpot ARGV…` as `jackpot.cli.main` runs it, minus its `django.setup()`.
+
+    pytest-django has set Django up already; a second set-up would configure logging again and
+    take pytest's `caplog` handler off the root logger.
+    """
+    from jackpot.cli.base import CommandError
+    from jackpot.cli.parser import build_parser
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except CommandError as exc:
+        print(f"jackpot: {exc}", file=sys.stderr)
+        return 2
