@@ -257,7 +257,7 @@ class StoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(kit.ListTools, admin.ModelAdmin):
     form = CampaignForm
     list_display = [
         "id",
@@ -277,7 +277,7 @@ class CampaignAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     autocomplete_fields = ["store"]
     readonly_fields = ["bonus_spent", "vouchers_issued", "created_at"]
-    change_list_template = "admin/jackpot/change_list_tools.html"
+    list_tools = (("admin:catalog_campaign_preview", _("Preview offers")),)
     fieldsets = [
         (None, {"fields": ["id", "store", "mode", "tiers", "rounding", "start", "end"]}),
         (
@@ -307,13 +307,6 @@ class CampaignAdmin(admin.ModelAdmin):
         return [
             path("preview/", view(self.preview_view), name="catalog_campaign_preview")
         ] + super().get_urls()
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = extra_context or {}
-        extra_context["list_tools"] = [
-            (reverse("admin:catalog_campaign_preview"), gettext("Preview offers"))
-        ]
-        return super().changelist_view(request, extra_context)
 
     def preview_view(self, request):
         form = PreviewForm(request.GET or None)

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -53,8 +54,8 @@ def money_column(field: str, description, currency_field: str = "currency"):
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Journals and money: shown, searched and filtered, never edited nor deleted by hand."""
+class _ReadOnly:
+    """Nothing added, changed or deleted by hand: the services write these rows."""
 
     formfield_overrides = URL_FIELDS
 
@@ -68,20 +69,26 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
-    formfield_overrides = URL_FIELDS
+class ReadOnlyAdmin(_ReadOnly, admin.ModelAdmin):
+    """Journals and money: shown, searched and filtered, never edited nor deleted by hand."""
+
+
+class ReadOnlyInline(_ReadOnly, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class ListTools:
+    """Buttons above a changelist, each a tool page: `list_tools` holds (URL name, label) pairs."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    change_list_template = "admin/jackpot/change_list_tools.html"
+    list_tools: tuple = ()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["list_tools"] = [(reverse(name), label) for name, label in self.list_tools]
+        return super().changelist_view(request, extra_context)
 
 
 def form_page(request, model_admin, title: str, form, *, obj=None, intro: str = "", submit=None):
