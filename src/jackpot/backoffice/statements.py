@@ -8,7 +8,6 @@ from datetime import datetime, time
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jackpot.backoffice import kit
+from jackpot.core.downloads import attachment
 from jackpot.core.problems import Problem
 from jackpot.vouchers import payments
 from jackpot.vouchers.models import Statement, Voucher
@@ -132,16 +132,8 @@ class StatementAdmin(kit.ListTools, kit.ReadOnlyAdmin):
 
     def _file(self, request, statement_id, kind):
         statement = get_object_or_404(Statement, pk=statement_id)
-        if kind == "csv":
-            response = HttpResponse(
-                payments.statement_csv(statement), content_type="text/csv; charset=utf-8"
-            )
-        else:
-            response = HttpResponse(
-                payments.statement_pdf(statement), content_type="application/pdf"
-            )
-        response["Content-Disposition"] = f'attachment; filename="statement-{statement.pk}.{kind}"'
-        return response
+        content, content_type = payments.statement_file(statement, kind)
+        return attachment(content, content_type, f"statement-{statement.pk}.{kind}")
 
     def csv_view(self, request, statement_id):
         return self._file(request, statement_id, "csv")
