@@ -11,7 +11,6 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -338,12 +337,12 @@ class CampaignAdmin(kit.ListTools, admin.ModelAdmin):
                 else:
                     reason = gettext("no offer")
                 excluded.append({"campaign": campaign, "reason": reason})
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Offers preview"),
-            "opts": self.model._meta,
-            "form": form,
-            "rows": rows,
-            "excluded": excluded,
-        }
-        return TemplateResponse(request, "admin/catalog/campaign/preview.html", context)
+        return kit.page(
+            request,
+            self,
+            "admin/catalog/campaign/preview.html",
+            gettext("Offers preview"),
+            form=form,
+            rows=rows,
+            excluded=excluded,
+        )

@@ -6,7 +6,6 @@ Codes are read-only here: imports, stock and key revocation go through `vouchers
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -129,13 +128,13 @@ class CodeAdmin(kit.ListTools, kit.ReadOnlyAdmin):
         )
 
     def stock_view(self, request):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Code stock by store"),
-            "opts": self.model._meta,
-            "report": pool.stock_report(only_low=False),
-        }
-        return TemplateResponse(request, "admin/vouchers/code/stock.html", context)
+        return kit.page(
+            request,
+            self,
+            "admin/vouchers/code/stock.html",
+            gettext("Code stock by store"),
+            report=pool.stock_report(only_low=False),
+        )
 
 
 @admin.register(MerchantKey)

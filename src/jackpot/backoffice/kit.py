@@ -91,34 +91,42 @@ class ListTools:
         return super().changelist_view(request, extra_context)
 
 
+def page(request, model_admin, template: str, title: str, **context) -> TemplateResponse:
+    """A page of `model_admin`'s own, in the admin's frame (its menu, its breadcrumbs)."""
+    frame = model_admin.admin_site.each_context(request)
+    context = {**frame, "title": title, "opts": model_admin.model._meta, **context}
+    return TemplateResponse(request, template, context)
+
+
 def form_page(request, model_admin, title: str, form, *, obj=None, intro: str = "", submit=None):
     """An admin-styled page holding one form (the intermediate page of a tool or an action)."""
-    opts = model_admin.model._meta
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "opts": opts,
-        "original": obj,
-        "form": form,
-        "intro": intro,
-        "submit_label": submit or _("Apply"),
-        "has_view_permission": model_admin.has_view_permission(request, obj),
-    }
-    return TemplateResponse(request, "admin/jackpot/form_page.html", context)
+    return page(
+        request,
+        model_admin,
+        "admin/jackpot/form_page.html",
+        title,
+        original=obj,
+        form=form,
+        intro=intro,
+        submit_label=submit or _("Apply"),
+        has_view_permission=model_admin.has_view_permission(request, obj),
+    )
+
+
+def confirmation(request, form_class):
+    """`(form, confirmed)` for a form page that confirms a tool or an action.
+
+    The form is bound to form_page's own POST only (it sends `_confirm`): the changelist's POST
+    that chose an action is not yet a confirmation.
+    """
+    form = form_class(request.POST if "_confirm" in request.POST else None)
+    return form, form.is_bound and form.is_valid()
 
 
 def shown_once(request, model_admin, title: str, secrets: dict, *, obj=None, note: str = ""):
     """A page with freshly issued secrets; answered to the POST, never cached."""
-    opts = model_admin.model._meta
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "opts": opts,
-        "original": obj,
-        "secrets": secrets,
-        "note": note,
-    }
-    response = TemplateResponse(request, "admin/jackpot/shown_once.html", context)
+    template = "admin/jackpot/shown_once.html"
+    response = page(request, model_admin, template, title, original=obj, secrets=secrets, note=note)
     response["Cache-Control"] = "no-store, private"
     return response
 

@@ -169,8 +169,8 @@ class PartnerTools:
 
     def api_key_view(self, request, object_id):
         partner = self._partner(request, object_id)
-        form = ConfirmRegenerationForm(request.POST if "_confirm" in request.POST else None)
-        if not form.is_bound or not form.is_valid():
+        form, confirmed = kit.confirmation(request, ConfirmRegenerationForm)
+        if not confirmed:
             return kit.form_page(
                 request,
                 self,

@@ -143,8 +143,8 @@ class StatementAdmin(kit.ListTools, kit.ReadOnlyAdmin):
 
     @admin.action(description=_("Record the payment of the selected statements"))
     def record_payment(self, request, queryset):
-        form = PaymentForm(request.POST if "_confirm" in request.POST else None)
-        if not form.is_bound or not form.is_valid():
+        form, confirmed = kit.confirmation(request, PaymentForm)
+        if not confirmed:
             return kit.form_page(
                 request,
                 self,
