@@ -277,25 +277,25 @@ def test_catalog_import_of_a_missing_file_exits_2(capsys, db, tmp_path):
     assert "no such file" in err and "missing.json" in err
 
 
-def test_catalog_import_of_an_invalid_file_exits_2_naming_the_field(capsys, db, tmp_path):
+@pytest.mark.parametrize(
+    "content, named",
+    [
+        ('{"stores": [{"id": "x", "name": "X", "colour": "red"}]}', "stores.0.colour"),
+        ("{not json", "not valid JSON"),
+    ],
+    ids=["invalid field", "not json"],
+)
+def test_catalog_import_of_a_bad_file_exits_2_saying_what_is_wrong(
+    capsys, db, tmp_path, content, named
+):
     path = tmp_path / "bad.json"
-    path.write_text('{"stores": [{"id": "x", "name": "X", "colour": "red"}]}')
+    path.write_text(content)
 
     code, _, err = run(capsys, "catalog", "import", str(path))
 
     assert code == 2
-    assert "stores.0.colour" in err
+    assert named in err
     assert not Store.objects.exists()
-
-
-def test_catalog_import_of_a_file_that_is_not_json_exits_2(capsys, db, tmp_path):
-    path = tmp_path / "bad.json"
-    path.write_text("{not json")
-
-    code, _, err = run(capsys, "catalog", "import", str(path))
-
-    assert code == 2
-    assert "not valid JSON" in err
 
 
 def test_catalog_export_writes_a_file_that_reimports_unchanged(capsys, catalog, tmp_path):
