@@ -22,6 +22,8 @@ from jackpot.partners import credentials
 from jackpot.partners.models import ApiSignature, Partner
 from jackpot.tokens.models import TokenBurn
 from jackpot.vouchers.models import Voucher, VoucherEvent
+from support.cli import NOTIFIED_SHOP
+from support.reservations import reserve_via_api
 
 pytestmark = pytest.mark.django_db
 
@@ -119,31 +121,11 @@ def test_partner_create_refuses_an_id_already_taken(capsys):
 
 
 def test_notification_confirmation_needs_a_notification_url(capsys):
-    code, out, err = run(
-        capsys,
-        "partner",
-        "create",
-        "Shop",
-        "--domain",
-        "shop.example",
-        "--confirmation",
-        "notification",
-    )
+    code, out, err = run(capsys, *NOTIFIED_SHOP)
     assert code == 2 and out == ""
     assert "--notification-url" in err
 
-    code, out, _ = run(
-        capsys,
-        "partner",
-        "create",
-        "Shop",
-        "--domain",
-        "shop.example",
-        "--confirmation",
-        "notification",
-        "--notification-url",
-        "https://shop.example/hook",
-    )
+    code, out, _ = run(capsys, *NOTIFIED_SHOP, "--notification-url", "https://shop.example/hook")
     assert code == 0
     assert Partner.objects.get(pk=json.loads(out)["id"]).confirmation_mode == "notification"
 
@@ -295,25 +277,25 @@ def test_catalog_import_of_a_missing_file_exits_2(capsys, db, tmp_path):
     assert "no such file" in err and "missing.json" in err
 
 
-def test_catalog_import_of_an_invalid_file_exits_2_naming_the_field(capsys, db, tmp_path):
+@pytest.mark.parametrize(
+    "content, named",
+    [
+        ('{"stores": [{"id": "x", "name": "X", "colour": "red"}]}', "stores.0.colour"),
+        ("{not json", "not valid JSON"),
+    ],
+    ids=["invalid field", "not json"],
+)
+def test_catalog_import_of_a_bad_file_exits_2_saying_what_is_wrong(
+    capsys, db, tmp_path, content, named
+):
     path = tmp_path / "bad.json"
-    path.write_text('{"stores": [{"id": "x", "name": "X", "colour": "red"}]}')
+    path.write_text(content)
 
     code, _, err = run(capsys, "catalog", "import", str(path))
 
     assert code == 2
-    assert "stores.0.colour" in err
+    assert named in err
     assert not Store.objects.exists()
-
-
-def test_catalog_import_of_a_file_that_is_not_json_exits_2(capsys, db, tmp_path):
-    path = tmp_path / "bad.json"
-    path.write_text("{not json")
-
-    code, _, err = run(capsys, "catalog", "import", str(path))
-
-    assert code == 2
-    assert "not valid JSON" in err
 
 
 def test_catalog_export_writes_a_file_that_reimports_unchanged(capsys, catalog, tmp_path):
@@ -344,14 +326,6 @@ def test_catalog_export_without_a_file_writes_to_stdout(capsys, catalog):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def keep_sigterm_handler():
-    """The worker installs its own SIGTERM handler; give the test process its own back."""
-    previous = signal.getsignal(signal.SIGTERM)
-    yield
-    signal.signal(signal.SIGTERM, previous)
-
-
 # transaction=True: the worker calls close_old_connections(), which drops a connection left
 # outside autocommit, as a test wrapped in a transaction is.
 @pytest.mark.django_db(transaction=True)
@@ -359,13 +333,7 @@ def test_worker_once_expires_a_reservation_past_its_expiry(
     capsys, keep_sigterm_handler, make_partner, catalog, api_client, build_token
 ):
     make_partner("acme", confirmation_mode="manual")
-    session = api_client.session(build_token())
-    status, body = api_client.post(
-        "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value",
-        {"value": 30},
-        bearer=session,
-    )
-    assert status == 201, body
+    body = reserve_via_api(api_client, build_token())
     assert body["state"] == "RESERVED"
     assert Campaign.objects.get(pk="sportmax-launch").bonus_spent > 0
     Voucher.objects.filter(pk=body["id"]).update(
@@ -389,12 +357,7 @@ def test_worker_once_leaves_a_reservation_not_yet_expired(
     capsys, keep_sigterm_handler, make_partner, catalog, api_client, build_token
 ):
     make_partner("acme", confirmation_mode="manual")
-    status, body = api_client.post(
-        "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value",
-        {"value": 30},
-        bearer=api_client.session(build_token()),
-    )
-    assert status == 201, body
+    body = reserve_via_api(api_client, build_token())
 
     assert main(["worker", "--once"]) == 0
 

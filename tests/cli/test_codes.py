@@ -11,29 +11,18 @@ from jackpot.cli import main
 from jackpot.vouchers import catalogue_import
 from jackpot.vouchers.codes import merchant
 from jackpot.vouchers.models import Code, CodeState, MerchantKey
+from support.catalogue import pool_store
 
 pytestmark = pytest.mark.django_db
 
-POOL_STORE = {
-    "id": "halles",
-    "name": "Primeur des Halles",
-    "baseColor": "#8e2a8e",
-    "voucherPossibleDiscreteValues": [20, 50, 70],
-    "codeSource": "pool",
-    "campaigns": [
-        {
-            "id": "halles-saison",
-            "mode": "majoration",
-            "tiers": [{"from": 0, "rate": "0.06"}],
-            "start": "2026-01-01T00:00:00Z",
-        }
-    ],
-    "codes": [
+POOL_STORE = pool_store(
+    [
         {"code": f"H20-{i}", "pin": str(1000 + i), "value": 20, "expiry": "2099-12-31"}
         for i in range(3)
     ]
     + [{"code": "H50-0", "pin": "2000", "value": 50, "expiry": "2099-12-31"}],
-}
+    baseColor="#8e2a8e",
+)
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

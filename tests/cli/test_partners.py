@@ -7,6 +7,7 @@ import pytest
 
 from jackpot.cli import main
 from jackpot.partners.models import Partner
+from support.cli import NOTIFIED_SHOP
 
 pytestmark = pytest.mark.django_db
 
@@ -33,19 +34,7 @@ def test_a_session_ceiling_that_is_not_an_amount_creates_no_partner(capsys, type
 
 
 def test_a_notification_url_that_is_not_a_url_names_the_field(capsys):
-    code = main(
-        [
-            "partner",
-            "create",
-            "Shop",
-            "--domain",
-            "shop.example",
-            "--confirmation",
-            "notification",
-            "--notification-url",
-            "not a url",
-        ]
-    )
+    code = main([*NOTIFIED_SHOP, "--notification-url", "not a url"])
 
     captured = capsys.readouterr()
     assert (code, captured.out) == (2, "")

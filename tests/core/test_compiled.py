@@ -21,7 +21,7 @@ from jackpot.tokens import sessions
 from jackpot.tokens.models import Session, TokenBurn
 from jackpot.vouchers.models import Voucher
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("compiling")]
 
 by_digest = CompiledQuery(
     lambda digest: Session.objects.select_related("partner").filter(credential_digest=digest),
@@ -35,12 +35,6 @@ locked = CompiledQuery(
     ),
     uuid.UUID(int=0),
 )
-
-
-@pytest.fixture(autouse=True, params=[True, False], ids=["compiled", "orm"])
-def compiling(request, settings):
-    settings.JACKPOT_COMPILED_STATEMENTS = request.param
-    return request.param
 
 
 @pytest.fixture

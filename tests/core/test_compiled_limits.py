@@ -15,15 +15,9 @@ from jackpot.partners.models import Partner
 from jackpot.tokens import sessions
 from jackpot.tokens.models import Session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("compiling")]
 
 AN_INSTANT = datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True, params=[True, False], ids=["compiled", "orm"])
-def compiling(request, settings):
-    settings.JACKPOT_COMPILED_STATEMENTS = request.param
-    return request.param
 
 
 @pytest.fixture

@@ -2,6 +2,17 @@
 
 import sys
 
+# `partner create` for a shop confirming its vouchers by notification (the URL is the test's).
+NOTIFIED_SHOP = (
+    "partner",
+    "create",
+    "Shop",
+    "--domain",
+    "shop.example",
+    "--confirmation",
+    "notification",
+)
+
 
 def run_jackpot(argv: list[str]) -> int:
     """`jackpot ARGV…` as `jackpot.cli.main` runs it, minus its `django.setup()`.

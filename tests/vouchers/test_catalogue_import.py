@@ -10,29 +10,16 @@ from jackpot.catalog.models import Campaign, Store
 from jackpot.vouchers import catalogue_import
 from jackpot.vouchers.models import Code
 from jackpot.webhooks.models import Delivery, OutboxEvent
+from support.catalogue import pool_store
 
 pytestmark = pytest.mark.django_db
 
 HOOK = "https://hooks.acme.example/jackpot"
 
-POOL_STORE = {
-    "id": "halles",
-    "name": "Primeur des Halles",
-    "voucherPossibleDiscreteValues": [20, 50],
-    "codeSource": "pool",
-    "codes": [
-        {"code": "H20-1", "pin": "1", "value": 20},
-        {"code": "H50-1", "pin": "2", "value": 50},
-    ],
-    "campaigns": [
-        {
-            "id": "halles-saison",
-            "mode": "majoration",
-            "tiers": [{"from": 0, "rate": "0.06"}],
-            "start": "2026-01-01T00:00:00Z",
-        }
-    ],
-}
+POOL_STORE = pool_store(
+    [{"code": "H20-1", "pin": "1", "value": 20}, {"code": "H50-1", "pin": "2", "value": 50}],
+    values=[20, 50],
+)
 
 
 def announced():

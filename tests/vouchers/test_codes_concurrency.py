@@ -15,6 +15,7 @@ from jackpot.vouchers import catalogue_import
 from jackpot.vouchers.codes import importing, pool
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, CodeState, DeliveryJob, Voucher
+from support.catalogue import pool_store
 from support.concurrency import simultaneously
 from support.reservations import reserve_over_http
 from support.tokens import partner_token
@@ -23,21 +24,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 N = 5
 HALLES = "/v2/stores/halles/offers/halles-saison/reserve-voucher-by-value"
-POOL_STORE = {
-    "id": "halles",
-    "name": "Primeur des Halles",
-    "voucherPossibleDiscreteValues": [20],
-    "codeSource": "pool",
-    "codes": [{"code": f"RACE-{i:03d}", "pin": str(i), "value": 20} for i in range(N)],
-    "campaigns": [
-        {
-            "id": "halles-saison",
-            "mode": "majoration",
-            "tiers": [{"from": 0, "rate": "0.05"}],
-            "start": "2026-01-01T00:00:00Z",
-        }
-    ],
-}
+POOL_STORE = pool_store(
+    [{"code": f"RACE-{i:03d}", "pin": str(i), "value": 20} for i in range(N)],
+    values=[20],
+    rate="0.05",
+)
 
 
 def reserved_vouchers(base: str, partners) -> list[dict]:

@@ -5,6 +5,7 @@ import pytest
 from jackpot.core.problems import Problem
 from jackpot.vouchers import lifecycle
 from jackpot.vouchers.models import State, Voucher
+from support.reservations import reserve_via_api
 
 ALLOWED = {
     (State.RESERVED, "confirm"): State.CONFIRMED,
@@ -22,13 +23,7 @@ ALLOWED = {
 @pytest.fixture
 def voucher(make_partner, catalog, api_client, build_token):
     make_partner("acme", confirmation_mode="manual")
-    session = api_client.session(build_token())
-    _, body = api_client.post(
-        "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value",
-        {"value": 30},
-        bearer=session,
-    )
-    return Voucher.objects.get(pk=body["id"])
+    return Voucher.objects.get(pk=reserve_via_api(api_client, build_token())["id"])
 
 
 @pytest.mark.parametrize("state", list(State))

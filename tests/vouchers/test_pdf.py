@@ -19,29 +19,18 @@ from jackpot.vouchers import catalogue_import, links, pdf
 from jackpot.vouchers.codes import generated
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, Voucher
+from support.catalogue import pool_store
 from support.clock import Clock
 
 RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
-POOL = {
-    "id": "halles",
-    "name": "Primeur des Halles",
-    "baseColor": "#8e2a8e",
-    "voucherPossibleDiscreteValues": [20, 50, 70],
-    "codeSource": "pool",
-    "mentions": "Valable en boutique — le code et son PIN sont demandés en caisse (5 € min.).",
-    "codes": [
+POOL = pool_store(
+    [
         {"code": "PDH50-KX7Q2M", "pin": "4821", "value": 50, "expiry": "2027-12-31"},
         {"code": "PDH20-RT5W9B", "pin": "0937", "value": 20, "expiry": "2027-06-30"},
     ],
-    "campaigns": [
-        {
-            "id": "halles-saison",
-            "mode": "majoration",
-            "tiers": [{"from": 0, "rate": "0.06"}],
-            "start": "2026-01-01T00:00:00Z",
-        }
-    ],
-}
+    baseColor="#8e2a8e",
+    mentions="Valable en boutique — le code et son PIN sont demandés en caisse (5 € min.).",
+)
 
 
 def text_of(content: bytes) -> str:

@@ -130,14 +130,18 @@ RESERVE_DOC = (
     "`CONFIRMED` at once when the partner confirms automatically). The session then ends. "
     "A second reservation with the same notificationKey returns the first voucher (200)."
 )
+# What both ways of reserving answer and how the API reference presents them.
+RESERVE = {
+    "response": {201: VoucherOut, 200: VoucherOut, **ERRORS},
+    "description": RESERVE_DOC,
+    "tags": ["Reservation"],
+}
 
 
 @router.post(
     "/stores/{store_id}/offers/{offer_id}/reserve-voucher-by-price",
-    response={201: VoucherOut, 200: VoucherOut, **ERRORS},
     summary="Reserve the voucher a price buys",
-    description=RESERVE_DOC,
-    tags=["Reservation"],
+    **RESERVE,
 )
 def reserve_by_price(request, store_id: str, offer_id: str, payload: ReserveByPrice):
     return _reserve(
@@ -147,10 +151,8 @@ def reserve_by_price(request, store_id: str, offer_id: str, payload: ReserveByPr
 
 @router.post(
     "/stores/{store_id}/offers/{offer_id}/reserve-voucher-by-value",
-    response={201: VoucherOut, 200: VoucherOut, **ERRORS},
     summary="Reserve a voucher of a given value",
-    description=RESERVE_DOC,
-    tags=["Reservation"],
+    **RESERVE,
 )
 def reserve_by_value(request, store_id: str, offer_id: str, payload: ReserveByValue):
     return _reserve(

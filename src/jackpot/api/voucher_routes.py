@@ -35,6 +35,10 @@ def _transition(request, voucher_id, action: str, payload=None, default_reason: 
     return json_answer(voucher_object(voucher))
 
 
+# What every transition answers, and who may ask for one.
+TRANSITION = {"response": {200: VoucherOut, **ERRORS}, "auth": partner_auth}
+
+
 class VoucherFilters(Schema):
     state: str | None = Field(None, description="One state or several, comma-separated.")
     paymentState: str | None = Field(None, description="DUE, WAITING or PAID.")  # noqa: N815
@@ -94,8 +98,7 @@ def get_voucher(request, voucher_id: UUID):
 
 @router.put(
     "/voucher/{voucher_id}/confirm",
-    response={200: VoucherOut, **ERRORS},
-    auth=partner_auth,
+    **TRANSITION,
     summary="Confirm a reserved voucher",
     description="RESERVED → CONFIRMED. Any other state answers `voucher-state-conflict` (409). "
     "Send an `Idempotency-Key` to retry safely.",
@@ -106,8 +109,7 @@ def confirm_voucher(request, voucher_id: UUID):
 
 @router.put(
     "/voucher/{voucher_id}/cancel",
-    response={200: VoucherOut, **ERRORS},
-    auth=partner_auth,
+    **TRANSITION,
     summary="Cancel a reserved voucher",
     description="RESERVED → CANCELED; the campaign gets its budget back.",
 )
@@ -117,8 +119,7 @@ def cancel_voucher(request, voucher_id: UUID, payload: CancelRequest | None = No
 
 @router.post(
     "/voucher/{voucher_id}/refund",
-    response={200: VoucherOut, **ERRORS},
-    auth=partner_auth,
+    **TRANSITION,
     summary="Ask for a delivered voucher to be refunded",
     description="READY or SENT → REFUNDING; the operator then accepts or refuses the refund.",
 )

@@ -1,13 +1,13 @@
 """The partner's money: wallet balance and history, statements (apikey or partner token)."""
 
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from jackpot.api.auth import partner_auth
 from jackpot.api.schemas import Money, ProblemOut
 from jackpot.core import cursors
+from jackpot.core.downloads import attachment
 from jackpot.core.formats import amount, iso
 from jackpot.core.problems import Problem, invalid_field
 from jackpot.ledger import services as ledger
@@ -162,12 +162,7 @@ def get_statement(request, statement_id: int):
     openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
 )
 def statement_csv(request, statement_id: int):
-    statement = _statement(request, statement_id)
-    response = HttpResponse(
-        payments.statement_csv(statement), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="jackpot-statement-{statement.pk}.csv"'
-    return response
+    return _statement_file(request, statement_id, "csv")
 
 
 @router.get(
@@ -177,7 +172,10 @@ def statement_csv(request, statement_id: int):
     openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
 def statement_pdf(request, statement_id: int):
+    return _statement_file(request, statement_id, "pdf")
+
+
+def _statement_file(request, statement_id: int, kind: str):
     statement = _statement(request, statement_id)
-    response = HttpResponse(payments.statement_pdf(statement), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="jackpot-statement-{statement.pk}.pdf"'
-    return response
+    content, content_type = payments.statement_file(statement, kind)
+    return attachment(content, content_type, f"jackpot-statement-{statement.pk}.{kind}")

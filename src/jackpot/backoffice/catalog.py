@@ -11,7 +11,6 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -257,7 +256,7 @@ class StoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(kit.ListTools, admin.ModelAdmin):
     form = CampaignForm
     list_display = [
         "id",
@@ -277,7 +276,7 @@ class CampaignAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     autocomplete_fields = ["store"]
     readonly_fields = ["bonus_spent", "vouchers_issued", "created_at"]
-    change_list_template = "admin/jackpot/change_list_tools.html"
+    list_tools = (("admin:catalog_campaign_preview", _("Preview offers")),)
     fieldsets = [
         (None, {"fields": ["id", "store", "mode", "tiers", "rounding", "start", "end"]}),
         (
@@ -307,13 +306,6 @@ class CampaignAdmin(admin.ModelAdmin):
         return [
             path("preview/", view(self.preview_view), name="catalog_campaign_preview")
         ] + super().get_urls()
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = extra_context or {}
-        extra_context["list_tools"] = [
-            (reverse("admin:catalog_campaign_preview"), gettext("Preview offers"))
-        ]
-        return super().changelist_view(request, extra_context)
 
     def preview_view(self, request):
         form = PreviewForm(request.GET or None)
@@ -345,12 +337,12 @@ class CampaignAdmin(admin.ModelAdmin):
                 else:
                     reason = gettext("no offer")
                 excluded.append({"campaign": campaign, "reason": reason})
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Offers preview"),
-            "opts": self.model._meta,
-            "form": form,
-            "rows": rows,
-            "excluded": excluded,
-        }
-        return TemplateResponse(request, "admin/catalog/campaign/preview.html", context)
+        return kit.page(
+            request,
+            self,
+            "admin/catalog/campaign/preview.html",
+            gettext("Offers preview"),
+            form=form,
+            rows=rows,
+            excluded=excluded,
+        )

@@ -6,7 +6,6 @@ Codes are read-only here: imports, stock and key revocation go through `vouchers
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -31,7 +30,7 @@ class CodeImportForm(forms.Form):
 
 
 @admin.register(Code)
-class CodeAdmin(kit.ReadOnlyAdmin):
+class CodeAdmin(kit.ListTools, kit.ReadOnlyAdmin):
     list_display = [
         "masked_code",
         "store",
@@ -62,7 +61,10 @@ class CodeAdmin(kit.ReadOnlyAdmin):
         "redeemed_by",
         "voided_at",
     ]
-    change_list_template = "admin/jackpot/change_list_tools.html"
+    list_tools = (
+        ("admin:vouchers_code_import", _("Import codes (CSV)")),
+        ("admin:vouchers_code_stock", _("Stock by store")),
+    )
 
     @admin.display(description=_("code"))
     def masked_code(self, obj):
@@ -83,14 +85,6 @@ class CodeAdmin(kit.ReadOnlyAdmin):
             path("import/", view(self.import_view), name="vouchers_code_import"),
             path("stock/", view(self.stock_view), name="vouchers_code_stock"),
         ] + super().get_urls()
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = extra_context or {}
-        extra_context["list_tools"] = [
-            (reverse("admin:vouchers_code_import"), gettext("Import codes (CSV)")),
-            (reverse("admin:vouchers_code_stock"), gettext("Stock by store")),
-        ]
-        return super().changelist_view(request, extra_context)
 
     def import_view(self, request):
         if not request.user.has_perm("vouchers.add_code") and not request.user.is_superuser:
@@ -134,13 +128,13 @@ class CodeAdmin(kit.ReadOnlyAdmin):
         )
 
     def stock_view(self, request):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Code stock by store"),
-            "opts": self.model._meta,
-            "report": pool.stock_report(only_low=False),
-        }
-        return TemplateResponse(request, "admin/vouchers/code/stock.html", context)
+        return kit.page(
+            request,
+            self,
+            "admin/vouchers/code/stock.html",
+            gettext("Code stock by store"),
+            report=pool.stock_report(only_low=False),
+        )
 
 
 @admin.register(MerchantKey)

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -53,8 +54,8 @@ def money_column(field: str, description, currency_field: str = "currency"):
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Journals and money: shown, searched and filtered, never edited nor deleted by hand."""
+class _ReadOnly:
+    """Nothing added, changed or deleted by hand: the services write these rows."""
 
     formfield_overrides = URL_FIELDS
 
@@ -68,50 +69,64 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
-    formfield_overrides = URL_FIELDS
+class ReadOnlyAdmin(_ReadOnly, admin.ModelAdmin):
+    """Journals and money: shown, searched and filtered, never edited nor deleted by hand."""
+
+
+class ReadOnlyInline(_ReadOnly, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class ListTools:
+    """Buttons above a changelist, each a tool page: `list_tools` holds (URL name, label) pairs."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    change_list_template = "admin/jackpot/change_list_tools.html"
+    list_tools: tuple = ()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["list_tools"] = [(reverse(name), label) for name, label in self.list_tools]
+        return super().changelist_view(request, extra_context)
+
+
+def page(request, model_admin, template: str, title: str, **context) -> TemplateResponse:
+    """A page of `model_admin`'s own, in the admin's frame (its menu, its breadcrumbs)."""
+    frame = model_admin.admin_site.each_context(request)
+    context = {**frame, "title": title, "opts": model_admin.model._meta, **context}
+    return TemplateResponse(request, template, context)
 
 
 def form_page(request, model_admin, title: str, form, *, obj=None, intro: str = "", submit=None):
     """An admin-styled page holding one form (the intermediate page of a tool or an action)."""
-    opts = model_admin.model._meta
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "opts": opts,
-        "original": obj,
-        "form": form,
-        "intro": intro,
-        "submit_label": submit or _("Apply"),
-        "has_view_permission": model_admin.has_view_permission(request, obj),
-    }
-    return TemplateResponse(request, "admin/jackpot/form_page.html", context)
+    return page(
+        request,
+        model_admin,
+        "admin/jackpot/form_page.html",
+        title,
+        original=obj,
+        form=form,
+        intro=intro,
+        submit_label=submit or _("Apply"),
+        has_view_permission=model_admin.has_view_permission(request, obj),
+    )
+
+
+def confirmation(request, form_class):
+    """`(form, confirmed)` for a form page that confirms a tool or an action.
+
+    The form is bound to form_page's own POST only (it sends `_confirm`): the changelist's POST
+    that chose an action is not yet a confirmation.
+    """
+    form = form_class(request.POST if "_confirm" in request.POST else None)
+    return form, form.is_bound and form.is_valid()
 
 
 def shown_once(request, model_admin, title: str, secrets: dict, *, obj=None, note: str = ""):
     """A page with freshly issued secrets; answered to the POST, never cached."""
-    opts = model_admin.model._meta
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "opts": opts,
-        "original": obj,
-        "secrets": secrets,
-        "note": note,
-    }
-    response = TemplateResponse(request, "admin/jackpot/shown_once.html", context)
+    template = "admin/jackpot/shown_once.html"
+    response = page(request, model_admin, template, title, original=obj, secrets=secrets, note=note)
     response["Cache-Control"] = "no-store, private"
     return response
 

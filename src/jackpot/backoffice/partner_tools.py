@@ -6,7 +6,6 @@ Each tool is an admin page with one form that calls a service (`partners.credent
 change is journalled with the operator who made it.
 """
 
-from datetime import datetime, time
 from decimal import Decimal
 
 from django import forms
@@ -14,11 +13,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jackpot.backoffice import kit
+from jackpot.backoffice import kit, statements
 from jackpot.core.formatting import money
 from jackpot.core.problems import Problem
 from jackpot.ledger import services as ledger
@@ -72,13 +70,6 @@ class CreditForm(forms.Form):
         required=False,
         help_text=_("Optional: the same key never credits twice."),
     )
-
-
-class StatementForm(forms.Form):
-    start = forms.DateField(
-        label=_("From (included)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(label=_("To (excluded)"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class PortalUserForm(forms.Form):
@@ -178,8 +169,8 @@ class PartnerTools:
 
     def api_key_view(self, request, object_id):
         partner = self._partner(request, object_id)
-        form = ConfirmRegenerationForm(request.POST if "_confirm" in request.POST else None)
-        if not form.is_bound or not form.is_valid():
+        form, confirmed = kit.confirmation(request, ConfirmRegenerationForm)
+        if not confirmed:
             return kit.form_page(
                 request,
                 self,
@@ -234,32 +225,8 @@ class PartnerTools:
 
     def statement_view(self, request, object_id):
         partner = self._partner(request, object_id)
-        form = StatementForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            tz = timezone.get_current_timezone()
-            start = timezone.make_aware(datetime.combine(form.cleaned_data["start"], time.min), tz)
-            end = timezone.make_aware(datetime.combine(form.cleaned_data["end"], time.min), tz)
-            from jackpot.vouchers import payments
-
-            try:
-                statement = payments.issue_statement(partner, start, end, kit.operator(request))
-            except Problem as problem:
-                form.add_error(None, kit.problem_text(problem))
-            else:
-                kit.log(request, statement, "statement issued")
-                messages.success(request, gettext("Statement issued."))
-                return redirect("admin:vouchers_statement_change", statement.pk)
-        return kit.form_page(
-            request,
-            self,
-            gettext("Issue a statement"),
-            form,
-            obj=partner,
-            intro=gettext(
-                "Lists the partner's DUE vouchers confirmed in the period; they become WAITING."
-            ),
-            submit=gettext("Issue"),
-        )
+        form = statements.PeriodForm(request.POST or None)
+        return statements.issue_page(request, self, form, partner=partner)
 
     def portal_user_view(self, request, object_id):
         partner = self._partner(request, object_id)

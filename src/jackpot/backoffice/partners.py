@@ -143,17 +143,19 @@ class PartnerAdmin(PartnerTools, admin.ModelAdmin):
 
     @admin.action(description=_("Enable the selected partners"))
     def enable(self, request, queryset):
-        for partner in queryset:
-            services.set_enabled(partner, True)
-            kit.log(request, partner, "enabled")
+        _set_enabled(request, queryset, True, "enabled")
         messages.success(request, gettext("Partners enabled."))
 
     @admin.action(description=_("Disable the selected partners (API, widget and portal stop)"))
     def disable(self, request, queryset):
-        for partner in queryset:
-            services.set_enabled(partner, False)
-            kit.log(request, partner, "disabled")
+        _set_enabled(request, queryset, False, "disabled")
         messages.success(request, gettext("Partners disabled."))
+
+
+def _set_enabled(request, partners, enabled: bool, journal: str) -> None:
+    for partner in partners:
+        services.set_enabled(partner, enabled)
+        kit.log(request, partner, journal)
 
 
 @admin.register(PartnerUser)

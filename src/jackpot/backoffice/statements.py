@@ -4,16 +4,19 @@ Statements and the money in them are read-only here: issuing and paying go throu
 `vouchers.payments`, which keeps vouchers, the ledger and the journal in step.
 """
 
+from datetime import datetime, time
+
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jackpot.backoffice import kit
+from jackpot.core.downloads import attachment
 from jackpot.core.problems import Problem
 from jackpot.vouchers import payments
 from jackpot.vouchers.models import Statement, Voucher
@@ -26,12 +29,23 @@ class StatementVoucherInline(kit.ReadOnlyInline):
     readonly_fields = fields
 
 
-class IssueStatementForm(forms.Form):
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)
+class PeriodForm(forms.Form):
+    """A statement's period: whole days in the operator's time zone, the last one excluded."""
+
     start = forms.DateField(
         label=_("From (included)"), widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(label=_("To (excluded)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def period(self) -> tuple[datetime, datetime]:
+        tz = timezone.get_current_timezone()
+        start, end = (datetime.combine(self.cleaned_data[k], time.min) for k in ("start", "end"))
+        return timezone.make_aware(start, tz), timezone.make_aware(end, tz)
+
+
+class IssueStatementForm(PeriodForm):
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)
+    field_order = ["partner", "start", "end"]
 
     def __init__(self, *args, **kwargs):
         from jackpot.partners.models import Partner
@@ -44,8 +58,35 @@ class PaymentForm(forms.Form):
     payment_reference = forms.CharField(label=_("Payment reference"), max_length=200)
 
 
+def issue_page(request, model_admin, form: PeriodForm, partner=None):
+    """The statement tool, for `partner` (a partner's page) or for the one the form names."""
+    if request.method == "POST" and form.is_valid():
+        start, end = form.period()
+        try:
+            statement = payments.issue_statement(
+                partner or form.cleaned_data["partner"], start, end, kit.operator(request)
+            )
+        except Problem as problem:
+            form.add_error(None, kit.problem_text(problem))
+        else:
+            kit.log(request, statement, "statement issued")
+            messages.success(request, gettext("Statement issued."))
+            return redirect("admin:vouchers_statement_change", statement.pk)
+    return kit.form_page(
+        request,
+        model_admin,
+        gettext("Issue a statement"),
+        form,
+        obj=partner,
+        intro=gettext(
+            "Lists the partner's DUE vouchers confirmed in the period; they become WAITING."
+        ),
+        submit=gettext("Issue"),
+    )
+
+
 @admin.register(Statement)
-class StatementAdmin(kit.ReadOnlyAdmin):
+class StatementAdmin(kit.ListTools, kit.ReadOnlyAdmin):
     list_display = [
         "id",
         "partner",
@@ -62,7 +103,7 @@ class StatementAdmin(kit.ReadOnlyAdmin):
     date_hierarchy = "issued_at"
     inlines = [StatementVoucherInline]
     actions = ["record_payment"]
-    change_list_template = "admin/jackpot/change_list_tools.html"
+    list_tools = (("admin:vouchers_statement_issue", _("Issue a statement")),)
 
     total_money = kit.money_column("total", _("total"))
 
@@ -86,56 +127,13 @@ class StatementAdmin(kit.ReadOnlyAdmin):
             path("<int:statement_id>/pdf/", view(self.pdf_view), name="vouchers_statement_pdf"),
         ] + super().get_urls()
 
-    def changelist_view(self, request, extra_context=None):
-        extra_context = extra_context or {}
-        extra_context["list_tools"] = [
-            (reverse("admin:vouchers_statement_issue"), gettext("Issue a statement"))
-        ]
-        return super().changelist_view(request, extra_context)
-
     def issue_view(self, request):
-        from datetime import datetime, time
-
-        from django.utils import timezone
-
-        form = IssueStatementForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            tz = timezone.get_current_timezone()
-            start = timezone.make_aware(datetime.combine(form.cleaned_data["start"], time.min), tz)
-            end = timezone.make_aware(datetime.combine(form.cleaned_data["end"], time.min), tz)
-            try:
-                statement = payments.issue_statement(
-                    form.cleaned_data["partner"], start, end, kit.operator(request)
-                )
-            except Problem as problem:
-                form.add_error(None, kit.problem_text(problem))
-            else:
-                kit.log(request, statement, "statement issued")
-                messages.success(request, gettext("Statement issued."))
-                return redirect("admin:vouchers_statement_change", statement.pk)
-        return kit.form_page(
-            request,
-            self,
-            gettext("Issue a statement"),
-            form,
-            intro=gettext(
-                "Lists the partner's DUE vouchers confirmed in the period; they become WAITING."
-            ),
-            submit=gettext("Issue"),
-        )
+        return issue_page(request, self, IssueStatementForm(request.POST or None))
 
     def _file(self, request, statement_id, kind):
         statement = get_object_or_404(Statement, pk=statement_id)
-        if kind == "csv":
-            response = HttpResponse(
-                payments.statement_csv(statement), content_type="text/csv; charset=utf-8"
-            )
-        else:
-            response = HttpResponse(
-                payments.statement_pdf(statement), content_type="application/pdf"
-            )
-        response["Content-Disposition"] = f'attachment; filename="statement-{statement.pk}.{kind}"'
-        return response
+        content, content_type = payments.statement_file(statement, kind)
+        return attachment(content, content_type, f"statement-{statement.pk}.{kind}")
 
     def csv_view(self, request, statement_id):
         return self._file(request, statement_id, "csv")
@@ -145,8 +143,8 @@ class StatementAdmin(kit.ReadOnlyAdmin):
 
     @admin.action(description=_("Record the payment of the selected statements"))
     def record_payment(self, request, queryset):
-        form = PaymentForm(request.POST if "_confirm" in request.POST else None)
-        if not form.is_bound or not form.is_valid():
+        form, confirmed = kit.confirmation(request, PaymentForm)
+        if not confirmed:
             return kit.form_page(
                 request,
                 self,

@@ -133,8 +133,8 @@ class VoucherAdmin(kit.ReadOnlyAdmin):
 
     def _decide(self, request, queryset, decide, verb):
         """Run a refund decision on each selected voucher, after asking for a reason."""
-        form = DecisionForm(request.POST if "_confirm" in request.POST else None)
-        if not form.is_bound or not form.is_valid():
+        form, confirmed = kit.confirmation(request, DecisionForm)
+        if not confirmed:
             waiting = queryset.filter(state=State.REFUNDING).count()
             return kit.form_page(
                 request,

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from jackpot.catalog import pricing
 from jackpot.catalog.models import Campaign, Store
+from jackpot.catalog.representation import store_identity, store_terms
 from jackpot.core.formats import POSTCODE, amount, iso
 
 DEMO_CATALOG = Path(__file__).with_name("demo_catalog.json")
@@ -316,12 +317,7 @@ def export_catalog() -> dict:
     stores = []
     for store in Store.objects.prefetch_related("campaigns").order_by("id"):
         entry = {
-            "id": store.id,
-            "name": store.name,
-            "slug": store.slug,
-            "description": store.description,
-            "mentions": store.mentions,
-            "baseColor": store.base_color,
+            **store_identity(store),
             "logos": {
                 k: v
                 for k, v in (
@@ -333,10 +329,7 @@ def export_catalog() -> dict:
             },
             "illustration": store.illustration or None,
             "categories": store.categories,
-            "online": store.online,
-            "inStore": store.in_store,
-            "shippingTime": store.shipping_time,
-            "validityMonths": store.validity_months,
+            **store_terms(store),
             "enabled": store.enabled,
             "codeSource": store.code_source,
         }

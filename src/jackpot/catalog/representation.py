@@ -6,8 +6,8 @@ from jackpot.catalog.offers import Offer
 from jackpot.core.formats import amount, iso
 
 
-def store_object(store: Store) -> dict:
-    discrete = [amount(pricing.money(v)) for v in store.voucher_possible_discrete_values]
+def store_identity(store: Store) -> dict:
+    """The store's name and words, as the API and the catalogue file both spell them."""
     return {
         "id": store.id,
         "name": store.name,
@@ -15,6 +15,23 @@ def store_object(store: Store) -> dict:
         "description": store.description,
         "mentions": store.mentions,
         "baseColor": store.base_color,
+    }
+
+
+def store_terms(store: Store) -> dict:
+    """Where and how long a store's vouchers serve, as the API and the catalogue file spell it."""
+    return {
+        "online": store.online,
+        "inStore": store.in_store,
+        "shippingTime": store.shipping_time,
+        "validityMonths": store.validity_months,
+    }
+
+
+def store_object(store: Store) -> dict:
+    discrete = [amount(pricing.money(v)) for v in store.voucher_possible_discrete_values]
+    return {
+        **store_identity(store),
         "logos": {
             "small": store.logo_small or None,
             "medium": store.logo_medium or None,
@@ -22,10 +39,7 @@ def store_object(store: Store) -> dict:
         },
         "illustration": store.illustration or None,
         "categories": list(store.categories),
-        "online": store.online,
-        "inStore": store.in_store,
-        "shippingTime": store.shipping_time,
-        "validityMonths": store.validity_months,
+        **store_terms(store),
         "voucherValueMin": None if discrete else amount(store.voucher_value_min),
         "voucherValueMax": None if discrete else amount(store.voucher_value_max),
         "voucherValueStep": None if discrete else amount(store.voucher_value_step),

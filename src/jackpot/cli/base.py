@@ -15,6 +15,12 @@ class CommandError(Exception):
     """Input the command refuses; the message is for the operator who typed it."""
 
 
+def actions(sub, name: str, help: str):
+    """A command that is a group of actions (`jackpot NAME ACTION …`): the ACTION is required."""
+    command = sub.add_parser(name, help=help)
+    return command.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+
 def print_json(data) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 

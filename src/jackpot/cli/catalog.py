@@ -4,7 +4,7 @@ import json
 import sys
 from pathlib import Path
 
-from jackpot.cli.base import CommandError, print_json
+from jackpot.cli.base import CommandError, actions, print_json
 
 
 def cmd_catalog_import(args) -> int:
@@ -32,8 +32,7 @@ def cmd_catalog_export(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    catalog = sub.add_parser("catalog", help="import or export the catalogue file")
-    catalog_sub = catalog.add_subparsers(dest="action", metavar="ACTION", required=True)
+    catalog_sub = actions(sub, "catalog", "import or export the catalogue file")
     c_import = catalog_sub.add_parser("import", help="load stores and campaigns from FILE")
     c_import.add_argument("file")
     c_import.set_defaults(handler=cmd_catalog_import)

@@ -1,6 +1,6 @@
 """`jackpot codes import|stock|threshold|store-key`: the operator's tools for store codes."""
 
-from jackpot.cli.base import CommandError, print_json, store
+from jackpot.cli.base import CommandError, actions, print_json, store
 
 
 def cmd_codes_import(args) -> int:
@@ -70,8 +70,7 @@ def cmd_codes_store_key(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    codes = sub.add_parser("codes", help="store codes: pools, stock, merchant keys")
-    codes_sub = codes.add_subparsers(dest="action", metavar="ACTION", required=True)
+    codes_sub = actions(sub, "codes", "store codes: pools, stock, merchant keys")
     c_import = codes_sub.add_parser(
         "import", help="add a CSV of code,pin,value,expiry to STORE's pool (all or nothing)"
     )

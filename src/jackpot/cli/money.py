@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from jackpot.cli.base import CommandError, amount, day, partner, print_json, refused
+from jackpot.cli.base import CommandError, actions, amount, day, partner, print_json, refused
 from jackpot.core.formats import amount as json_amount
 from jackpot.core.formats import iso
 
@@ -144,8 +144,7 @@ def cmd_report_stores(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    wallet = sub.add_parser("wallet", help="partner wallets: credit, show, low-balance threshold")
-    wallet_sub = wallet.add_subparsers(dest="action", metavar="ACTION", required=True)
+    wallet_sub = actions(sub, "wallet", "partner wallets: credit, show, low-balance threshold")
     credit = wallet_sub.add_parser("credit", help="record a top-up received from a partner")
     credit.add_argument("partner")
     credit.add_argument("amount")
@@ -163,8 +162,7 @@ def add_parsers(sub) -> None:
     threshold.add_argument("amount")
     threshold.set_defaults(handler=cmd_wallet_threshold)
 
-    statement = sub.add_parser("statement", help="statements of what partners owe")
-    statement_sub = statement.add_subparsers(dest="action", metavar="ACTION", required=True)
+    statement_sub = actions(sub, "statement", "statements of what partners owe")
     issue = statement_sub.add_parser(
         "issue", help="list a period's DUE vouchers (they become WAITING)"
     )
@@ -182,8 +180,7 @@ def add_parsers(sub) -> None:
     pay.add_argument("--idempotency-key")
     pay.set_defaults(handler=cmd_statement_pay)
 
-    report = sub.add_parser("report", help="reports")
-    report_sub = report.add_subparsers(dest="action", metavar="ACTION", required=True)
+    report_sub = actions(sub, "report", "reports")
     stores = report_sub.add_parser("stores", help="per store: value issued, bonus funded, owed")
     stores.add_argument("--from", dest="start", required=True)
     stores.add_argument("--to", dest="end", required=True)

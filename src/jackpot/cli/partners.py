@@ -1,6 +1,6 @@
 """`jackpot partner create`: a partner and its credentials, printed once."""
 
-from jackpot.cli.base import CommandError, amount, print_json
+from jackpot.cli.base import CommandError, actions, amount, print_json
 
 
 def cmd_partner_create(args) -> int:
@@ -39,8 +39,7 @@ def cmd_partner_create(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    partner = sub.add_parser("partner", help="manage partners")
-    partner_sub = partner.add_subparsers(dest="action", metavar="ACTION", required=True)
+    partner_sub = actions(sub, "partner", "manage partners")
     create = partner_sub.add_parser("create", help="create a partner, print its credentials")
     create.add_argument("name")
     create.add_argument(

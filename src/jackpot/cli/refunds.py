@@ -2,7 +2,7 @@
 
 import uuid
 
-from jackpot.cli.base import CommandError, print_json, refused
+from jackpot.cli.base import CommandError, actions, print_json, refused
 
 
 def _decide(args, decide) -> int:
@@ -34,8 +34,7 @@ def cmd_refund_reject(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    refund = sub.add_parser("refund", help="record the store's decision on a refund request")
-    refund_sub = refund.add_subparsers(dest="action", metavar="ACTION", required=True)
+    refund_sub = actions(sub, "refund", "record the store's decision on a refund request")
     for name, handler, text in (
         ("accept", cmd_refund_accept, "REFUNDING → REFUNDED: codes voided, payment reversed"),
         ("reject", cmd_refund_reject, "REFUNDING → REFUND_REJECTED"),

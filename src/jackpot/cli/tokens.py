@@ -1,7 +1,7 @@
 """`jackpot token build|verify`: tokens as a partner's backend makes them, and what the platform
 makes of one."""
 
-from jackpot.cli.base import CommandError, print_json
+from jackpot.cli.base import CommandError, actions, print_json
 
 
 def cmd_token_build(args) -> int:
@@ -35,8 +35,7 @@ def cmd_token_verify(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    token = sub.add_parser("token", help="build or verify partner tokens")
-    token_sub = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    token_sub = actions(sub, "token", "build or verify partner tokens")
     build = token_sub.add_parser("build", help="build a token as the integration guide does")
     build.add_argument("--partner", required=True)
     build.add_argument("--amount", required=True)

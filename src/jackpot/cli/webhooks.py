@@ -1,6 +1,6 @@
 """`jackpot webhooks resend`: queue deliveries again, now, with a fresh retry schedule."""
 
-from jackpot.cli.base import CommandError, partner, print_json
+from jackpot.cli.base import CommandError, actions, partner, print_json
 
 
 def cmd_webhooks_resend(args) -> int:
@@ -32,8 +32,7 @@ def cmd_webhooks_resend(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    webhooks = sub.add_parser("webhooks", help="webhook deliveries")
-    webhooks_sub = webhooks.add_subparsers(dest="action", metavar="ACTION", required=True)
+    webhooks_sub = actions(sub, "webhooks", "webhook deliveries")
     resend = webhooks_sub.add_parser(
         "resend", help="queue deliveries again, now, with a fresh retry schedule"
     )

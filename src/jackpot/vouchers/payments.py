@@ -196,6 +196,13 @@ def statement_rows(statement: Statement) -> list[list[str]]:
     ]
 
 
+def statement_file(statement: Statement, kind: str) -> tuple[str | bytes, str]:
+    """The statement as `kind` ("csv" or "pdf") and its content type, as every download sends it."""
+    if kind == "csv":
+        return statement_csv(statement), "text/csv; charset=utf-8"
+    return statement_pdf(statement), "application/pdf"
+
+
 def statement_csv(statement: Statement) -> str:
     out = io.StringIO()
     writer = csv.writer(out)

@@ -46,11 +46,27 @@ def _security_context(request, **extra) -> dict:
     return context
 
 
-def _shown_once(request, **extra):
+def _refused(request, **forms):
+    """The security page again with the form that failed, its errors shown (422)."""
+    context = _security_context(request, **forms)
+    return render(request, "portal/security.html", context, status=422)
+
+
+def _shown_once(request, name: str, value: str, note: str, **more):
     """The security page with a new secret in it: answered to the POST, never stored or cached."""
-    response = render(request, "portal/security.html", _security_context(request, **extra))
+    new_secret = {"name": name, "value": value, "note": note, **more}
+    context = _security_context(request, new_secret=new_secret)
+    response = render(request, "portal/security.html", context)
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def _regenerated(request, prefix: str, refusal: str, regenerate, name: str, note: str):
+    """A credential replaced at once, once the partner ticked the box that says so."""
+    if not RegenerateForm(request.POST, prefix=prefix).is_valid():
+        messages.error(request, refusal)
+        return redirect("portal:security")
+    return _shown_once(request, name, regenerate(request.partner), note)
 
 
 @partner_required
@@ -63,12 +79,7 @@ def security(request):
 def security_integration(request):
     form = IntegrationForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "portal/security.html",
-            _security_context(request, integration_form=form),
-            status=422,
-        )
+        return _refused(request, integration_form=form)
     try:
         credentials.update_integration(
             request.partner,
@@ -79,12 +90,7 @@ def security_integration(request):
         request.partner.refresh_from_db()
         for field, errors in refused.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
-        return render(
-            request,
-            "portal/security.html",
-            _security_context(request, integration_form=form),
-            status=422,
-        )
+        return _refused(request, integration_form=form)
     messages.success(request, _("Authorised domains and notification URL saved."))
     return redirect("portal:security")
 
@@ -94,66 +100,47 @@ def security_integration(request):
 def rotate_signature(request):
     form = RotationForm(request.POST, prefix="signature")
     if not form.is_valid():
-        return render(
-            request,
-            "portal/security.html",
-            _security_context(request, signature_form=form),
-            status=422,
-        )
+        return _refused(request, signature_form=form)
     grace = form.cleaned_data["grace"]
     secret = credentials.rotate_api_signature(request.partner, grace)
     return _shown_once(
         request,
-        new_secret={
-            "name": "apiSignature",
-            "value": secret,
-            "note": _("Sign your tokens with it from now on.")
-            + " "
-            + (
-                _("The previous apiSignature is accepted until %(when)s.")
-                % {"when": when(timezone.now() + grace)}
-                if grace
-                else _("The previous apiSignature no longer works.")
-            ),
-        },
+        "apiSignature",
+        secret,
+        _("Sign your tokens with it from now on.")
+        + " "
+        + (
+            _("The previous apiSignature is accepted until %(when)s.")
+            % {"when": when(timezone.now() + grace)}
+            if grace
+            else _("The previous apiSignature no longer works.")
+        ),
     )
 
 
 @partner_required
 @require_POST
 def regenerate_api_key(request):
-    form = RegenerateForm(request.POST, prefix="apikey")
-    if not form.is_valid():
-        messages.error(request, _("Tick the box to confirm: the current apiKey stops at once."))
-        return redirect("portal:security")
-    key = credentials.regenerate_api_key(request.partner)
-    return _shown_once(
+    return _regenerated(
         request,
-        new_secret={
-            "name": "apiKey",
-            "value": key,
-            "note": _("Send it in the apikey header. The previous apiKey no longer works."),
-        },
+        "apikey",
+        _("Tick the box to confirm: the current apiKey stops at once."),
+        credentials.regenerate_api_key,
+        "apiKey",
+        _("Send it in the apikey header. The previous apiKey no longer works."),
     )
 
 
 @partner_required
 @require_POST
 def regenerate_client_secret(request):
-    form = RegenerateForm(request.POST, prefix="client")
-    if not form.is_valid():
-        messages.error(
-            request, _("Tick the box to confirm: the current client secret stops at once.")
-        )
-        return redirect("portal:security")
-    secret = credentials.regenerate_client_secret(request.partner)
-    return _shown_once(
+    return _regenerated(
         request,
-        new_secret={
-            "name": "clientSecret",
-            "value": secret,
-            "note": _("Use it with your partner id in the client_credentials grant."),
-        },
+        "client",
+        _("Tick the box to confirm: the current client secret stops at once."),
+        credentials.regenerate_client_secret,
+        "clientSecret",
+        _("Use it with your partner id in the client_credentials grant."),
     )
 
 
@@ -162,28 +149,21 @@ def regenerate_client_secret(request):
 def rotate_webhook_secret(request):
     form = RotationForm(request.POST, prefix="webhook")
     if not form.is_valid():
-        return render(
-            request,
-            "portal/security.html",
-            _security_context(request, webhook_form=form),
-            status=422,
-        )
+        return _refused(request, webhook_form=form)
     grace = form.cleaned_data["grace"]
     secret = signing.rotate_secret(request.partner, grace)
     request.partner.webhook_secret = secret
     return _shown_once(
         request,
-        new_secret={
-            "name": _("Webhook secret"),
-            "value": secret,
-            "note": _("Notifications are signed with it from now on")
-            + (
-                _(", and with the previous secret too until %(when)s.")
-                % {"when": when(timezone.now() + grace)}
-                if grace
-                else "."
-            ),
-        },
+        _("Webhook secret"),
+        secret,
+        _("Notifications are signed with it from now on")
+        + (
+            _(", and with the previous secret too until %(when)s.")
+            % {"when": when(timezone.now() + grace)}
+            if grace
+            else "."
+        ),
     )
 
 
@@ -192,12 +172,10 @@ def rotate_webhook_secret(request):
 def reveal_webhook_secret(request):
     return _shown_once(
         request,
-        new_secret={
-            "name": _("Webhook secret"),
-            "value": request.partner.webhook_secret,
-            "note": _("Verify the webhook-signature header of notifications with it."),
-            "revealed": True,
-        },
+        _("Webhook secret"),
+        request.partner.webhook_secret,
+        _("Verify the webhook-signature header of notifications with it."),
+        revealed=True,
     )
 
 
@@ -207,6 +185,3 @@ def enable_endpoint(request):
     webhooks.enable_endpoint(request.partner)
     messages.success(request, _("Notifications will be delivered again."))
     return redirect("portal:security")
-
-
-# --- legal information and wallet -----------------------------------------------------------

@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from jackpot.core.downloads import attachment
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Entry
 from jackpot.portal.access import partner_required
@@ -70,19 +70,17 @@ def _statement(request, statement_id) -> Statement:
     return get_object_or_404(Statement, pk=statement_id, partner=request.partner)
 
 
+def _statement_file(request, statement_id, kind: str):
+    statement = _statement(request, statement_id)
+    content, content_type = payments.statement_file(statement, kind)
+    return attachment(content, content_type, f"statement-{statement.pk}.{kind}")
+
+
 @partner_required
 def statement_csv(request, statement_id):
-    statement = _statement(request, statement_id)
-    response = HttpResponse(
-        payments.statement_csv(statement), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="statement-{statement.pk}.csv"'
-    return response
+    return _statement_file(request, statement_id, "csv")
 
 
 @partner_required
 def statement_pdf(request, statement_id):
-    statement = _statement(request, statement_id)
-    response = HttpResponse(payments.statement_pdf(statement), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="statement-{statement.pk}.pdf"'
-    return response
+    return _statement_file(request, statement_id, "pdf")
