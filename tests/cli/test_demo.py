@@ -32,6 +32,7 @@ def test_demo_prints_working_credentials_then_serves_beside_a_worker(
     settings.DATA_DIR = tmp_path
     settings.DEMO = True  # what JACKPOT_DEMO=1, which `jackpot demo` sets, makes of the settings
     monkeypatch.setenv("JACKPOT_DEMO", "1")  # set by `main`; given back after the test
+    monkeypatch.delenv("JACKPOT_PUBLIC_URL", raising=False)  # set by `demo`; given back after
     workers, served = [], []
     monkeypatch.setattr(
         subprocess,
@@ -57,4 +58,6 @@ def test_demo_prints_working_credentials_then_serves_beside_a_worker(
     ]
     (worker,) = workers
     assert worker.command == [sys.executable, "-m", "jackpot.cli", "worker"]
+    # The PDF links the server and the worker write point at the port the demo serves on.
+    assert worker.env["JACKPOT_PUBLIC_URL"] == "http://127.0.0.1:8123"
     assert worker.terminated and worker.waited

@@ -12,8 +12,12 @@ def cmd_demo(args) -> int:
     from jackpot import demo
     from jackpot.worker.supervisor import worker_command
 
+    base = f"http://{args.host}:{args.port}"
+    # The PDF links the server and the worker write point at where the demo really serves
+    # (unless the operator named another public address).
+    os.environ.setdefault("JACKPOT_PUBLIC_URL", base)
     partner = demo.prepare()
-    print(demo.banner(f"http://{args.host}:{args.port}", partner))
+    print(demo.banner(base, partner))
     sys.stdout.flush()
     worker = subprocess.Popen(worker_command(), env=os.environ.copy())  # noqa: S603
     try:
