@@ -3,7 +3,8 @@
 pricing.py skips tiers that cannot hold a value's price without dividing, bounds the values
 worth trying per tier, and finds the best quote by walking down from that bound. These
 properties compare it with SPEC §4 read literally: every tier tried from the lowest, every
-accepted value tried from the smallest. Pure functions, no Django."""
+accepted value tried from the smallest. Pure functions, no Django.
+"""
 
 from decimal import (
     ROUND_CEILING,

@@ -1,11 +1,10 @@
 """Pricing rules (SPEC §4) as properties over any rule, value and budget: consistent quotes,
 prices rising with the value, the proposed quotes being what the budget buys.
 
-Pure functions, no Django."""
+Pure functions, no Django.
+"""
 
-from decimal import (
-    Decimal,
-)
+from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,13 +13,13 @@ from jackpot.catalog.pricing import (
     AcceptedValues,
     PricingRule,
     Quote,
-    Tier,
     money,
     proposed_quotes,
     quote_for_listed_price,
     quote_for_value,
 )
 from support.pricing import (
+    MINORATION_10,
     D,
     accepted_values,
     budgets,
@@ -96,7 +95,7 @@ def test_every_listed_price_buys_the_largest_voucher_listed_at_it(rule, accepted
 
 def test_a_price_listed_for_no_voucher_buys_nothing():
     accepted = AcceptedValues(discrete=(D(10), D(20), D(50)))
-    rule = PricingRule("minoration", (Tier(D(0), D("0.10")),))
+    rule = MINORATION_10
     assert quote_for_listed_price(rule, accepted, D(18)).value == D(20)
     assert quote_for_listed_price(rule, accepted, D(19)) is None
     assert quote_for_listed_price(rule, accepted, D(0)) is None

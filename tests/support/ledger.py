@@ -1,8 +1,9 @@
-"""Ledger checks for tests: amounts the services refuse and accept, a transaction's legs, and
-whether anything was written."""
+"""Ledger checks for tests: amounts the services refuse and accept, a transaction's legs,
+whether anything was written, the platform's balance and books that balance."""
 
 from decimal import Decimal
 
+from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Entry, Transaction
 
 INVALID_AMOUNTS = [
@@ -38,3 +39,13 @@ def legs_of(txn: Transaction) -> dict[str, Decimal]:
 
 def is_balanced(txn: Transaction) -> bool:
     return sum(e.amount for e in txn.entries.all()) == 0
+
+
+def platform_balance() -> Decimal:
+    return ledger.balance(ledger.platform_account())
+
+
+def books_balance():
+    assert ledger.total_of_all_entries() == 0
+    for txn in Transaction.objects.all():
+        assert sum(e.amount for e in txn.entries.all()) == 0, txn

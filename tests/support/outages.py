@@ -5,13 +5,7 @@ the reservation those tests send and the 503 they expect."""
 import sqlite3
 
 import psycopg
-from django.db import (
-    DataError,
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-    ProgrammingError,
-)
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 from psycopg import errors as pg
 
 from jackpot.api.failures import RETRY_AFTER

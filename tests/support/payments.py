@@ -1,5 +1,5 @@
 """Paying vouchers in tests: the offers' reservation paths, a wallet top-up, the books' balance,
-and a voucher taken through a refund (tests/vouchers/test_*payments, statements, store report)."""
+and a voucher taken through a refund (tests/vouchers: payments, statements, store report)."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -30,18 +30,8 @@ def top_up(partner, amount) -> Transaction:
     return ledger.credit_wallet(partner, amount, reference="VIR-test", created_by="test")
 
 
-def platform_balance() -> Decimal:
-    return ledger.balance(ledger.platform_account())
-
-
 def voucher(voucher_id) -> Voucher:
     return Voucher.objects.get(pk=voucher_id)
-
-
-def books_balance():
-    assert ledger.total_of_all_entries() == 0
-    for txn in Transaction.objects.all():
-        assert sum(e.amount for e in txn.entries.all()) == 0, txn
 
 
 def refunded(partner, money, voucher_id, accept=True):

@@ -7,11 +7,7 @@ from decimal import Decimal
 import pytest
 
 from jackpot.tokens import verification
-from support.tokens import (
-    NODE_HEADER,
-    handmade,
-    seed_claims,
-)
+from support.tokens import NODE_HEADER, handmade, seed_claims
 from support.verification import assert_claim_refused, assert_refused
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,8 @@
 """SPEC §2–§3 over HTTP: `POST /v2/token` exchanges a partner token for a session: the seed's
 samples, the partner named or told by origin, signatures during a rotation.
 
-Refusals are RFC 9457 problem documents with a stable `code`; a bad token is never a 500."""
+Refusals are RFC 9457 problem documents with a stable `code`; a bad token is never a 500.
+"""
 
 import hashlib
 import json

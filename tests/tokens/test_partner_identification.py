@@ -5,9 +5,7 @@ import jwt
 import pytest
 
 from jackpot.tokens import verification
-from support.tokens import (
-    seed_claims,
-)
+from support.tokens import seed_claims
 from support.verification import assert_refused
 
 pytestmark = pytest.mark.django_db

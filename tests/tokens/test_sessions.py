@@ -10,9 +10,7 @@ from django.utils import timezone
 
 from jackpot.tokens import sessions
 from jackpot.tokens.models import Session
-from support.tokens import (
-    assert_opened,
-)
+from support.tokens import assert_opened
 
 pytestmark = pytest.mark.django_db
 

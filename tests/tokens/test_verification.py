@@ -2,7 +2,8 @@
 partner's key (never one the token names), and a signature and shape that must hold.
 
 Every refusal is a `Problem` with a stable `code` and HTTP status; none of these checks writes
-anything (burning is `sessions.exchange`'s job, see test_exchange.py)."""
+anything (burning is `sessions.exchange`'s job, see test_exchange.py).
+"""
 
 import hashlib
 import json

@@ -7,13 +7,7 @@ import pytest
 
 from jackpot.tokens import sessions, verification
 from jackpot.tokens.models import TokenBurn
-from support.tokens import (
-    NODE_HEADER,
-    PHP_HEADER,
-    handmade,
-    seed_claims,
-    unsigned,
-)
+from support.tokens import NODE_HEADER, PHP_HEADER, handmade, seed_claims, unsigned
 
 pytestmark = pytest.mark.django_db
 

@@ -10,17 +10,8 @@ from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Entry, Transaction, TransactionKind
 from jackpot.vouchers import payments
 from jackpot.vouchers.models import PaymentState, State
-from support.payments import (
-    BOOKLY,
-    EVER,
-    PRICE_30,
-    books_balance,
-    forever,
-    platform_balance,
-    refunded,
-    top_up,
-    voucher,
-)
+from support.ledger import books_balance, platform_balance
+from support.payments import BOOKLY, EVER, PRICE_30, forever, refunded, top_up, voucher
 
 
 def test_refunding_a_wallet_paid_voucher_reverses_its_payment_into_the_wallet(manual, money):

@@ -2,7 +2,8 @@
 and the statements API.
 
 Partners act through the API; the operator's side (statements, payments) is called in Python,
-as the CLI and back-office do."""
+as the CLI and back-office do.
+"""
 
 import csv
 import io
@@ -19,17 +20,8 @@ from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Transaction, TransactionKind
 from jackpot.vouchers import lifecycle, payments
 from jackpot.vouchers.models import PaymentState, State, Statement, Voucher
-from support.payments import (
-    BOOKLY,
-    EVER,
-    PRICE_30,
-    books_balance,
-    forever,
-    platform_balance,
-    refunded,
-    top_up,
-    voucher,
-)
+from support.ledger import books_balance, platform_balance
+from support.payments import BOOKLY, EVER, PRICE_30, forever, refunded, top_up, voucher
 
 
 def confirmed_on(voucher_id, moment):

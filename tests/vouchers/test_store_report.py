@@ -6,13 +6,7 @@ from decimal import Decimal
 
 from jackpot.vouchers import lifecycle, payments
 from jackpot.vouchers.models import State, Voucher
-from support.payments import (
-    BOOKLY,
-    EVER,
-    SPORTMAX,
-    forever,
-    top_up,
-)
+from support.payments import BOOKLY, EVER, SPORTMAX, forever, top_up
 
 
 def test_the_store_report_counts_issued_vouchers_value_bonus_and_what_is_owed(manual, money):

@@ -8,13 +8,8 @@ import pytest
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Transaction, TransactionKind
 from jackpot.vouchers import lifecycle
-from support.payments import (
-    PRICE_30,
-    books_balance,
-    platform_balance,
-    top_up,
-    voucher,
-)
+from support.ledger import books_balance, platform_balance
+from support.payments import PRICE_30, top_up, voucher
 
 
 def test_a_funded_wallet_pays_the_voucher_at_confirmation(manual, money):

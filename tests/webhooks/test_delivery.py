@@ -3,7 +3,8 @@ URL and headers, what counts as a failure, and a 410 that disables the endpoint.
 
 Every delivery is checked with standardwebhooks' own verifier, as a partner would check it. The
 worker's delivery function is driven directly: one call of `deliver_due()` attempts each due
-delivery once."""
+delivery once.
+"""
 
 import socket
 import threading

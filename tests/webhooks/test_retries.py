@@ -2,7 +2,8 @@
 schedule is used up; a delivery's lease, and its outcome reaching the callback.
 
 `deliver_due()` is driven directly; the retry schedule is shortened with
-JACKPOT_WEBHOOK_RETRY_SCHEDULE, or the clock is moved with `now=`, so nothing sleeps for long."""
+JACKPOT_WEBHOOK_RETRY_SCHEDULE, or the clock is moved with `now=`, so nothing sleeps for long.
+"""
 
 from datetime import timedelta
 from email.utils import format_datetime

@@ -15,12 +15,7 @@ from jackpot.api import idempotency
 from jackpot.api.models import IdempotencyRecord
 from jackpot.vouchers import lifecycle
 from jackpot.vouchers.models import Voucher
-from support.outages import (
-    RESERVE,
-    assert_unavailable,
-    raising,
-    reserve,
-)
+from support.outages import RESERVE, assert_unavailable, raising, reserve
 
 
 def claim(bearer: str, key: str, age: timedelta) -> IdempotencyRecord:
