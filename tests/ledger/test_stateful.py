@@ -14,7 +14,6 @@ sends and refunds vouchers, issues and pays statements. After every step:
 Each example runs in a savepoint rolled back by `teardown`, so examples never see each other.
 """
 
-import secrets
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -32,14 +31,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from jackpot.catalog.models import Campaign
 from jackpot.core.problems import Problem
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import AccountKind, Entry, Transaction, TransactionKind
 from jackpot.partners.models import ConfirmationMode, Partner
-from jackpot.tokens.models import Session
 from jackpot.vouchers import lifecycle, payments, reservation
 from jackpot.vouchers.models import PaymentState, State, Statement, Voucher
+from support.reservations import new_session
 
 MANUAL, AUTO = "acme", "beta"
 PARTNERS = [MANUAL, AUTO]
@@ -54,25 +52,6 @@ TOP_UPS = [Decimal(a) for a in ("50.00", "28.57", "9.00", "100.01", "18.00")]
 BILLABLE = [State.CONFIRMED, State.READY, State.SENT, State.REFUNDING, State.REFUND_REJECTED]
 EVER = datetime(2000, 1, 1, tzinfo=UTC)
 ZERO = Decimal("0")
-
-
-def new_session(partner: Partner) -> Session:
-    """A live session, as `POST /v2/token` opens it for a Paris adult with 100 €."""
-    now = timezone.now()
-    return Session.objects.create(
-        partner=partner,
-        credential_digest=secrets.token_hex(32),
-        amount=Decimal("100.00"),
-        currency=partner.currency,
-        claims={},
-        notification_key=f"machine-{secrets.token_hex(8)}",
-        user_id="u-machine",
-        postcode="75000",
-        age=40,
-        gender="M",
-        created_at=now,
-        expires_at=now + timedelta(hours=1),
-    )
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -406,19 +385,3 @@ def test_money_stays_consistent_under_any_sequence_of_operations(make_partner, c
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
-
-
-@pytest.mark.django_db
-def test_releasing_every_reservation_gives_the_whole_budget_back(make_partner, catalog):
-    manual = make_partner(MANUAL, confirmation_mode="manual")
-    first, second = (
-        reservation.reserve(
-            new_session(manual), "sportmax", "sportmax-launch", by="value", amount=Decimal(value)
-        ).voucher
-        for value in (30, 50)
-    )
-    assert (first.bonus, second.bonus) == (Decimal("1.43"), Decimal("2.38"))
-    lifecycle.transition(second.pk, "expire", "worker")
-    lifecycle.transition(first.pk, "cancel", "partner:acme")
-    campaign = Campaign.objects.get(pk="sportmax-launch")
-    assert (campaign.bonus_spent, campaign.vouchers_issued) == (0, 0)

@@ -14,6 +14,16 @@ NOTIFIED_SHOP = (
 )
 
 
+def run_main(capsys, *argv) -> tuple[int, str, str]:
+    """`jackpot ARGV…` through `jackpot.cli.main`: its exit code, then what it printed (stdout,
+    stderr), for tests that read a command's output."""
+    from jackpot.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def run_jackpot(argv: list[str]) -> int:
     """`jackpot ARGV…` as `jackpot.cli.main` runs it, minus its `django.setup()`.
 

@@ -3,13 +3,19 @@
 `reserve` goes through the services (fast, for tests about what happens to a voucher next);
 `reserve_via_api` through the HTTP API with Django's test client (for tests about the answers);
 `reserve_over_http` against a live server, as a browser would (for tests about concurrency).
+`new_session` skips the token altogether (for the ledger's state machine, where speed counts).
 """
 
+import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
+from django.utils import timezone
 
+from jackpot.partners.models import Partner
 from jackpot.tokens import sessions
+from jackpot.tokens.models import Session
 from jackpot.vouchers import reservation
 from support.tokens import partner_token
 
@@ -51,3 +57,22 @@ def reserve_over_http(base_url: str, token: str, value=30, path=RESERVE, client_
         headers={"Authorization": f"Bearer {session}"},
         timeout=30,
     ).json()
+
+
+def new_session(partner: Partner) -> Session:
+    """A live session, as `POST /v2/token` opens it for a Paris adult with 100 €."""
+    now = timezone.now()
+    return Session.objects.create(
+        partner=partner,
+        credential_digest=secrets.token_hex(32),
+        amount=Decimal("100.00"),
+        currency=partner.currency,
+        claims={},
+        notification_key=f"machine-{secrets.token_hex(8)}",
+        user_id="u-machine",
+        postcode="75000",
+        age=40,
+        gender="M",
+        created_at=now,
+        expires_at=now + timedelta(hours=1),
+    )

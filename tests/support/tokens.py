@@ -135,3 +135,12 @@ def flip_unused_signature_bits(token: str) -> str:
     twin = signature[:-1] + last
     assert twin != signature and b64url_decode(twin) == b64url_decode(signature)
     return f"{signing_input}.{twin}"
+
+
+def assert_opened(response) -> dict:
+    """The body of a `POST /v2/token` answer that opened a session."""
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["access_token"].startswith("jks_")
+    assert body["token_type"] == "Bearer"
+    return body

@@ -1,4 +1,5 @@
-"""Reservation rules (SPEC §5): bad input changes nothing, one voucher per notificationKey."""
+"""Reservation rules (SPEC §5): bad input changes nothing, one voucher per notificationKey, and
+releasing every reservation gives the whole budget back."""
 
 from decimal import Decimal
 
@@ -6,8 +7,10 @@ import pytest
 
 from jackpot.catalog.models import Campaign
 from jackpot.tokens.models import Session
+from jackpot.vouchers import lifecycle, reservation
 from jackpot.vouchers.models import Voucher
 from jackpot.webhooks.models import OutboxEvent
+from support.reservations import new_session
 
 BY_VALUE = "/v2/stores/{store}/offers/{offer}/reserve-voucher-by-value"
 SPORTMAX = BY_VALUE.format(store="sportmax", offer="sportmax-launch")
@@ -213,3 +216,19 @@ def test_a_coupon_id_already_taken_is_drawn_again(
     campaign = Campaign.objects.get(pk="sportmax-launch")
     assert campaign.vouchers_issued == 2  # the clashing attempt took nothing
     assert OutboxEvent.objects.filter(event="coupon/reserved").count() == 2
+
+
+@pytest.mark.django_db
+def test_releasing_every_reservation_gives_the_whole_budget_back(make_partner, catalog):
+    manual = make_partner("acme", confirmation_mode="manual")
+    first, second = (
+        reservation.reserve(
+            new_session(manual), "sportmax", "sportmax-launch", by="value", amount=Decimal(value)
+        ).voucher
+        for value in (30, 50)
+    )
+    assert (first.bonus, second.bonus) == (Decimal("1.43"), Decimal("2.38"))
+    lifecycle.transition(second.pk, "expire", "worker")
+    lifecycle.transition(first.pk, "cancel", "partner:acme")
+    campaign = Campaign.objects.get(pk="sportmax-launch")
+    assert (campaign.bonus_spent, campaign.vouchers_issued) == (0, 0)

@@ -26,10 +26,9 @@ What a fixed statement cannot say is refused, never answered wrong (`NotCompilab
 - when run: a None value (`= NULL` matches no row where the ORM would write `IS NULL`).
 Such a statement belongs to the ORM, built on each call.
 
-`JACKPOT_COMPILED_STATEMENTS` off (the setting, from the environment variable of that name) makes
-every statement here run through the plain ORM instead: the same querysets, rows and writes, built
-and compiled on each call. The refusals above stay, so both ways accept the same calls; the test
-suite runs both (see `.ci/run`).
+`JACKPOT_COMPILED_STATEMENTS` off (the setting, from the environment variable of that name) runs
+every statement here through the plain ORM, the same querysets built and compiled on each call,
+with the same refusals, so both ways accept the same calls; the test suite runs both (`.ci/run`).
 """
 
 import uuid
@@ -305,11 +304,8 @@ class _Insert(_PerConnection):
 
 
 class _Update(_PerConnection):
-    """UPDATE of every column of one row, found by its primary key.
-
-    Written from the model's columns rather than by Django's update compiler, which writes a
-    None as a literal NULL: the statement would change with the values.
-    """
+    """UPDATE of every column of one row, found by its primary key; written from the model's
+    columns, as Django's update compiler writes a None as a literal NULL (the SQL would vary)."""
 
     def __init__(self, model: type[Model]):
         super().__init__()

@@ -18,7 +18,7 @@ from jackpot.partners.credentials import create_partner
 from jackpot.tokens.samples import build_token
 from jackpot.vouchers.models import Voucher
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "api-guide.md"
+GUIDE = Path(__file__).resolve().parents[3] / "docs" / "api-guide.md"
 BLOCK = re.compile(r"^```sh\n(.*?)^```", re.S | re.M)
 
 

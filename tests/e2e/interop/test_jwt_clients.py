@@ -2,7 +2,7 @@
 them (SPEC §2): Node `jsonwebtoken` (`jwt.sign(criteria, signature)`) and Python PyJWT
 (`jwt.encode(payload, key)`), each with the library's default header.
 
-`jsonwebtoken` is installed from npm on first use into `tests/interop/.node/` (ignored by git);
+`jsonwebtoken` is installed from npm on first use into `tests/e2e/interop/.node/` (ignored by git);
 the Node tests are skipped, saying why, when node or npm is missing or the install fails.
 """
 

@@ -8,26 +8,11 @@ driver's: psycopg's errors (a connection refused or cut has no SQLSTATE; a serve
 sends 57P01…) and real sqlite3 errors.
 """
 
-import hashlib
 import logging
-import sqlite3
 import uuid
-from datetime import timedelta
 from decimal import Decimal
 
-import psycopg
 import pytest
-from django.db import (
-    DataError,
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-    ProgrammingError,
-)
-from django.http import HttpResponse
-from django.test import RequestFactory
-from django.utils import timezone
-from psycopg import errors as pg
 
 from jackpot.api import cors, idempotency
 from jackpot.api.failures import RETRY_AFTER
@@ -40,123 +25,7 @@ from jackpot.tokens.models import Session
 from jackpot.vouchers import lifecycle
 from jackpot.vouchers.models import Voucher
 from jackpot.webhooks.models import OutboxEvent
-
-PROBLEM = "application/problem+json"
-RESERVE = "/v2/stores/sportmax/offers/sportmax-launch/reserve-voucher-by-value"
-
-
-def raised_from(error_class, driver_error: BaseException):
-    """Django's error for a driver error, as `DatabaseErrorWrapper` raises it: `from` it."""
-    try:
-        try:
-            raise driver_error
-        except Exception as exc:
-            raise error_class(*exc.args) from exc
-    except error_class as wrapped:
-        return wrapped
-
-
-def sqlite_error(make) -> sqlite3.Error:
-    try:
-        make()
-    except sqlite3.Error as exc:
-        return exc
-    raise AssertionError("sqlite3 raised nothing")
-
-
-def sqlite_busy(tmp_path) -> sqlite3.Error:
-    path = tmp_path / "busy.sqlite3"
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    waiter = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        return sqlite_error(lambda: waiter.execute("BEGIN IMMEDIATE"))
-    finally:
-        waiter.close()
-        holder.close()
-
-
-OUTAGES = {
-    "connection refused": lambda tmp: raised_from(
-        OperationalError,
-        psycopg.OperationalError(
-            'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
-            "Connection refused"
-        ),
-    ),
-    "connection cut": lambda tmp: raised_from(
-        OperationalError,
-        psycopg.OperationalError(
-            "consuming input failed: server closed the connection unexpectedly"
-        ),
-    ),
-    "server shutting down": lambda tmp: raised_from(
-        OperationalError, pg.AdminShutdown("terminating connection due to administrator command")
-    ),
-    "server starting up": lambda tmp: raised_from(
-        OperationalError, pg.CannotConnectNow("the database system is starting up")
-    ),
-    "no connection slot left": lambda tmp: raised_from(
-        OperationalError, pg.TooManyConnections("sorry, too many clients already")
-    ),
-    "connection link failure": lambda tmp: raised_from(
-        OperationalError, pg.ConnectionFailure("connection to the server was lost")
-    ),
-    "connection already closed": lambda tmp: raised_from(
-        InterfaceError, psycopg.InterfaceError("connection already closed")
-    ),
-    "sqlite file cannot be opened": lambda tmp: raised_from(
-        OperationalError,
-        sqlite_error(lambda: sqlite3.connect(tmp / "no-such-dir" / "db.sqlite3")),
-    ),
-    "sqlite locked past its busy timeout": lambda tmp: raised_from(
-        OperationalError, sqlite_busy(tmp)
-    ),
-}
-BUGS = {
-    "undefined table": lambda tmp: raised_from(
-        ProgrammingError, pg.UndefinedTable('relation "nope" does not exist')
-    ),
-    "unique violation": lambda tmp: raised_from(
-        IntegrityError, pg.UniqueViolation("duplicate key value violates unique constraint")
-    ),
-    "value out of range": lambda tmp: raised_from(
-        DataError, pg.NumericValueOutOfRange("numeric field overflow")
-    ),
-    "deadlock": lambda tmp: raised_from(OperationalError, pg.DeadlockDetected("deadlock detected")),
-    "statement timeout": lambda tmp: raised_from(
-        OperationalError, pg.QueryCanceled("canceling statement due to statement timeout")
-    ),
-    "sqlite missing table": lambda tmp: raised_from(
-        OperationalError,
-        sqlite_error(lambda: sqlite3.connect(":memory:").execute("SELECT * FROM nope")),
-    ),
-    "operational error of unknown origin": lambda tmp: OperationalError("something odd"),
-    "not a database error": lambda tmp: RuntimeError("database on fire"),
-}
-
-
-@pytest.fixture(params=["connection cut", "server shutting down", "connection already closed"])
-def outage(request, tmp_path):
-    """A few connectivity failures, each run through the paths below."""
-    return OUTAGES[request.param](tmp_path)
-
-
-def raising(error):
-    def fail(*args, **kwargs):
-        raise error
-
-    return fail
-
-
-def assert_unavailable(response):
-    assert response.status_code == 503
-    assert response["Content-Type"] == PROBLEM
-    assert response["Retry-After"] == str(RETRY_AFTER) and RETRY_AFTER > 0
-    problem = response.json()
-    assert problem["code"] == "service-unavailable" and problem["status"] == 503
-    assert problem["type"] == "/problems/service-unavailable"
-    assert problem["title"] and problem["detail"]
+from support.outages import BUGS, OUTAGES, PROBLEM, RESERVE, assert_unavailable, raising, reserve
 
 
 def assert_nothing_reserved(session_id):
@@ -167,27 +36,8 @@ def assert_nothing_reserved(session_id):
     assert Session.objects.get(pk=session_id).closed_at is None
 
 
-def reserve(client, bearer, **headers):
-    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
-    return client.post(
-        RESERVE,
-        data='{"value": 30}',
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {bearer}",
-        **extra,
-    )
-
-
-@pytest.fixture
-def bearer(partner, catalog, api_client, build_token):
-    return api_client.session(build_token())
-
-
 def session_id():
     return Session.objects.get().pk
-
-
-# --- the rule ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", list(OUTAGES))
@@ -198,9 +48,6 @@ def test_connectivity_failures_are_outages(kind, tmp_path):
 @pytest.mark.parametrize("kind", list(BUGS))
 def test_other_errors_are_bugs(kind, tmp_path):
     assert not is_database_outage(BUGS[kind](tmp_path))
-
-
-# --- API routes ---------------------------------------------------------------------------------
 
 
 def test_an_outage_inside_a_route_answers_503_and_what_it_wrote_is_rolled_back(
@@ -240,9 +87,6 @@ def test_a_bug_inside_a_route_is_still_a_500(kind, bearer, client, monkeypatch, 
     assert response.json()["code"] == "internal-error"
     assert "Retry-After" not in response
     assert_nothing_reserved(session_id())
-
-
-# --- the middleware chain, before any route ---------------------------------------------------
 
 
 class BrokenCache:
@@ -313,9 +157,6 @@ def test_a_bug_in_a_middleware_is_still_a_500_problem(where, bearer, client, mon
     assert_nothing_reserved(session_id())
 
 
-# --- pages outside the API ----------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("path", ["/portal/", "/admin/"])
 def test_a_backoffice_page_answers_a_plain_503(path, db, client, monkeypatch, outage):
     from django.contrib.sessions.backends.db import SessionStore
@@ -341,9 +182,6 @@ def test_a_bug_on_a_backoffice_page_is_still_a_500(db, client, monkeypatch, tmp_
     response = client.get("/portal/")
 
     assert response.status_code == 500 and "Retry-After" not in response
-
-
-# --- logs and documentation ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("where", ["route", "middleware"])
@@ -381,74 +219,3 @@ def test_every_operation_documents_the_503(client, db):
     assert operations
     for operation in operations:
         assert PROBLEM in operation["responses"]["503"]["content"]
-
-
-# --- Idempotency-Key claims a failure left behind -----------------------------------------------
-
-
-def claim(bearer: str, key: str, age: timedelta) -> IdempotencyRecord:
-    """An unfinished claim of the reservation `reserve` sends, as a request left it."""
-    scope = hashlib.sha256(f"Bearer {bearer}".encode()).hexdigest()
-    same_request = RequestFactory().post(RESERVE, data='{"value": 30}', content_type="text/json")
-    return IdempotencyRecord.objects.create(
-        scope=scope,
-        key=key,
-        fingerprint=idempotency._fingerprint(same_request),
-        created_at=timezone.now() - age,
-    )
-
-
-def test_a_claim_left_unfinished_is_taken_over_after_a_minute(bearer, client):
-    # Its server was killed, or the database went away before the claim could be released.
-    claim(bearer, "left-behind", timedelta(minutes=2))
-    response = reserve(client, bearer, **{"Idempotency-Key": "left-behind"})
-    assert response.status_code == 201 and "Idempotent-Replayed" not in response
-    record = IdempotencyRecord.objects.get(key="left-behind")
-    assert record.status_code == 201 and bytes(record.body) == response.content
-
-
-def test_a_claim_that_cannot_be_released_while_the_database_is_away_is_left_for_later(
-    bearer, client, monkeypatch, caplog, outage
-):
-    monkeypatch.setattr(lifecycle, "record", raising(outage))
-    monkeypatch.setattr(IdempotencyRecord, "delete", raising(outage))
-    caplog.set_level(logging.INFO)
-
-    response = reserve(client, bearer, **{"Idempotency-Key": "unreleased"})
-
-    assert_unavailable(response)  # the route's own answer, logged once
-    assert [r.levelname for r in caplog.records] == ["WARNING"]
-    assert IdempotencyRecord.objects.get(key="unreleased").status_code is None  # taken over later
-
-
-def test_a_claim_of_a_request_still_running_is_waited_for(bearer, client, settings):
-    settings.JACKPOT_IDEMPOTENCY_WAIT = 0.2
-    claim(bearer, "running", timedelta(seconds=5))
-    response = reserve(client, bearer, **{"Idempotency-Key": "running"})
-    assert response.status_code == 409
-    assert response.json()["code"] == "idempotency-request-in-flight"
-    assert not Voucher.objects.exists()
-
-
-def test_a_request_whose_claim_was_taken_over_still_answers(bearer, db):
-    """The first request finishing after a takeover leaves the new claim alone."""
-    taken_over = []
-
-    def slow_route(request):
-        record = IdempotencyRecord.objects.get(key="slow")
-        record.delete()
-        taken_over.append(IdempotencyRecord.objects.create(scope=record.scope, key="slow"))
-        return HttpResponse(b"{}", status=201, content_type="application/json")
-
-    request = RequestFactory().post(
-        RESERVE,
-        data=b"{}",
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {bearer}",
-        HTTP_IDEMPOTENCY_KEY="slow",
-    )
-    response = idempotency.IdempotencyMiddleware(slow_route)(request)
-
-    assert response.status_code == 201
-    newer = IdempotencyRecord.objects.get(key="slow")
-    assert newer.pk == taken_over[0].pk and newer.status_code is None

@@ -1,10 +1,12 @@
-"""Operator admin fixtures: an operator (superuser) and its logged-in client.
+"""Operator admin fixtures: an operator (superuser), its logged-in client, and `data`: a reserved
+and a confirmed voucher of acme.
 
 `acme` and `make_voucher` come from support/partners.py, `browser` from support/browser.py.
 """
 
 import pytest
 
+from jackpot.vouchers import lifecycle
 from support.admin import OPERATOR_PASSWORD
 
 
@@ -24,3 +26,11 @@ def operator(django_user_model):
 def ops_client(client, operator):
     client.force_login(operator)
     return client
+
+
+@pytest.fixture
+def data(acme, make_voucher):
+    reserved = make_voucher(acme, 30)
+    confirmed = make_voucher(acme, 54)
+    lifecycle.transition(confirmed.pk, "confirm", "test")
+    return reserved, confirmed
