@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jackpot.partners import domains as domain_rules
+
 
 class ConfirmationMode(models.TextChoices):
     AUTO = "auto", "Automatic (confirmed at reservation)"
@@ -50,12 +52,31 @@ class Partner(models.Model):
             raise ValidationError(
                 {"notification_url": _("The notification mode needs a notification URL.")}
             )
+        self._claim_domains()
+
+    def _claim_domains(self) -> None:
+        """The authorised domains normalised, refused when one is a public suffix or overlaps
+        another partner's (partners.domains); stored one per line."""
+        others = Partner.objects.exclude(pk=self.pk).exclude(domains="")
+        taken = [
+            line
+            for text in others.values_list("domains", flat=True)
+            for line in domain_rules.split(text)
+        ]
+        try:
+            entries = domain_rules.claim(domain_rules.split(self.domains), taken)
+        except ValidationError as refused:
+            raise ValidationError({"domains": refused.error_list}) from None
+        self.domains = "\n".join(str(entry) for entry in entries)
 
     @property
     def domain_list(self) -> list[str]:
-        return [
-            d.strip().lower() for d in self.domains.replace(",", "\n").splitlines() if d.strip()
-        ]
+        return domain_rules.split(self.domains.lower())
+
+    @property
+    def domain_entries(self) -> list[domain_rules.Entry]:
+        """The entries an Origin is matched against (unreadable legacy lines left out)."""
+        return domain_rules.stored_entries(self.domain_list)
 
 
 class ApiSignature(models.Model):
