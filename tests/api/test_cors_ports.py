@@ -26,7 +26,9 @@ def preflight(client, origin):
         ("https://www.shop.example", True),
     ],
 )
-def test_a_preflight_is_answered_only_for_the_port_an_entry_names(make_partner, client, origin, allowed):
+def test_a_preflight_is_answered_only_for_the_port_an_entry_names(
+    make_partner, client, origin, allowed
+):
     make_partner("dev", domains=["localhost:3000", "shop.example:443"])
 
     response = preflight(client, origin)
@@ -39,8 +41,12 @@ def test_an_answer_is_shared_only_with_the_credential_partner_s_port(make_partne
     three = make_partner("three", domains=["localhost:3000"])
     make_partner("four", domains=["localhost:4000"])
 
-    mine = client.get("/v2/vouchers", HTTP_APIKEY=three.issued.apiKey, HTTP_ORIGIN="http://localhost:3000")
-    theirs = client.get("/v2/vouchers", HTTP_APIKEY=three.issued.apiKey, HTTP_ORIGIN="http://localhost:4000")
+    mine = client.get(
+        "/v2/vouchers", HTTP_APIKEY=three.issued.apiKey, HTTP_ORIGIN="http://localhost:3000"
+    )
+    theirs = client.get(
+        "/v2/vouchers", HTTP_APIKEY=three.issued.apiKey, HTTP_ORIGIN="http://localhost:4000"
+    )
 
     assert mine["Access-Control-Allow-Origin"] == "http://localhost:3000"
     assert "Access-Control-Allow-Origin" not in theirs

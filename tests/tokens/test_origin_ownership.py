@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from jackpot.partners import credentials
+from support.tokens import partner_token
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +28,6 @@ def test_partners_on_two_ports_of_localhost_each_get_their_own_exchanges(make_pa
     three = make_partner("three", domains=["localhost:3000"], api_signature="three-" + "s" * 40)
     four = make_partner("four", domains=["localhost:4000"], api_signature="four-" + "s" * 40)
 
-    from support.tokens import partner_token
-
     for partner, port in ((three, 3000), (four, 4000)):
         token = partner_token(partner.issued.apiSignature)
         response = post_token(token, client_id=None, origin=f"http://localhost:{port}")
@@ -37,17 +36,17 @@ def test_partners_on_two_ports_of_localhost_each_get_their_own_exchanges(make_pa
 
 def test_an_origin_on_a_port_no_partner_names_is_no_partner_s(make_partner, post_token, refused):
     make_partner("three", domains=["localhost:3000"], api_signature="three-" + "s" * 40)
-    from support.tokens import partner_token
-
     token = partner_token("three-" + "s" * 40)
 
-    refused(post_token(token, client_id=None, origin="http://localhost:5000"), "unknown-partner", 401)
+    response = post_token(token, client_id=None, origin="http://localhost:5000")
+
+    refused(response, "unknown-partner", 401)
 
 
 def test_an_entry_without_a_port_matches_every_port_of_its_host(make_partner, post_token):
     make_partner("shop", domains=["shop.example"], api_signature="shop-" + "s" * 40)
-    from support.tokens import partner_token
-
     token = partner_token("shop-" + "s" * 40)
 
-    assert post_token(token, client_id=None, origin="https://m.shop.example:8443").status_code == 200
+    response = post_token(token, client_id=None, origin="https://m.shop.example:8443")
+
+    assert response.status_code == 200, response.content

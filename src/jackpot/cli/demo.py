@@ -6,14 +6,24 @@ import subprocess
 import sys
 
 from jackpot.cli import server
+from jackpot.cli.base import CommandError
 
 
 def cmd_demo(args) -> int:
+    from django.core.exceptions import ValidationError
+
     from jackpot import demo
     from jackpot.worker.supervisor import worker_command
 
-    partner = demo.prepare()
-    print(demo.banner(f"http://{args.host}:{args.port}", partner))
+    base = f"http://{args.host}:{args.port}"
+    try:
+        partner = demo.prepare(base)
+    except ValidationError as exc:  # another partner already holds this port of localhost
+        raise CommandError(
+            f"the demo partner cannot own {base}: {' '.join(exc.messages)} "
+            "Serve the demo on another --port."
+        ) from None
+    print(demo.banner(base, partner))
     sys.stdout.flush()
     worker = subprocess.Popen(worker_command(), env=os.environ.copy())  # noqa: S603
     try:

@@ -230,9 +230,7 @@ def regenerate_client_secret(partner: Partner) -> str:
     return secret
 
 
-def update_integration(
-    partner: Partner, *, domains: list[str], notification_url: str
-) -> Partner:
+def update_integration(partner: Partner, *, domains: list[str], notification_url: str) -> Partner:
     """Change the partner's authorised domains and notification URL (validated, and the domains
     normalised, by the model: `ValidationError` on the field at fault)."""
     partner.domains = "\n".join(domains)
