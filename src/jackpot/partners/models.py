@@ -19,7 +19,8 @@ class ConfirmationMode(models.TextChoices):
 class Partner(models.Model):
     id = models.SlugField(primary_key=True, max_length=64)
     name = models.CharField(max_length=200)
-    # Authorised domains, one per line; sub-domains of each are authorised too.
+    # Authorised domains, one per line: `host` or `host:port`, sub-domains included; checked and
+    # normalised by `clean` (partners.domains: no public suffix, no other partner's domain).
     domains = models.TextField(blank=True, default="")
     confirmation_mode = models.CharField(
         max_length=16, choices=ConfirmationMode.choices, default=ConfirmationMode.AUTO
