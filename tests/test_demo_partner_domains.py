@@ -57,7 +57,7 @@ def test_a_later_partner_cannot_take_the_demo_s_port_or_all_of_localhost():
     for claim in ("localhost", "localhost:8000", "shop.localhost", "127.0.0.1"):
         with pytest.raises(ValidationError) as refused:
             credentials.create_partner("Shop", partner_id="shop", domains=[claim])
-        assert "name the port your page is served from" in refused.value.messages[0]
+        assert "serve your page on a port of its own" in refused.value.messages[0]
 
 
 def test_the_demo_partner_follows_the_port_it_is_served_on():

@@ -161,7 +161,7 @@ def _taken(entry: Entry) -> ValidationError:
     if entry.host in LOCAL_HOSTS or entry.host.endswith(".localhost") or entry.is_ip:
         message = _(
             "%(domain)s is already authorised for another partner. On a development machine, "
-            "name the port your page is served from, such as localhost:3000."
+            "serve your page on a port of its own and name it (such as localhost:3000)."
         )
     else:
         message = _(
