@@ -121,7 +121,7 @@ def bench_jobs(count: int) -> None:
     from jackpot.vouchers.models import State, Voucher
 
     partner, _ = credentials.create_partner(
-        "Bench PDF", partner_id=PARTNER, domains=["bench.example"]
+        "Bench PDF", partner_id=PARTNER, domains=["bench-pdf.example"]
     )
     store = Store.objects.create(
         id=STORE,

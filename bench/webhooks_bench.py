@@ -87,7 +87,7 @@ def reset_partner(url: str):
 
     Partner.objects.filter(pk="bench-webhooks").delete()
     partner, _ = credentials.create_partner(
-        "Bench webhooks", partner_id="bench-webhooks", domains=["bench.example"]
+        "Bench webhooks", partner_id="bench-webhooks", domains=["bench-webhooks.example"]
     )
     partner.notification_url = url
     partner.save(update_fields=["notification_url"])

@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def make_partner(db):
     def make(partner_id="acme", **kwargs):
-        kwargs.setdefault("domains", ["acme.example"])
+        kwargs.setdefault("domains", [f"{partner_id}.example"])  # a domain is one partner's
         kwargs.setdefault("api_signature", SIGNATURE if partner_id == "acme" else None)
         partner, issued = credentials.create_partner(
             kwargs.pop("name", partner_id.title()), partner_id=partner_id, **kwargs

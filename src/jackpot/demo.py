@@ -18,6 +18,7 @@ from django.core.management import call_command
 
 from jackpot.catalog import importer
 from jackpot.partners import credentials
+from jackpot.partners import domains as domain_rules
 from jackpot.partners.models import Partner, PartnerUser
 from jackpot.vouchers import catalogue_import
 
@@ -25,6 +26,8 @@ PARTNER_ID = "demo"
 PORTAL_USER = "demo"
 OPERATOR_USER = "operator"
 LOGIN_KEYS = ("portalUser", "portalPassword", "operatorUser", "operatorPassword")
+LOOPBACK = ("127.0.0.1", "localhost")
+UNSPECIFIED = ("0.0.0.0", "::")  # noqa: S104 - `--host 0.0.0.0` is reached on the loopback too
 
 
 def credentials_path() -> Path:
@@ -68,20 +71,50 @@ def _ensure_logins(data: dict) -> dict:
     return data
 
 
-def ensure_demo_partner() -> dict:
+def demo_domains(base: str) -> list[str]:
+    """The demo partner's authorised domains when the platform serves on `base`: the loopback
+    names (and the host served on, if it is another) with that port only.
+
+    The demo page is served by the platform itself and its widget exchanges a token that names
+    no partner, so the page's Origin must be the demo partner's. Owning the serving port only,
+    not all of `localhost`, leaves every other port of the machine to partners created later
+    (`localhost:3000` for a shop in development): each keeps its own exchanges.
+    """
+    served = domain_rules.origin(base)
+    if served is None:
+        raise ValueError(f"not a URL: {base!r}")
+    hosts = list(LOOPBACK)
+    if served.host not in hosts and served.host not in UNSPECIFIED:
+        hosts.insert(0, served.host)
+    return [str(domain_rules.Entry(host, served.port)) for host in hosts]
+
+
+def ensure_demo_partner(base: str | None = None) -> dict:
     """The demo partner and its two logins, as saved in the data folder; created (again) when
     missing. Returns the partner's credentials (id, apiSignature, apiKey, clientSecret,
-    webhookSecret) and the logins (portalUser, portalPassword, operatorUser, operatorPassword)."""
+    webhookSecret) and the logins (portalUser, portalPassword, operatorUser, operatorPassword).
+
+    `base` is where the platform serves (`jackpot demo --host/--port`, a test's live server):
+    the partner's domains follow it (`demo_domains`). Without it, a new partner gets those of
+    JACKPOT_PUBLIC_URL and an existing one keeps its own. A `ValidationError` says the serving
+    origin is already another partner's.
+    """
     path = credentials_path()
     saved = json.loads(path.read_text()) if path.exists() else None
-    if saved and Partner.objects.filter(pk=PARTNER_ID).exists():
+    partner = Partner.objects.filter(pk=PARTNER_ID).first()
+    if saved and partner is not None:
         data = dict(saved)
+        wanted = demo_domains(base) if base else partner.domain_list
+        if partner.domain_list != wanted:
+            credentials.update_integration(
+                partner, domains=wanted, notification_url=partner.notification_url
+            )
     else:
         Partner.objects.filter(pk=PARTNER_ID).delete()
         _, issued = credentials.create_partner(
             "Demo Cashback",
             partner_id=PARTNER_ID,
-            domains=["localhost", "127.0.0.1"],
+            domains=demo_domains(base or settings.JACKPOT_PUBLIC_URL),
             api_signature=saved["apiSignature"] if saved else None,
             api_key=saved["apiKey"] if saved else None,
         )
@@ -93,13 +126,13 @@ def ensure_demo_partner() -> dict:
     return data
 
 
-def prepare() -> dict:
-    """Migrate, load the demo catalogue, ensure the demo partner; returns `ensure_demo_partner`'s
-    answer."""
+def prepare(base: str | None = None) -> dict:
+    """Migrate, load the demo catalogue, ensure the demo partner serving on `base`; returns
+    `ensure_demo_partner`'s answer."""
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
-    return ensure_demo_partner()
+    return ensure_demo_partner(base)
 
 
 BANNER = """

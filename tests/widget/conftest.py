@@ -28,5 +28,5 @@ def platform(live_server, transactional_db, settings, tmp_path):
     settings.ROOT_URLCONF = "support.widget_harness"
     settings.DATA_DIR = tmp_path
     catalogue_import.import_catalog(importer.load_file(importer.DEMO_CATALOG))
-    ensure_demo_partner()
+    ensure_demo_partner(live_server.url)  # the page's Origin, port included, is the demo's
     return Platform(live_server.url)

@@ -1,4 +1,5 @@
-"""CORS for browser calls to the API, only from partners' authorised domains (and sub-domains).
+"""CORS for browser calls to the API, only from partners' authorised domains (sub-domains, and
+the port when an entry names one: `partners.domains`).
 
 A preflight is answered for any partner's domain (it carries no credential); the actual answer
 is shared only with the domains of the partner the credential belongs to.
@@ -8,9 +9,8 @@ from django.http import HttpResponse
 
 from jackpot.core import shared_cache
 from jackpot.core.paths import under_api
-from jackpot.partners import credentials
+from jackpot.partners import credentials, domains
 from jackpot.partners.models import Partner
-from jackpot.tokens.verification import origin_host
 
 ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, apikey"
 ALLOWED_METHODS = "GET, POST, PUT, OPTIONS"
@@ -20,12 +20,14 @@ EXPOSED_HEADERS = (
 DOMAINS_CACHE_KEY = "jackpot:cors:domains"
 
 
-def authorised_anywhere(host: str) -> bool:
-    domains = shared_cache.get(DOMAINS_CACHE_KEY)
-    if domains is None:
-        domains = sorted({d for p in Partner.objects.filter(enabled=True) for d in p.domain_list})
-        shared_cache.set(DOMAINS_CACHE_KEY, domains, 30)
-    return any(host == d or host.endswith("." + d) for d in domains)
+def authorised_anywhere(seen: domains.Origin) -> bool:
+    """Whether some enabled partner's entry lets the Origin in (partners.domains' matcher, the
+    entries cached 30 seconds in the shared cache)."""
+    entries = shared_cache.get(DOMAINS_CACHE_KEY)
+    if entries is None:
+        entries = sorted({d for p in Partner.objects.filter(enabled=True) for d in p.domain_list})
+        shared_cache.set(DOMAINS_CACHE_KEY, entries, 30)
+    return domains.lets_in(domains.stored_entries(entries), seen)
 
 
 class CorsMiddleware:
@@ -36,10 +38,10 @@ class CorsMiddleware:
         origin = request.headers.get("Origin")
         if not origin or not under_api(request.path):
             return self.get_response(request)
-        host = origin_host(origin)
+        seen = domains.origin(origin)
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             response = HttpResponse(status=204)
-            if host and authorised_anywhere(host):
+            if seen is not None and authorised_anywhere(seen):
                 self._allow(response, origin)
                 response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
                 response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
@@ -49,11 +51,11 @@ class CorsMiddleware:
         response = self.get_response(request)
         partner = getattr(request, "jackpot_partner", None)
         allowed = (
-            credentials.domain_authorised(partner, host)
+            credentials.domain_authorised(partner, seen)
             if partner is not None
-            else authorised_anywhere(host)
+            else seen is not None and authorised_anywhere(seen)
         )
-        if host and allowed:
+        if seen is not None and allowed:
             self._allow(response, origin)
             response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         response["Vary"] = ", ".join(filter(None, [response.get("Vary"), "Origin"]))

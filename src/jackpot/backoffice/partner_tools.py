@@ -21,6 +21,7 @@ from jackpot.core.formatting import money
 from jackpot.core.problems import Problem
 from jackpot.ledger import services as ledger
 from jackpot.partners import credentials
+from jackpot.partners import domains as domain_rules
 from jackpot.partners.models import ConfirmationMode, Partner
 from jackpot.partners.services import create_partner_user
 
@@ -36,7 +37,10 @@ class PartnerCreateForm(forms.Form):
     domains = forms.CharField(
         label=_("Authorised domains"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line; sub-domains are authorised too."),
+        help_text=_(
+            "One per line; sub-domains are authorised too; with a port (localhost:3000), "
+            "that port only."
+        ),
     )
     confirmation_mode = forms.ChoiceField(
         label=_("Confirmation mode"), choices=ConfirmationMode.choices, initial="auto"
@@ -132,16 +136,17 @@ class PartnerTools:
             try:
                 partner, issued = credentials.create_partner(
                     data["name"],
-                    domains=data["domains"].replace(",", "\n").splitlines(),
+                    domains=domain_rules.split(data["domains"]),
                     partner_id=data["partner_id"] or None,
                     confirmation_mode=data["confirmation_mode"],
                     notification_url=data["notification_url"] or "",
                     session_ceiling=data["session_ceiling"],
                 )
-            except (credentials.CredentialError, ValidationError) as exc:
-                form.add_error(
-                    None, "; ".join(exc.messages) if hasattr(exc, "messages") else str(exc)
-                )
+            except credentials.CredentialError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:  # Partner.clean: on the field at fault when it is here
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
             else:
                 self.log_addition(request, partner, [{"added": {}}])
                 return kit.shown_once(

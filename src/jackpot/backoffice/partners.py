@@ -15,7 +15,7 @@ from jackpot.backoffice import kit
 from jackpot.backoffice.partner_tools import PartnerTools
 from jackpot.core.formatting import money
 from jackpot.ledger import services as ledger
-from jackpot.partners import credentials, services
+from jackpot.partners import services
 from jackpot.partners.models import ApiSignature, LegalInformation, Partner, PartnerUser
 
 
@@ -136,10 +136,6 @@ class PartnerAdmin(PartnerTools, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a partner with history is disabled, never deleted
-
-    def save_model(self, request, obj, form, change):
-        obj.domains = credentials.normalise_domains(obj.domains.replace(",", "\n").splitlines())
-        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Enable the selected partners"))
     def enable(self, request, queryset):

@@ -6,9 +6,12 @@ import subprocess
 import sys
 
 from jackpot.cli import server
+from jackpot.cli.base import CommandError
 
 
 def cmd_demo(args) -> int:
+    from django.core.exceptions import ValidationError
+
     from jackpot import demo
     from jackpot.worker.supervisor import worker_command
 
@@ -16,7 +19,13 @@ def cmd_demo(args) -> int:
     # The PDF links the server and the worker write point at where the demo really serves
     # (unless the operator named another public address).
     os.environ.setdefault("JACKPOT_PUBLIC_URL", base)
-    partner = demo.prepare()
+    try:
+        partner = demo.prepare(base)
+    except ValidationError as exc:  # another partner already holds this port of localhost
+        raise CommandError(
+            f"the demo partner cannot own {base}: {' '.join(exc.messages)} "
+            "Serve the demo on another --port."
+        ) from None
     print(demo.banner(base, partner))
     sys.stdout.flush()
     worker = subprocess.Popen(worker_command(), env=os.environ.copy())  # noqa: S603

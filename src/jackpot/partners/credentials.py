@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from jackpot.core.compiled import CompiledQuery
+from jackpot.partners import domains as domain_rules
 from jackpot.partners.models import ApiSignature, ConfirmationMode, Partner, PartnerAccessToken
 
 
@@ -94,7 +95,7 @@ def create_partner(
     partner = Partner(
         id=partner_id or _unique_partner_id(name),
         name=name,
-        domains="\n".join(d.strip().lower() for d in domains if d.strip()),
+        domains="\n".join(domains),  # normalised and checked by Partner.clean (full_clean)
         confirmation_mode=confirmation_mode,
         notification_url=notification_url,
         api_key_digest=digest(key),
@@ -167,10 +168,11 @@ def check_client_secret(partner: Partner, secret: str) -> bool:
     return hmac.compare_digest(partner.client_secret_digest, digest(secret or ""))
 
 
-def domain_authorised(partner: Partner, host: str) -> bool:
-    """True when host is one of the partner's domains or a sub-domain of one."""
-    host = (host or "").lower().rstrip(".")
-    return any(host == d or host.endswith("." + d) for d in partner.domain_list)
+def domain_authorised(partner: Partner, origin: domain_rules.Origin | str | None) -> bool:
+    """True when one of the partner's entries lets the browser's Origin in (partners.domains:
+    its host or a sub-domain, and its port when the entry names one)."""
+    seen = domain_rules.origin(origin) if isinstance(origin, str | None) else origin
+    return domain_rules.lets_in(partner.domain_entries, seen)
 
 
 ACCESS_TOKEN_PREFIX = "jpt_"
@@ -228,19 +230,10 @@ def regenerate_client_secret(partner: Partner) -> str:
     return secret
 
 
-def normalise_domains(domains: list[str]) -> str:
-    """Authorised domains as stored: lower-case host names, one per line, without duplicates."""
-    seen: list[str] = []
-    for domain in domains:
-        domain = domain.strip().lower().rstrip(".")
-        if domain and domain not in seen:
-            seen.append(domain)
-    return "\n".join(seen)
-
-
 def update_integration(partner: Partner, *, domains: list[str], notification_url: str) -> Partner:
-    """Change the partner's authorised domains and notification URL (validated by the model)."""
-    partner.domains = normalise_domains(domains)
+    """Change the partner's authorised domains and notification URL (validated, and the domains
+    normalised, by the model: `ValidationError` on the field at fault)."""
+    partner.domains = "\n".join(domains)
     partner.notification_url = notification_url.strip()
     partner.full_clean(exclude=["api_key_digest", "client_secret_digest"])
     partner.save(update_fields=["domains", "notification_url"])

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jackpot.partners import domains as domain_rules
+
 
 class ConfirmationMode(models.TextChoices):
     AUTO = "auto", "Automatic (confirmed at reservation)"
@@ -17,7 +19,8 @@ class ConfirmationMode(models.TextChoices):
 class Partner(models.Model):
     id = models.SlugField(primary_key=True, max_length=64)
     name = models.CharField(max_length=200)
-    # Authorised domains, one per line; sub-domains of each are authorised too.
+    # Authorised domains, one per line: `host` or `host:port`, sub-domains included; checked and
+    # normalised by `clean` (partners.domains: no public suffix, no other partner's domain).
     domains = models.TextField(blank=True, default="")
     confirmation_mode = models.CharField(
         max_length=16, choices=ConfirmationMode.choices, default=ConfirmationMode.AUTO
@@ -50,12 +53,31 @@ class Partner(models.Model):
             raise ValidationError(
                 {"notification_url": _("The notification mode needs a notification URL.")}
             )
+        self._claim_domains()
+
+    def _claim_domains(self) -> None:
+        """The authorised domains normalised, refused when one is a public suffix or overlaps
+        another partner's (partners.domains); stored one per line."""
+        others = Partner.objects.exclude(pk=self.pk).exclude(domains="")
+        taken = [
+            line
+            for text in others.values_list("domains", flat=True)
+            for line in domain_rules.split(text)
+        ]
+        try:
+            entries = domain_rules.claim(domain_rules.split(self.domains), taken)
+        except ValidationError as refused:
+            raise ValidationError({"domains": refused.error_list}) from None
+        self.domains = "\n".join(str(entry) for entry in entries)
 
     @property
     def domain_list(self) -> list[str]:
-        return [
-            d.strip().lower() for d in self.domains.replace(",", "\n").splitlines() if d.strip()
-        ]
+        return domain_rules.split(self.domains.lower())
+
+    @property
+    def domain_entries(self) -> list[domain_rules.Entry]:
+        """The entries an Origin is matched against (unreadable legacy lines left out)."""
+        return domain_rules.stored_entries(self.domain_list)
 
 
 class ApiSignature(models.Model):

@@ -1,6 +1,5 @@
 """Portal forms: they check input and translate it; the services decide."""
 
-import re
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -10,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jackpot.catalog.models import Store
+from jackpot.partners import domains as domain_rules
 from jackpot.partners.models import LegalInformation
 from jackpot.portal.labels import STATE_LABELS
 from jackpot.vouchers.models import PaymentState, State
-
-HOST = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
 
 GRACE_CHOICES = [
     ("0", _("None: the current one stops at once")),
@@ -114,7 +112,10 @@ class IntegrationForm(forms.Form):
         label=_("Authorised domains"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "shop.example.com"}),
-        help_text=_("One per line. Sub-domains of each are authorised too."),
+        help_text=_(
+            "One per line. Sub-domains of each are authorised too; add a port (localhost:3000) "
+            "to authorise that port only."
+        ),
     )
     notification_url = forms.URLField(
         label=_("Notification URL"),
@@ -126,21 +127,9 @@ class IntegrationForm(forms.Form):
     )
 
     def clean_domains(self):
-        domains = [
-            d.strip().lower().rstrip(".")
-            for d in self.cleaned_data["domains"].replace(",", "\n").splitlines()
-        ]
-        domains = [d for d in domains if d]
-        bad = [d for d in domains if not HOST.match(d)]
-        if bad:
-            raise forms.ValidationError(
-                _(
-                    "Not a domain name: %(names)s (give host names only, without https:// or a "
-                    "path)."
-                ),
-                params={"names": ", ".join(bad)},
-            )
-        return domains
+        """The lines as typed; `credentials.update_integration` checks and normalises them by
+        the one rule (partners.domains) and the view shows its refusals on this field."""
+        return domain_rules.split(self.cleaned_data["domains"])
 
 
 class RotationForm(forms.Form):

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 import jwt
 from django.utils import timezone
@@ -28,7 +27,7 @@ from jwt.warnings import InsecureKeyLengthWarning
 
 from jackpot.core.compiled import CompiledQuery
 from jackpot.core.problems import Problem, invalid_token
-from jackpot.partners import credentials
+from jackpot.partners import credentials, domains
 from jackpot.partners.models import Partner
 from jackpot.tokens.claims import TokenClaims, parse_claims
 
@@ -93,15 +92,6 @@ def read_unverified(token: str) -> UnverifiedToken:
     return UnverifiedToken(header, payload, signing_input, decoded["signature"])
 
 
-def origin_host(origin: str | None) -> str:
-    if not origin or origin == "null":
-        return ""
-    try:
-        return (urlsplit(origin).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
 _enabled_partner = CompiledQuery(
     lambda partner_id: Partner.objects.filter(pk=partner_id, enabled=True), "partner-example"
 )
@@ -138,16 +128,16 @@ def resolve_partner(
         if partner is None:
             raise Problem("unknown-partner", "Unknown partner", 401, f"No partner {partner_id!r}.")
         return partner
-    host = origin_host(origin)
-    if host:
-        for partner in Partner.objects.filter(enabled=True).exclude(domains=""):
-            if credentials.domain_authorised(partner, host):
-                return partner
+    seen = domains.origin(origin)
+    if seen is not None:
+        owner = _owner_of(seen)
+        if owner is not None:
+            return owner
         raise Problem(
             "unknown-partner",
             "Unknown partner",
             401,
-            f"The origin {host} is not an authorised domain of any partner.",
+            f"The origin {seen} is not an authorised domain of any partner.",
         )
     raise Problem(
         "unknown-partner",
@@ -156,6 +146,17 @@ def resolve_partner(
         "Name the partner with an iss claim, a kid header or client_id, or call from an "
         "authorised domain.",
     )
+
+
+def _owner_of(seen: domains.Origin) -> Partner | None:
+    """The enabled partner whose entry lets the Origin in (partners.domains). Since the
+    ownership rule there is one; where older data overlaps, the closest entry wins."""
+    best, owner = None, None
+    for partner in Partner.objects.filter(enabled=True).exclude(domains=""):
+        fit = domains.specificity(partner.domain_entries, seen)
+        if fit is not None and (best is None or fit > best):
+            best, owner = fit, partner
+    return owner
 
 
 def check_header(header: dict) -> None:
