@@ -16,7 +16,9 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from support.faults import free_port, server_environment
+import httpx
+
+from support.faults import Server, free_port, server_environment
 
 # Redis database 12: the tests flush it, nothing else on the machine uses it.
 REDIS_URL = os.environ.get("JACKPOT_FLEET_REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -65,6 +67,20 @@ def worker_environment(database_url: str, smtp_port: int, **extra) -> dict:
     )
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+class Node(Server):
+    """A server node; ready as soon as it answers at all (JACKPOT_HTTPS=1 redirects plain HTTP,
+    a low anonymous rate limit may answer 429: either way the node serves)."""
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"the server exited ({self.process.returncode}):\n{self.log()}")
+        try:
+            httpx.get(f"{self.base_url}/v2/openapi.json", timeout=2)
+        except httpx.TransportError:
+            return False
+        return True
 
 
 class Worker:

@@ -4,8 +4,8 @@ the PostgreSQL test database and that Redis (support/fleet.py)."""
 import pytest
 from django.db import connection
 
-from support.faults import Server, postgres_url
-from support.fleet import flush_redis, node_environment, redis_unreachable
+from support.faults import postgres_url
+from support.fleet import Node, flush_redis, node_environment, redis_unreachable
 
 RATE_LIMIT = 8  # requests a minute per credential: low, so that a few calls reach it
 
@@ -30,15 +30,10 @@ def start_nodes(shared_redis, database_url, tmp_path):
     """start_nodes(n, **env) -> n started servers; all are stopped after the test."""
     started = []
 
-    def start(count: int = 2, **extra) -> list[Server]:
-        env = node_environment(
-            database_url,
-            tmp_path,
-            JACKPOT_RATE_LIMIT=RATE_LIMIT,
-            JACKPOT_RATE_LIMIT_ANONYMOUS=0,
-            **extra,
-        )
-        nodes = [Server(env, tmp_path / f"node-{n}.log", threads=2) for n in range(count)]
+    def start(count: int = 2, **extra) -> list[Node]:
+        limits = {"JACKPOT_RATE_LIMIT": RATE_LIMIT, "JACKPOT_RATE_LIMIT_ANONYMOUS": 0}
+        env = node_environment(database_url, tmp_path, **(limits | extra))
+        nodes = [Node(env, tmp_path / f"node-{n}.log", threads=2) for n in range(count)]
         started.extend(nodes)
         for node in nodes:
             node.start()
