@@ -103,10 +103,9 @@ def test_two_nodes_share_tokens_sessions_rate_limits_and_the_catalogue(
         capture_output=True,
         timeout=60,
     )
-    imported_at = time.monotonic()
-    wait_for(lambda: store_name(two) == "SportMax Fleet", CACHE_SECONDS + 5, "the new name")
-    assert time.monotonic() - imported_at <= CACHE_SECONDS + 1.0
-    assert store_name(one) == "SportMax Fleet"
+    # The import has committed; any request made CACHE_SECONDS later sees the change.
+    time.sleep(CACHE_SECONDS + 0.2)
+    assert store_name(two) == store_name(one) == "SportMax Fleet"
 
     for node in (one, two):
         assert "Traceback" not in node.log(), node.log()
