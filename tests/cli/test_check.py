@@ -125,3 +125,9 @@ def test_each_worker_pass_stamps_one_row_per_process(db):
 
     assert Heartbeat.objects.count() == 1
     assert heartbeat.latest() >= first
+
+
+def test_without_deploy_only_djangos_checks_and_the_migrations_are_run(db, capsys):
+    """The development configuration is fine for `jackpot check`: no key, host or worker asked."""
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["ok   migrations: all applied"]
