@@ -33,6 +33,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/flow_bench.py
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/webhooks_bench.py
+	$(BIN)/python bench/fleet_bench.py
 
 # The long fault runs: a 10-minute soak, then PostgreSQL restarted under load.
 soak: $(BENCH_STAMP)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jackpot.api",
     "jackpot.widget",
     "jackpot.portal",  # the partner backoffice at /portal/
+    "jackpot.worker",  # its heartbeat row (jackpot check --deploy)
     "axes",  # failed-login throttling for the portal and the admin
 ]
 

@@ -8,6 +8,7 @@ import argparse
 
 from jackpot.cli import (
     catalog,
+    check,
     codes,
     demo,
     money,
@@ -18,7 +19,7 @@ from jackpot.cli import (
     webhooks,
 )
 
-GROUPS = (demo, server, catalog, partners, webhooks, tokens, money, codes, refunds)
+GROUPS = (demo, server, catalog, partners, webhooks, tokens, money, codes, refunds, check)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,7 @@ from jackpot.core import outages
 from jackpot.tokens import sessions
 from jackpot.vouchers import delivery, lifecycle, notification_confirmation
 from jackpot.webhooks import delivery as webhook_delivery
+from jackpot.worker import heartbeat
 
 log = logging.getLogger("jackpot.worker")
 
@@ -41,6 +42,7 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
                 should_stop=lambda: bool(stopping),
             )
             made = delivery.process_due_jobs()  # voucher PDFs and mails
+            heartbeat.beat()  # what `jackpot check --deploy` reads
         except (OperationalError, InterfaceError) as exc:
             if not outages.is_database_outage(exc):
                 raise
