@@ -20,6 +20,7 @@ COMMANDS = [
     "report",
     "codes",
     "refund",
+    "check",
 ]
 
 
