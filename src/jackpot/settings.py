@@ -67,6 +67,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme behind trusted proxies (before the HTTPS redirect
+    # asks), the request id every answer carries, the request metrics and JSON log line.
+    "jackpot.web.requests.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The API's edge, outermost first: CORS headers on every answer (429s included), problem
@@ -200,13 +203,11 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Behind a TLS-terminating proxy: the header it sets on HTTPS requests, trusted only when the
-# operator says so (anyone could send it to a server reached directly).
-if env("JACKPOT_PROXY_SSL_HEADER"):  # e.g. X-Forwarded-Proto
-    SECURE_PROXY_SSL_HEADER = (
-        "HTTP_" + env("JACKPOT_PROXY_SSL_HEADER").upper().replace("-", "_"),
-        "https",
-    )
+# Behind reverse proxies (comma-separated IPs or CIDRs, none by default): only from these peers
+# are X-Forwarded-For (the client's address: rate limits, logs) and X-Forwarded-Proto (HTTPS:
+# `request.is_secure()`, the HTTPS redirect) believed; anyone could send them to a server
+# reached directly (web/requests.py, core/proxies.py).
+JACKPOT_TRUSTED_PROXIES = env("JACKPOT_TRUSTED_PROXIES", "")
 # Served over HTTPS (JACKPOT_HTTPS=1): browsers are told to come back over HTTPS only, plain
 # HTTP is redirected (the health probes excepted), cookies stay on HTTPS.
 HTTPS = env_bool("JACKPOT_HTTPS", False)
@@ -289,11 +290,26 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Jackpot <vouchers@localhost>")
 
+# Operations (web/health.py, web/metrics.py): /metrics answers only a request carrying
+# `Authorization: Bearer <JACKPOT_METRICS_TOKEN>` (404 while unset); logs are human text, or one
+# JSON object a line (requests and worker jobs included) with JACKPOT_LOG_FORMAT=json.
+JACKPOT_METRICS_TOKEN = env("JACKPOT_METRICS_TOKEN", "")
+JACKPOT_LOG_FORMAT = env("JACKPOT_LOG_FORMAT", "text").lower()
+JACKPOT_READY_CACHE_SECONDS = float(env("JACKPOT_READY_CACHE_SECONDS", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "jackpot.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if JACKPOT_LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
