@@ -54,4 +54,5 @@ def run_worker_processes(count: int, interval: float | None = None) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+            metrics_files.process_ended(child.pid)
     return 0
