@@ -28,7 +28,7 @@ TOKEN_EXCHANGES = Counter(
 )
 VOUCHER_TRANSITIONS = Counter(
     "jackpot_voucher_transitions",
-    "Voucher state changes, by the state left and the state reached.",
+    "Voucher state changes, by the state left (NEW for a reservation) and the state reached.",
     ["from_state", "to_state"],
 )
 RATE_LIMITED = Counter(

@@ -55,7 +55,7 @@ def record(
 ):
     """Journal a change and notify the partner, inside the caller's transaction."""
     # Counted once the change commits: a rolled-back change did not happen.
-    transition_count = VOUCHER_TRANSITIONS.labels(from_state or "new", voucher.state)
+    transition_count = VOUCHER_TRANSITIONS.labels(from_state or "NEW", voucher.state)
     transaction.on_commit(transition_count.inc)
     insert(
         VoucherEvent(
