@@ -76,3 +76,15 @@ def test_a_rate_limited_answer_carries_the_request_id_too(db, client, settings):
     get(client, STORES)
     answer = get(client, STORES, x_request_id="abc")
     assert answer.status_code == 429 and answer["X-Request-Id"] == "abc"
+
+
+def test_login_lockouts_count_the_real_client_behind_a_trusted_proxy(db, client, behind_proxy):
+    from axes.models import AccessAttempt
+
+    client.post(
+        "/portal/login/",
+        {"username": "nobody", "password": "wrong"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="198.51.100.23",
+    )
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["198.51.100.23"]
