@@ -209,13 +209,15 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # reached directly (web/requests.py, core/proxies.py).
 JACKPOT_TRUSTED_PROXIES = env("JACKPOT_TRUSTED_PROXIES", "")
 # Served over HTTPS (JACKPOT_HTTPS=1): browsers are told to come back over HTTPS only, plain
-# HTTP is redirected (the health probes excepted), cookies stay on HTTPS.
+# HTTP is redirected (the probes and the metrics scrape excepted), cookies stay on HTTPS.
 HTTPS = env_bool("JACKPOT_HTTPS", False)
 SECURE_HSTS_SECONDS = env_int("JACKPOT_HSTS_SECONDS", 31_536_000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = False  # a choice for the operator's domain, not ours
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# The probes, and the scrape Prometheus makes of each node over the private network (it carries
+# JACKPOT_METRICS_TOKEN, so keep that network private or scrape through the TLS proxy).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # --- Backoffice (partner portal and operator admin) ----------------------------------------
 LOGIN_URL = "portal:login"

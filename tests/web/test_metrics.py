@@ -134,3 +134,9 @@ def test_a_new_start_removes_the_files_of_processes_gone_and_keeps_the_living(
     (tmp_path / f"counter_{os.getpid()}.db").write_bytes(b"")
     metrics_files.prepare_directory("/unused")
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"counter_{os.getpid()}.db"]
+
+
+def test_the_scrape_of_a_node_is_not_redirected_to_https(db, client, open_metrics):
+    open_metrics.SECURE_SSL_REDIRECT = True
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
+    assert client.get("/", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 301
