@@ -22,6 +22,8 @@ def _metrics_directory() -> None:
     """The processes a server or worker starts share their Prometheus values through files
     (`core.metrics_files`); chosen here, before anything imports prometheus-client. The data
     directory is settings.DATA_DIR's, which is not loaded yet."""
+    if "prometheus_client" in sys.modules:  # too late to choose (`main` called in-process)
+        return
     from pathlib import Path
 
     from jackpot.core import metrics_files

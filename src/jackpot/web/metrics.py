@@ -81,6 +81,7 @@ def _allowed(request) -> bool:
 
 
 def _processes() -> bytes:
+    """Every process's values when the node's processes record to files, else this one's."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
