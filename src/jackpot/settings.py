@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme behind trusted proxies (before the HTTPS redirect
+    # asks), the request id every answer carries, the request metrics and JSON log line.
+    "jackpot.web.requests.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The API's edge, outermost first: CORS headers on every answer (429s included), problem
@@ -201,21 +204,21 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Behind a TLS-terminating proxy: the header it sets on HTTPS requests, trusted only when the
-# operator says so (anyone could send it to a server reached directly).
-if env("JACKPOT_PROXY_SSL_HEADER"):  # e.g. X-Forwarded-Proto
-    SECURE_PROXY_SSL_HEADER = (
-        "HTTP_" + env("JACKPOT_PROXY_SSL_HEADER").upper().replace("-", "_"),
-        "https",
-    )
+# Behind reverse proxies (comma-separated IPs or CIDRs, none by default): only from these peers
+# are X-Forwarded-For (the client's address: rate limits, logs) and X-Forwarded-Proto (HTTPS:
+# `request.is_secure()`, the HTTPS redirect) believed; anyone could send them to a server
+# reached directly (web/requests.py, core/proxies.py).
+JACKPOT_TRUSTED_PROXIES = env("JACKPOT_TRUSTED_PROXIES", "")
 # Served over HTTPS (JACKPOT_HTTPS=1): browsers are told to come back over HTTPS only, plain
-# HTTP is redirected (the health probes excepted), cookies stay on HTTPS.
+# HTTP is redirected (the probes and the metrics scrape excepted), cookies stay on HTTPS.
 HTTPS = env_bool("JACKPOT_HTTPS", False)
 SECURE_HSTS_SECONDS = env_int("JACKPOT_HSTS_SECONDS", 31_536_000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = False  # a choice for the operator's domain, not ours
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# The probes, and the scrape Prometheus makes of each node over the private network (it carries
+# JACKPOT_METRICS_TOKEN, so keep that network private or scrape through the TLS proxy).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # --- Backoffice (partner portal and operator admin) ----------------------------------------
 LOGIN_URL = "portal:login"
@@ -231,6 +234,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("JACKPOT_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("JACKPOT_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jackpot.web.requests.client_ip"  # behind JACKPOT_TRUSTED_PROXIES too
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_ENABLED = env_bool("JACKPOT_LOGIN_THROTTLING", True)
@@ -290,11 +294,26 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Jackpot <vouchers@localhost>")
 
+# Operations (web/health.py, web/metrics.py): /metrics answers only a request carrying
+# `Authorization: Bearer <JACKPOT_METRICS_TOKEN>` (404 while unset); logs are human text, or one
+# JSON object a line (requests and worker jobs included) with JACKPOT_LOG_FORMAT=json.
+JACKPOT_METRICS_TOKEN = env("JACKPOT_METRICS_TOKEN", "")
+JACKPOT_LOG_FORMAT = env("JACKPOT_LOG_FORMAT", "text").lower()
+JACKPOT_READY_CACHE_SECONDS = float(env("JACKPOT_READY_CACHE_SECONDS", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "jackpot.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if JACKPOT_LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

@@ -9,7 +9,7 @@ from django.views.generic import RedirectView
 
 from jackpot.api import docs
 from jackpot.api.routes import api
-from jackpot.web import views
+from jackpot.web import health, metrics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,10 @@ urlpatterns = [
         "favicon.ico",
         RedirectView.as_view(url=staticfiles_storage.url("jackpot/favicon.ico"), permanent=True),
     ),
+    # Operations: liveness and readiness probes, the Prometheus scrape (web/health.py, metrics.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.scrape, name="metrics"),
     path("v2/redoc", docs.redoc, name="redoc"),
     path("v2/redoc.js", docs.redoc_bundle, name="redoc-bundle"),
     path("v2/", api.urls),

@@ -25,6 +25,7 @@ class Child:
 
     def __init__(self, command):
         self.command = command
+        self.pid = 40_000 + len(Child.started)
         self.returncode = None
         self.crashes = not Child.started  # the first one started
         self.polls = 0

@@ -74,4 +74,7 @@ def _digest(header_value: str) -> str:
 
 
 def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address, as `web.requests` found it behind trusted proxies (JACKPOT_TRUSTED_
+    PROXIES); the direct peer for a request that did not pass that middleware."""
+    address = getattr(request, "client_address", None)
+    return address or request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -13,6 +13,7 @@ from django.conf import settings
 from jackpot.api.credentials import client_address, verified_scope
 from jackpot.api.problems import problem_response
 from jackpot.core import shared_cache
+from jackpot.core.metrics import RATE_LIMITED
 from jackpot.core.paths import under_api
 from jackpot.core.problems import Problem
 
@@ -39,6 +40,7 @@ class RateLimitMiddleware:
         remaining = max(limit - count, 0)
         reset = int((window + 1) * WINDOW - now) + 1
         if count > limit:
+            RATE_LIMITED.labels("credential" if scope else "address").inc()
             response = problem_response(
                 request,
                 Problem(

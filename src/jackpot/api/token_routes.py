@@ -5,6 +5,7 @@ from ninja import Router
 
 from jackpot.api.schemas import ProblemOut, TokenRequest, TokenResponse
 from jackpot.core.formats import amount, iso
+from jackpot.core.metrics import TOKEN_EXCHANGES
 from jackpot.core.problems import Problem, invalid_field
 from jackpot.partners import credentials
 from jackpot.tokens import sessions
@@ -37,9 +38,14 @@ def exchange_token(request, payload: TokenRequest):
     token = payload.assertion or payload.token
     if not token:
         raise invalid_field("assertion", "the partner JWT is required", "assertion: is required")
-    opened = sessions.exchange(
-        token, client_id=payload.client_id, origin=request.headers.get("Origin")
-    )
+    try:
+        opened = sessions.exchange(
+            token, client_id=payload.client_id, origin=request.headers.get("Origin")
+        )
+    except Problem as refusal:
+        TOKEN_EXCHANGES.labels(refusal.code).inc()
+        raise
+    TOKEN_EXCHANGES.labels("accepted").inc()
     session = opened.session
     return {
         "access_token": opened.credential,

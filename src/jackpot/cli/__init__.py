@@ -18,6 +18,19 @@ def _django(demo: bool = False) -> None:
     django.setup()
 
 
+def _metrics_directory() -> None:
+    """The processes a server or worker starts share their Prometheus values through files
+    (`core.metrics_files`); chosen here, before anything imports prometheus-client. The data
+    directory is settings.DATA_DIR's, which is not loaded yet."""
+    if "prometheus_client" in sys.modules:  # too late to choose (`main` called in-process)
+        return
+    from pathlib import Path
+
+    from jackpot.core import metrics_files
+
+    metrics_files.prepare_directory(os.environ.get("JACKPOT_DATA_DIR") or Path.cwd() / "var")
+
+
 def main(argv: list[str] | None = None) -> int:
     from jackpot.cli.base import CommandError
     from jackpot.cli.parser import build_parser
@@ -27,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    if args.command in ("serve", "worker"):
+        _metrics_directory()
     _django(demo=args.command == "demo")
     try:
         return args.handler(args) or 0

@@ -80,3 +80,11 @@ def finish(queryset: QuerySet, pk, token: uuid.UUID, **fields) -> bool:
     """Write the outcome and free the row, only if `token` still holds it; False when the lease
     was lost (taken over after it ran out): the stale outcome is dropped."""
     return bool(held(queryset, pk, token).update(lease_token=None, locked_until=None, **fields))
+
+
+def release(queryset: QuerySet, pks, token: uuid.UUID) -> int:
+    """Give back rows claimed under `token` but not worked on (a worker told to stop): they are
+    free at once for another worker, instead of waiting for the lease to run out."""
+    return queryset.filter(pk__in=list(pks), lease_token=token).update(
+        lease_token=None, locked_until=None
+    )

@@ -24,6 +24,7 @@ the holder of its token), then:
 
 import logging
 import random
+import time
 import uuid
 from datetime import timedelta
 
@@ -31,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jackpot.core import leases
+from jackpot.core.metrics import WORKER_JOBS
 from jackpot.core.problems import Problem
 from jackpot.vouchers import jobs, lifecycle, mail, pdf
 from jackpot.vouchers.codes import pool
@@ -58,16 +60,52 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not crypto
 
 
-def process_due_jobs(now=None, limit: int = 50) -> int:
-    """Run the due delivery jobs once each; returns how many finished (PDF made, mail sent)."""
+def process_due_jobs(now=None, limit: int = 50, should_stop=None) -> int:
+    """Run the due delivery jobs once each; returns how many finished (PDF made, mail sent).
+
+    `should_stop` is asked before each job: once it says so (the worker got SIGTERM), the jobs
+    claimed but not started are released at once rather than left to their lease's end.
+    """
     now = now or timezone.now()
     finished = 0
-    for job_id, lease in _claim(now, limit):
-        try:
-            finished += _run(job_id, lease, now)
-        except Exception as exc:  # noqa: BLE001 - one job's bug must not stop the others
-            log.exception("delivery job %s failed", job_id)
-            _failed(job_id, lease, now, exc)
+    claimed = _claim(now, limit)
+    for n, (job_id, lease) in enumerate(claimed):
+        if should_stop is not None and should_stop():
+            left = leases.release(_pending(), [pk for pk, _ in claimed[n:]], lease)
+            log.info("stopping: %d claimed delivery job(s) released", left)
+            break
+        finished += _handle(job_id, lease, now)
+    return finished
+
+
+def _handle(job_id: int, lease: uuid.UUID, now) -> int:
+    """Run one claimed job, count it and log it (kind, id, outcome, time, the request's id)."""
+    started = time.perf_counter()
+    job = _mine(job_id, lease).first()
+    if job is None:
+        return 0
+    try:
+        finished = _run(job, lease, now)
+        outcome = "done" if finished else "deferred"
+    except Exception as exc:  # noqa: BLE001 - one job's bug must not stop the others
+        log.exception("delivery job %s failed", job_id)
+        _failed(job_id, lease, now, exc)
+        finished, outcome = 0, "error"
+    WORKER_JOBS.labels(job.kind, outcome).inc()
+    log.info(
+        "%s job %s of voucher %s: %s",
+        job.kind,
+        job.pk,
+        job.voucher_id,
+        outcome,
+        extra={
+            "kind": job.kind,
+            "id": job.pk,
+            "outcome": outcome,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "request_id": job.request_id,
+        },
+    )
     return finished
 
 
@@ -148,10 +186,7 @@ def _failed(job_id: int, lease: uuid.UUID, now, exc: BaseException) -> None:
     )
 
 
-def _run(job_id: int, lease, now) -> int:
-    job = _mine(job_id, lease).first()
-    if job is None:
-        return 0
+def _run(job: DeliveryJob, lease, now) -> int:
     if job.kind == JobKind.PDF:
         return _make_pdf(job, lease, now)
     return _send_mail(job, lease, now)

@@ -6,6 +6,7 @@ Like the webhook outbox, a job row exists exactly when the change that calls for
 
 from django.utils import timezone
 
+from jackpot.core import request_context
 from jackpot.core.compiled import insert
 from jackpot.vouchers.models import DeliveryJob, Voucher
 
@@ -17,7 +18,12 @@ def enqueue(voucher: Voucher, kind: str, now=None, first_time: bool = False) -> 
     looking for it (the unique constraint still holds the rule).
     """
     now = now or timezone.now()
-    fields = {"next_attempt_at": now, "created_at": now, "updated_at": now}
+    fields = {
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+        "request_id": request_context.current(),
+    }
     if first_time:
         return insert(DeliveryJob(voucher=voucher, kind=kind, **fields))
     job, _ = DeliveryJob.objects.get_or_create(voucher=voucher, kind=kind, defaults=fields)

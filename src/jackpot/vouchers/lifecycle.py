@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jackpot.catalog import budget
 from jackpot.core.compiled import CompiledQuery, insert, save
+from jackpot.core.metrics import VOUCHER_TRANSITIONS
 from jackpot.core.problems import Problem, voucher_not_found
 from jackpot.vouchers import jobs, payments
 from jackpot.vouchers.codes import pool
@@ -53,6 +54,9 @@ def record(
     voucher: Voucher, from_state: str, actor: str, reason: str = "", event: str | None = None
 ):
     """Journal a change and notify the partner, inside the caller's transaction."""
+    # Counted once the change commits: a rolled-back change did not happen.
+    transition_count = VOUCHER_TRANSITIONS.labels(from_state or "NEW", voucher.state)
+    transaction.on_commit(transition_count.inc)
     insert(
         VoucherEvent(
             voucher=voucher,

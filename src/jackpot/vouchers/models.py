@@ -239,6 +239,9 @@ class DeliveryJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
+    # The id of the request that wrote the row (`core.request_context`), for following it in
+    # the logs to what the worker did; null when written outside a request.
+    request_id = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["next_attempt_at", "id"]

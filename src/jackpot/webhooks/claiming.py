@@ -89,6 +89,7 @@ def jobs_for(taken: list[Delivery]) -> tuple[list[Job], list[Delivery]]:
                 number=delivery.attempts + 1,
                 schedule_step=delivery.schedule_step,
                 token=delivery.lease_token,
+                request_id=delivery.request_id,
             )
         )
     return jobs, disabled

@@ -29,6 +29,9 @@ class OutboxEvent(models.Model):
     notification_key = models.CharField(max_length=128, blank=True, default="")
     payload = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The id of the request that wrote the row (`core.request_context`), for following it in
+    # the logs to what the worker did; null when written outside a request.
+    request_id = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -100,6 +103,9 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The id of the request that wrote the row (`core.request_context`), for following it in
+    # the logs to what the worker did; null when written outside a request.
+    request_id = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["created_at", "id"]

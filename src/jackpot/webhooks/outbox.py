@@ -12,6 +12,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from jackpot.core import request_context
 from jackpot.core.compiled import CompiledQuery, insert
 from jackpot.core.formats import iso
 from jackpot.partners.models import Partner
@@ -58,6 +59,7 @@ def enqueue(
         raise RuntimeError("enqueue() must run inside the transaction of the change it reports")
     event_id = uuid.uuid4()
     now = timezone.now()
+    request_id = request_context.current()
     message = {"storeId": store_id, "data": data}
     if coupon_id is not None:
         message["couponId"] = coupon_id
@@ -76,6 +78,7 @@ def enqueue(
                 "message": message,
             },
             created_at=now,
+            request_id=request_id,
         )
     )
     if partner.notification_url:
@@ -90,6 +93,7 @@ def enqueue(
                 next_attempt_at=now,
                 created_at=now,
                 updated_at=now,
+                request_id=request_id,
             )
         )
     return outbox_event

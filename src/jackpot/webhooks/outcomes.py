@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from jackpot.core import leases
+from jackpot.core.metrics import WORKER_JOBS
 from jackpot.webhooks import config
 from jackpot.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 from jackpot.webhooks.sending import Job, Response
@@ -156,6 +157,21 @@ def record_rows(
         if not held:
             log.warning("lease on delivery %s lost; attempt logged only", job.delivery_id)
             continue
+        WORKER_JOBS.labels("webhook", fields["status"]).inc()
+        log.info(
+            "webhook delivery %s (%s): %s",
+            job.delivery_id,
+            job.event,
+            fields["status"],
+            extra={
+                "kind": "webhook",
+                "id": job.delivery_id,
+                "outcome": fields["status"],
+                "status_code": response.status_code,
+                "duration_ms": response.duration_ms,
+                "request_id": job.request_id,
+            },
+        )
         if fields["status"] == DeliveryStatus.DISABLED:
             disable_endpoint(job.partner_id, f"{job.url} answered 410 Gone", now)
         elif fields["status"] == DeliveryStatus.FAILED:

@@ -39,6 +39,7 @@ class Job:
     number: int  # this attempt's number for the delivery, from 1
     schedule_step: int
     token: uuid.UUID  # the lease this worker holds on the delivery
+    request_id: str | None = None  # of the request that wrote the delivery, for the logs
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """One worker process: deliver webhooks, make PDFs and mails, expire reservations, prune old
 records; pass after pass until SIGTERM.
 
+SIGTERM ends the process between two steps, never inside one: the webhook POSTs in flight are
+finished and recorded (no more are claimed), the PDF or mail job running completes and the jobs
+claimed behind it are released, so no lease is left to run out.
+
 The steps are called through their modules (`lifecycle.expire_due`, …), looked up on each pass,
 so that a test can stand in for one of them.
 """
@@ -14,6 +18,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 
 from jackpot.api import idempotency
 from jackpot.core import outages
+from jackpot.core.metrics import WORKER_PASS
 from jackpot.tokens import sessions
 from jackpot.vouchers import delivery, lifecycle, notification_confirmation
 from jackpot.webhooks import delivery as webhook_delivery
@@ -30,6 +35,7 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
     log.info("worker started (sweep every %ss)", interval)
     while not stopping:
         close_old_connections()
+        started = time.perf_counter()
         try:
             expired = lifecycle.expire_due()
             pruned = sessions.prune_burns() + idempotency.prune()
@@ -41,7 +47,8 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
                 on_outcome=notification_confirmation.on_delivery_outcome,
                 should_stop=lambda: bool(stopping),
             )
-            made = delivery.process_due_jobs()  # voucher PDFs and mails
+            # Voucher PDFs and mails; on SIGTERM the jobs claimed but not started are released.
+            made = delivery.process_due_jobs(should_stop=lambda: bool(stopping))
             heartbeat.beat()  # what `jackpot check --deploy` reads
         except (OperationalError, InterfaceError) as exc:
             if not outages.is_database_outage(exc):
@@ -53,6 +60,7 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
             delivered = made = 0
             if once:
                 return 1
+        WORKER_PASS.observe(time.perf_counter() - started)
         if once:
             break
         if delivered or made:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+from jackpot.core import metrics_files
+
 log = logging.getLogger("jackpot.worker")
 
 
@@ -35,6 +37,7 @@ def run_worker_processes(count: int, interval: float | None = None) -> int:
         while not stopping:
             for n, child in enumerate(children):
                 if child.poll() is not None and not stopping:
+                    metrics_files.process_ended(child.pid)
                     log.warning(
                         "worker process %d exited (%s); starting another", n, child.returncode
                     )
@@ -51,4 +54,5 @@ def run_worker_processes(count: int, interval: float | None = None) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+            metrics_files.process_ended(child.pid)
     return 0
