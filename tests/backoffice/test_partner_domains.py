@@ -5,21 +5,9 @@ import pytest
 from django.urls import reverse
 
 from jackpot.partners.models import Partner
+from support.admin import partner_change
 
-CHANGE = {
-    "name": "Acme",
-    "enabled": "on",
-    "notification_url": "",
-    "confirmation_mode": "manual",
-    "currency": "EUR",
-    "session_ceiling": "1000.00",
-    "legal-TOTAL_FORMS": "0",
-    "legal-INITIAL_FORMS": "0",
-    "users-TOTAL_FORMS": "0",
-    "users-INITIAL_FORMS": "0",
-    "signatures-TOTAL_FORMS": "0",
-    "signatures-INITIAL_FORMS": "0",
-}
+CHANGE = partner_change()
 
 
 @pytest.fixture

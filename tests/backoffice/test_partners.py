@@ -8,6 +8,7 @@ from django.urls import reverse
 from jackpot.ledger import services as ledger
 from jackpot.partners import credentials
 from jackpot.partners.models import Partner, PartnerUser
+from support.admin import partner_change
 
 pytestmark = pytest.mark.django_db
 
@@ -61,21 +62,7 @@ def test_notification_mode_needs_a_url(ops_client, acme):
     url = reverse("admin:partners_partner_change", args=["acme"])
     response = ops_client.post(
         url,
-        {
-            "name": "Acme",
-            "enabled": "on",
-            "domains": "acme.example",
-            "notification_url": "",
-            "confirmation_mode": "notification",
-            "currency": "EUR",
-            "session_ceiling": "1000.00",
-            "legal-TOTAL_FORMS": "0",
-            "legal-INITIAL_FORMS": "0",
-            "users-TOTAL_FORMS": "0",
-            "users-INITIAL_FORMS": "0",
-            "signatures-TOTAL_FORMS": "0",
-            "signatures-INITIAL_FORMS": "0",
-        },
+        partner_change(domains="acme.example", confirmation_mode="notification"),
     )
     assert response.status_code == 200 and "needs a notification URL" in response.content.decode()
     assert Partner.objects.get(pk="acme").confirmation_mode == "manual"

@@ -13,11 +13,12 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx
 
+from support import receivers
 from support.faults import Server, free_port, server_environment
 
 # Redis database 12: the tests flush it, nothing else on the machine uses it.
@@ -148,15 +149,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            request_queue_size = 128
-
-            def handle_error(self, request, client_address):
-                pass  # a killed worker leaves broken connections behind: expected
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.server = receivers.serve(Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
 
     def counts(self) -> Counter:

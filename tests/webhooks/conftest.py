@@ -5,7 +5,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,6 +14,7 @@ from standardwebhooks.webhooks import Webhook
 
 from jackpot.webhooks import outbox
 from jackpot.webhooks.delivery import deliver_due
+from support import receivers
 
 
 @dataclass
@@ -79,16 +80,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            request_queue_size = 256
-
-            def handle_error(self, request, client_address):
-                pass  # a killed worker leaves broken connections behind: expected here
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
+        self.server = receivers.serve(Handler)
 
     @property
     def base(self) -> str:
