@@ -17,6 +17,9 @@ def five_jobs(partner, catalog):
     return [jobs.enqueue(reserve(partner), JobKind.PDF) for _ in range(5)]
 
 
+# transaction=True: the worker calls close_old_connections(), which drops a connection left
+# outside autocommit, as a test wrapped in a transaction is (PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 def test_sigterm_mid_pass_finishes_the_job_running_and_releases_the_others(
     five_jobs, monkeypatch, keep_sigterm_handler
 ):
