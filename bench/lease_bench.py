@@ -26,21 +26,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from scratch import django_here  # noqa: E402  (bench/: Django on a scratch database)
+
 ROOT = Path(__file__).resolve().parent.parent
 PARTNER = "bench-leases"
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "jackpot.settings"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["JACKPOT_TESTING"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def write_backlog(count: int):
@@ -158,7 +147,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     with tempfile.TemporaryDirectory() as scratch:
         os.environ.setdefault("JACKPOT_DATA_DIR", scratch)
-        setup_django(args.database_url or f"sqlite:///{scratch}/bench.sqlite3")
+        django_here(args.database_url or f"sqlite:///{scratch}/bench.sqlite3")
         from django.db import connection
 
         queue = write_backlog(args.backlog)

@@ -47,6 +47,8 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+from scratch import django_here  # noqa: E402  (bench/: Django on a scratch database)
+
 ROOT = Path(__file__).resolve().parent.parent
 SIGNATURE = "test-api-signature-0123456789abcdef0123456789"  # as tests/conftest.py
 PARTNER = "acme"
@@ -54,16 +56,7 @@ AMOUNTS = (Decimal(20), Decimal(1000))
 
 
 def setup_django(database_url: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "jackpot.settings"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["JACKPOT_TESTING"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+    django_here(database_url)
 
     from jackpot.catalog import importer
     from jackpot.partners import credentials

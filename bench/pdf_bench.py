@@ -16,7 +16,6 @@ partner, store and vouchers (ids suffixed with the time). Every run is bounded b
 """
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -25,22 +24,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from scratch import django_here  # noqa: E402  (bench/: Django on a scratch database)
+
 ROOT = Path(__file__).resolve().parent.parent
 RUN = time.strftime("%H%M%S")
 PARTNER, STORE = f"bench-pdf-{RUN}", f"bench-pdf-{RUN}"
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "jackpot.settings"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["JACKPOT_TESTING"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def sheets():
@@ -187,7 +175,7 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(ROOT / "src"))
     scratch = tempfile.TemporaryDirectory(prefix="jackpot-bench-")
     database_url = args.database_url or f"sqlite:///{Path(scratch.name) / 'bench.sqlite3'}"
-    setup_django(database_url)
+    django_here(database_url)
     from django.db import connection
 
     try:

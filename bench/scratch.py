@@ -88,3 +88,18 @@ def prepare(url: str = DEFAULT_URL, notification_url: str = "") -> None:
 def drop(url: str) -> None:
     with psycopg.connect(admin_url(url), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
+
+
+def django_here(database_url: str) -> None:
+    """Django in this process on `database_url`, migrated: for the benches that call the
+    services directly (micro, pdf, lease) rather than through a server."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jackpot.settings"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["JACKPOT_TESTING"] = "0"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
