@@ -55,13 +55,13 @@ def test_codes_import_adds_the_file_to_the_pool_and_prints_the_stock(capsys, hal
 
     assert code == 0
     printed = json.loads(out)
-    assert {k: v for k, v in printed.items() if k != "byValue"} == {
+    assert printed == {
         "storeId": "halles",
         "added": 2,
         "usable": 6,
+        "byValue": {"20": 4, "50": 2},  # written as `codes stock` writes them
         "vouchersAwaitingCodes": 0,
     }
-    assert sorted(printed["byValue"].values()) == [2, 4]
     added = {c.code: c for c in Code.objects.filter(code__startswith="N-")}
     assert added["N-1"].pin == "11" and added["N-1"].expiry == date(2099, 1, 31)
     assert added["N-2"].state == CodeState.AVAILABLE and added["N-2"].expiry is None

@@ -4,7 +4,7 @@ from jackpot.cli.base import CommandError, actions, print_json, store
 
 
 def cmd_codes_import(args) -> int:
-    from jackpot.vouchers.codes import importing
+    from jackpot.vouchers.codes import importing, pool
 
     try:
         result = importing.import_csv(args.store, args.file)
@@ -15,7 +15,7 @@ def cmd_codes_import(args) -> int:
             "storeId": result.store_id,
             "added": result.added,
             "usable": sum(result.stock.values()),
-            "byValue": {str(c / 100): n for c, n in sorted(result.stock.items())},
+            "byValue": pool.by_value(result.stock),
             "vouchersAwaitingCodes": result.awaiting_vouchers,
         }
     )

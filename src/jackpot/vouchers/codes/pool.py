@@ -292,9 +292,14 @@ def stock_report(only_low: bool = True, today: date | None = None) -> list[dict]
                 "threshold": store.code_low_stock_threshold,
                 "low": left < store.code_low_stock_threshold,
                 "exhausted": store.codes_exhausted,
-                "byValue": {str(Decimal(d) / 100): n for d, n in sorted(current.items())},
+                "byValue": by_value(current),
                 "expiredUnused": expired,
                 "vouchersAwaitingCodes": awaiting,
             }
         )
     return report
+
+
+def by_value(stock: dict[int, int]) -> dict[str, int]:
+    """Usable codes by value, as the CLI prints them: `{"20": 3, "10.5": 1}` (cents → amount)."""
+    return {str(Decimal(cents) / 100): count for cents, count in sorted(stock.items())}
