@@ -234,7 +234,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("JACKPOT_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("JACKPOT_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "jackpot.web.requests.client_ip"  # behind JACKPOT_TRUSTED_PROXIES too
+AXES_CLIENT_IP_CALLABLE = (
+    "jackpot.core.proxies.request_client"  # behind JACKPOT_TRUSTED_PROXIES too
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_ENABLED = env_bool("JACKPOT_LOGIN_THROTTLING", True)

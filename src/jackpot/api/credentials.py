@@ -71,10 +71,3 @@ def verified_scope(request: HttpRequest) -> str | None:
 def _digest(header_value: str) -> str:
     """The digest records already carry (the header as sent), so keys stay valid over upgrades."""
     return hashlib.sha256(header_value.strip().encode()).hexdigest()
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address, as `web.requests` found it behind trusted proxies (JACKPOT_TRUSTED_
-    PROXIES); the direct peer for a request that did not pass that middleware."""
-    address = getattr(request, "client_address", None)
-    return address or request.META.get("REMOTE_ADDR", "") or "unknown"

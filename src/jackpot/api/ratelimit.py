@@ -10,12 +10,13 @@ import time
 
 from django.conf import settings
 
-from jackpot.api.credentials import client_address, verified_scope
+from jackpot.api.credentials import verified_scope
 from jackpot.api.problems import problem_response
 from jackpot.core import shared_cache
 from jackpot.core.metrics import RATE_LIMITED
 from jackpot.core.paths import under_api
 from jackpot.core.problems import Problem
+from jackpot.core.proxies import request_client
 
 WINDOW = 60
 
@@ -33,7 +34,7 @@ class RateLimitMiddleware:
             return self.get_response(request)
         now = time.time()
         window = int(now // WINDOW)
-        counter = f"jackpot:rl:{scope or 'ip:' + client_address(request)}:{window}"
+        counter = f"jackpot:rl:{scope or 'ip:' + request_client(request)}:{window}"
         count = shared_cache.count(counter, WINDOW + 5)
         if count is None:  # the cache is unreachable: fail open
             return self.get_response(request)

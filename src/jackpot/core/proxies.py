@@ -74,3 +74,10 @@ def forwarded_https(remote_addr: str, forwarded_proto: str, proxies) -> bool:
     """Whether a trusted proxy says the client's request came over HTTPS."""
     first = forwarded_proto.split(",", 1)[0].strip().lower()
     return first == "https" and trusted(remote_addr, proxies)
+
+
+def request_client(request) -> str:
+    """The client's address of a request, as `web.requests` found it behind trusted proxies;
+    the direct peer for a request that did not pass that middleware. What rate limits count
+    and django-axes locks out (AXES_CLIENT_IP_CALLABLE)."""
+    return getattr(request, "client_address", None) or request.META.get("REMOTE_ADDR") or "unknown"

@@ -25,12 +25,6 @@ log = logging.getLogger("jackpot.request")
 UNRESOLVED = "(unresolved)"  # answered before URL resolution: a 429, a preflight, a redirect
 
 
-def client_ip(request) -> str | None:
-    """The client's address for django-axes (AXES_CLIENT_IP_CALLABLE): lockouts count the real
-    client behind trusted proxies, not the proxy every sign-in comes through."""
-    return getattr(request, "client_address", None) or request.META.get("REMOTE_ADDR")
-
-
 def route_of(request) -> str:
     """The URL pattern that served the request (`v2/stores/<slug:store_id>`), never the path."""
     match = getattr(request, "resolver_match", None)
