@@ -66,3 +66,16 @@ def test_https_from_a_trusted_proxy():
     assert proxies.forwarded_https("192.0.2.1", "https", TRUSTED)
     assert proxies.forwarded_https("192.0.2.1", "HTTPS, http", TRUSTED)
     assert not proxies.forwarded_https("192.0.2.1", "http", TRUSTED)
+
+
+def test_a_request_without_a_peer_has_no_address_rather_than_a_made_up_one():
+    """Django builds such requests itself (`Client.force_login`); django-axes stores the address
+    in an inet column on PostgreSQL, which takes NULL but refuses a word like "unknown"."""
+    from django.http import HttpRequest
+
+    assert proxies.request_client(HttpRequest()) is None
+    request = HttpRequest()
+    request.META["REMOTE_ADDR"] = "192.0.2.9"
+    assert proxies.request_client(request) == "192.0.2.9"
+    request.client_address = "203.0.113.7"
+    assert proxies.request_client(request) == "203.0.113.7"

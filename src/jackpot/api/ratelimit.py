@@ -34,7 +34,7 @@ class RateLimitMiddleware:
             return self.get_response(request)
         now = time.time()
         window = int(now // WINDOW)
-        counter = f"jackpot:rl:{scope or 'ip:' + request_client(request)}:{window}"
+        counter = f"jackpot:rl:{scope or 'ip:' + (request_client(request) or 'unknown')}:{window}"
         count = shared_cache.count(counter, WINDOW + 5)
         if count is None:  # the cache is unreachable: fail open
             return self.get_response(request)

@@ -76,8 +76,10 @@ def forwarded_https(remote_addr: str, forwarded_proto: str, proxies) -> bool:
     return first == "https" and trusted(remote_addr, proxies)
 
 
-def request_client(request) -> str:
+def request_client(request) -> str | None:
     """The client's address of a request, as `web.requests` found it behind trusted proxies;
-    the direct peer for a request that did not pass that middleware. What rate limits count
-    and django-axes locks out (AXES_CLIENT_IP_CALLABLE)."""
-    return getattr(request, "client_address", None) or request.META.get("REMOTE_ADDR") or "unknown"
+    the direct peer for a request that did not pass that middleware; None when there is none
+    (a request Django builds itself, as `Client.force_login` does: django-axes stores the
+    address in an `inet` column on PostgreSQL, which takes NULL but no made-up word). What rate
+    limits count and django-axes locks out (AXES_CLIENT_IP_CALLABLE)."""
+    return getattr(request, "client_address", None) or request.META.get("REMOTE_ADDR") or None
