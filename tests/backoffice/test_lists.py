@@ -188,11 +188,15 @@ def test_past_the_bound_the_list_says_so_and_acts_on_the_page_only(ops_client, g
     reserved, confirmed = grown
     Voucher.objects.filter(pk=reserved.pk).update(state=State.REFUNDING)
     monkeypatch.setattr(lists.BoundedPaginator, "bound", 1)
+    monkeypatch.setattr(admin.site._registry[Voucher], "list_per_page", 1)
     response = ops_client.get(url(Voucher))
     cl = response.context["cl"]
-    assert cl.paginator.capped and cl.paginator.num_pages == 1
+    assert cl.paginator.capped and cl.paginator.num_pages == 1 and len(cl.result_list) == 1
     body = response.content.decode()
     assert "The first 1 vouchers" in body and 'class="question' not in body
+    assert "Show all" not in body
+    assert len(ops_client.get(url(Voucher, all="")).context["cl"].result_list) == 1
+    assert ops_client.get(url(Voucher, p=2))["Location"].endswith("?e=1")  # past the bound
     response = ops_client.post(
         url(Voucher),
         {

@@ -19,7 +19,8 @@ so does a filter on a column without `choices`. A `BigList` admin instead:
 - filters with choices fixed in the code (`choices_filter`, or the field's own `choices`), or
   over a small table (partners, stores);
 - searches exact keys, each through its index (`backoffice.search`);
-- acts on "all N selected" only when N is counted: past the bound, select fewer rows first.
+- acts on "all N selected" only when N is counted: past the bound, select fewer rows first;
+  and offers no "Show all".
 """
 
 from calendar import monthrange
@@ -27,8 +28,9 @@ from datetime import date, datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db import connections, router
 from django.db.models import Max, Min
 from django.http import HttpResponseRedirect
@@ -119,10 +121,19 @@ class BigChangeList(ChangeList):
         return [lead, "-pk" if lead.startswith("-") else "pk"]
 
     def get_results(self, request):
-        super().get_results(request)
-        if self.paginator.capped:
-            # The search bar would say "10000 results"; the paginator's line says "the first".
-            self.full_result_count = self.result_count
+        """Django's, less its second count and its "Show all" (every row of the table)."""
+        self.paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)
+        try:
+            self.result_list = self.paginator.page(self.page_num).object_list
+        except InvalidPage as exc:
+            raise IncorrectLookupParameters from exc
+        self.result_count = self.paginator.count
+        self.multi_page = self.paginator.num_pages > 1
+        self.show_all = self.can_show_all = self.show_full_result_count = False
+        self.show_admin_actions = True
+        # The search bar says "N results" unless both counts match: past the bound, the
+        # paginator's line says "the first N" instead.
+        self.full_result_count = self.result_count if self.paginator.capped else None
 
 
 class BigList:

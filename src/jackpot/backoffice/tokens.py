@@ -34,7 +34,7 @@ class TokenBurnAdmin(lists.BigList, kit.ReadOnlyAdmin):
     list_display = ["digest", "partner", "burned_at"]
     list_filter = ["partner"]
     search_fields = ["=digest"]
-    search_help_text = _("A token's exact digest, as the token verifier shows it.")
+    search_help_text = _("A token's exact digest: the SHA-256 of its header.payload, in hex.")
     date_hierarchy = "burned_at"
     ordering = ["-burned_at", "-id"]  # the burned_at index
     sortable_by = ["burned_at"]
