@@ -157,3 +157,24 @@ def test_searches_find_their_key_through_its_index(operator, grown):
         for text in [*plans, page]:
             assert "Seq Scan" not in text, f"{model.__name__} {term}:\n{text}"
             assert not unanchored_scans(text), f"{model.__name__} {term}:\n{text}"
+
+
+def test_the_home_page_shortcuts_read_an_index(operator, grown):
+    """ "Refunds to decide" and "Failed notifications": few rows among millions, newest first."""
+    reserved, _ = grown
+    Voucher.objects.filter(pk=reserved.pk).update(state="REFUNDING")
+    Delivery.objects.filter(event__notification_key=reserved.notification_key).update(
+        status="failed"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    shortcuts = [
+        (Voucher, {"state__exact": "REFUNDING"}, "vouchers_voucher_state"),
+        (Delivery, {"status__exact": "failed"}, "delivery_failed"),
+    ]
+    for model, params, index in shortcuts:
+        plans, page = explained(model, operator, **params)
+        assert len(changelist(model, operator, **params).result_list) >= 1, model
+        assert index in page, f"{model.__name__}:\n{page}"
+        for text in [*plans, page]:
+            assert "Seq Scan" not in text, f"{model.__name__}:\n{text}"

@@ -123,6 +123,12 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["partner", "status"], name="delivery_partner_status"),
+            # What the operator re-sends, newest first (the admin's "Failed notifications").
+            models.Index(
+                fields=["id"],
+                name="delivery_failed",
+                condition=models.Q(status__in=["failed", "disabled"]),
+            ),
         ]
 
     def __str__(self) -> str:

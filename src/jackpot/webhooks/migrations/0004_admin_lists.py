@@ -23,4 +23,8 @@ class Migration(migrations.Migration):
             model_name='outboxevent',
             index=models.Index(condition=models.Q(('request_id__isnull', False)), fields=['request_id'], name='outbox_request'),
         ),
+        AddIndexConcurrently(
+            model_name='delivery',
+            index=models.Index(condition=models.Q(('status__in', ['failed', 'disabled'])), fields=['id'], name='delivery_failed'),
+        ),
     ]
