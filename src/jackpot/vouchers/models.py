@@ -96,7 +96,17 @@ class Voucher(models.Model):
                 condition=models.Q(value__gte=models.F("price")), name="voucher_value_covers_price"
             ),
         ]
-        indexes = [models.Index(fields=["partner", "-reservation_date"])]
+        indexes = [
+            models.Index(fields=["partner", "-reservation_date"]),
+            # The operator admin's list, newest first (`backoffice.lists`).
+            models.Index(fields=["reservation_date", "id"], name="voucher_reservation"),
+            # A userId among every partner's vouchers (the admin's search); most are blank.
+            models.Index(
+                fields=["partner", "user_id"],
+                name="voucher_partner_user",
+                condition=~models.Q(user_id=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.coupon_id} {self.value} {self.currency} at {self.store_id} ({self.state})"
@@ -248,7 +258,15 @@ class DeliveryJob(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["voucher", "kind"], name="one_job_per_voucher_kind")
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_job_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_job_due"),
+            # The jobs a request wrote (the admin's search by the id in the logs).
+            models.Index(
+                fields=["request_id"],
+                name="delivery_job_request",
+                condition=models.Q(request_id__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} job of {self.voucher_id}: {self.status}"
