@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jackpot.backoffice import kit, lists
 from jackpot.core.formatting import money
-from jackpot.ledger import services
+from jackpot.core.money import exact
 from jackpot.ledger.models import Account, Entry, Transaction  # entries: inline in transactions
 
 
@@ -54,9 +54,13 @@ class AccountAdmin(kit.ReadOnlyAdmin):
     list_filter = ["kind", "currency"]
     search_fields = ["code", "partner__id", "partner__name"]
 
-    @admin.display(description=_("balance"))
+    def get_queryset(self, request):
+        # The running balance: a few rows per account (ledger.models), never its entries.
+        return super().get_queryset(request).annotate(held=Sum("balances__amount"))
+
+    @admin.display(description=_("balance"), ordering="held")
     def balance(self, obj):
-        value = services.balance(obj)
+        value = exact(obj.held)
         low = obj.low_balance_threshold is not None and value < obj.low_balance_threshold
         return format_html(
             '<span class="jp-money{}">{}</span>',

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from jackpot.core.downloads import attachment
 from jackpot.ledger import services as ledger
-from jackpot.ledger.models import Entry
 from jackpot.portal.access import partner_required
 from jackpot.portal.forms import ThresholdForm
 from jackpot.portal.labels import TRANSACTION_LABELS
@@ -26,8 +25,7 @@ def wallet(request):
         ledger.set_low_balance_threshold(partner, form.cleaned_data["threshold"])
         messages.success(request, _("Low-balance warning saved."))
         return redirect("portal:wallet")
-    entries = Entry.objects.filter(account=account).select_related("transaction")
-    page = Paginator(entries.order_by("-transaction__created_at", "-id"), PAGE_SIZE).get_page(
+    page = Paginator(ledger.entries_newest_first(account), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     references = {entry.pk: payments.voucher_id_of(entry.transaction.reference) for entry in page}
