@@ -2,7 +2,8 @@
 
 `paymentState` always agrees with the ledger: PAID vouchers have a payment transaction whose
 reference is `voucher:<id>` (wallet) or their statement's `statement:<id>` (transfer); DUE and
-WAITING vouchers have none. A refund reverses the payment into the partner's wallet.
+WAITING vouchers have none. A refund reverses the payment into the partner's wallet and leaves
+the voucher with no payment state (`reverse_payment`).
 """
 
 import csv
@@ -70,16 +71,22 @@ def reverse_payment(voucher: Voucher, actor: str) -> Transaction | None:
     PAID: the price goes back to the wallet (reversing the wallet payment when there was one).
     WAITING: the voucher leaves its unpaid statement, whose total drops by its price.
     DUE: nothing was billed nor paid; nothing moves.
+
+    In every case the voucher is left with no payment state (null, as one never confirmed):
+    nothing is owed for it and nothing stays paid for it. DUE would say a statement will bill
+    it, PAID that its price is spent, and neither is true once the money is back. The wallet
+    payment a PAID voucher names (`walletOperationId`) stays, reversed in the ledger.
     """
-    if voucher.payment_state == PaymentState.WAITING and voucher.statement_id:
+    was = voucher.payment_state
+    voucher.payment_state = ""
+    if was == PaymentState.WAITING and voucher.statement_id:
         statement = Statement.objects.select_for_update().get(pk=voucher.statement_id)
         if statement.paid_at is None:
             statement.total = statement.total - voucher.price
             statement.save(update_fields=["total"])
             voucher.statement = None
-            voucher.payment_state = PaymentState.DUE
             return None
-    if voucher.payment_state != PaymentState.PAID:
+    if was != PaymentState.PAID:
         return None
     paid_by = (
         Transaction.objects.filter(pk=voucher.wallet_operation_id).first()
