@@ -220,41 +220,9 @@ def statement_csv(statement: Statement) -> str:
 
 
 def statement_pdf(statement: Statement) -> bytes:
-    from fpdf import FPDF
+    from jackpot.vouchers import statement_pdf as document
 
-    from jackpot.vouchers.pdf import latin1
-
-    pdf = FPDF()
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, f"Jackpot statement #{statement.pk}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
-    status = f"paid {statement.paid_at:%Y-%m-%d}" if statement.paid_at else "awaiting payment"
-    for line in (
-        f"Partner: {statement.partner.name} ({statement.partner_id})",
-        f"Period: {statement.period_start:%Y-%m-%d} to {statement.period_end:%Y-%m-%d} (excluded)",
-        f"Issued: {statement.issued_at:%Y-%m-%d %H:%M} UTC",
-        f"Status: {status}",
-    ):
-        pdf.cell(0, 6, latin1(line), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    widths = (28, 40, 40, 30, 30)
-    pdf.set_font("Helvetica", "B", 9)
-    for width, title in zip(
-        widths, ("Coupon", "Store", "Confirmed", "Price", "Value"), strict=True
-    ):
-        pdf.cell(width, 7, title, border="B")
-    pdf.ln()
-    pdf.set_font("Helvetica", "", 9)
-    for coupon, _, store, confirmed, price, value, _currency in statement_rows(statement):
-        for width, text in zip(widths, (coupon, store, confirmed[:10], price, value), strict=True):
-            pdf.cell(width, 6, latin1(text))
-        pdf.ln()
-    pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(108, 8, "Total due", border="T")
-    pdf.cell(60, 8, f"{statement.total} {statement.currency}", border="T")
-    return bytes(pdf.output())
+    return document.render(statement)
 
 
 def store_report(start: datetime, end: datetime) -> list[dict]:
