@@ -30,7 +30,7 @@ def test_help_says_the_last_day_is_included(capsys):
         main(["statement", "issue", "--help"])
 
     shown = " ".join(capsys.readouterr().out.split())
-    assert "--to END last day (YYYY-MM-DD), included" in shown
+    assert "--to DAY last day, YYYY-MM-DD, included" in shown
     assert "from the first day to the last day, both included" in shown
 
 

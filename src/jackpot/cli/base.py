@@ -52,8 +52,12 @@ def whole_days(args) -> tuple[datetime, datetime]:
 
 def add_period(parser) -> None:
     """`--from` and `--to`, as every command taking a period of whole days spells them."""
-    parser.add_argument("--from", dest="start", required=True, help="first day (YYYY-MM-DD)")
-    parser.add_argument("--to", dest="end", required=True, help="last day (YYYY-MM-DD), included")
+    parser.add_argument(
+        "--from", dest="start", metavar="DAY", required=True, help="first day, YYYY-MM-DD"
+    )
+    parser.add_argument(
+        "--to", dest="end", metavar="DAY", required=True, help="last day, YYYY-MM-DD, included"
+    )
 
 
 def partner(partner_id: str):
