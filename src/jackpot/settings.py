@@ -240,6 +240,9 @@ AXES_CLIENT_IP_CALLABLE = (
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_ENABLED = env_bool("JACKPOT_LOGIN_THROTTLING", True)
+# Not its start-up banner ("AXES: BEGIN version …", on stderr before every `jackpot` command's
+# output) nor user agents in its log lines; lockouts and failures are still logged as warnings.
+AXES_VERBOSE = False
 # Where partners send their wallet top-ups (shown in the portal's wallet page).
 JACKPOT_TOPUP_ACCOUNT_HOLDER = env("JACKPOT_TOPUP_ACCOUNT_HOLDER", "Jackpot SAS")
 JACKPOT_TOPUP_IBAN = env("JACKPOT_TOPUP_IBAN", "")

@@ -186,7 +186,10 @@ class VoucherOut(Schema):
     couponId: str
     confirmDate: str | None
     canceledDate: str | None
-    paymentState: Literal["DUE", "WAITING", "PAID"] | None
+    paymentState: Literal["DUE", "WAITING", "PAID"] | None = Field(
+        description="DUE (owed), WAITING (on an unpaid statement) or PAID; null before "
+        "confirmation and once REFUNDED (nothing owed, nothing left paid)."
+    )
     customTransactionId: str | None
     backUrl: str | None
     walletOperationId: str | None

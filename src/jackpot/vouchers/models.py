@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from jackpot.catalog.models import Campaign, Store
+from jackpot.core.periods import days_of
 from jackpot.partners.models import Partner
 from jackpot.tokens.models import Session
 
@@ -47,6 +48,16 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"statement {self.pk} of {self.partner_id}: {self.total} {self.currency}"
+
+    @property
+    def first_day(self):
+        """The period's first day, included (`core.periods`)."""
+        return days_of(self.period_start, self.period_end)[0]
+
+    @property
+    def last_day(self):
+        """The period's last day, included: the day before `period_end`'s midnight."""
+        return days_of(self.period_start, self.period_end)[1]
 
 
 class Voucher(models.Model):

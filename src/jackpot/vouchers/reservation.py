@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from jackpot.catalog import budget, offers, pricing
 from jackpot.core.compiled import CompiledQuery, CompiledUpdate, insert
+from jackpot.core.formats import amount as json_amount
 from jackpot.core.problems import Problem
 from jackpot.partners.models import ConfirmationMode
 from jackpot.tokens.models import Session
@@ -68,6 +69,17 @@ def _quote(offer: offers.Offer, by: str, amount: Decimal) -> pricing.Quote:
                 "voucherValueMin": str(accepted.minimum) if accepted.minimum else None,
                 "voucherValueMax": str(accepted.maximum) if accepted.maximum else None,
             },
+        )
+    better = offer.better_at_same_price(quote) if by == "value" else None
+    if better is not None:  # the lists offer only the largest value a price buys
+        raise Problem(
+            "value-not-offered",
+            "The same price buys a larger voucher",
+            422,
+            f"A {quote.value} voucher of this offer costs {quote.price}, which buys a "
+            f"{better.value} voucher: reserve that one (value {better.value}).",
+            errors=[{"field": "value", "message": "the same price buys a larger voucher"}],
+            extra={"betterValue": json_amount(better.value), "price": json_amount(quote.price)},
         )
     return quote
 

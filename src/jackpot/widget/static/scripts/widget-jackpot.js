@@ -133,7 +133,7 @@
     'token-already-used': 'used', 'token-expired': 'expired', 'token-not-yet-valid': 'expired',
     'session-closed': 'closed', 'unauthenticated': 'closed', 'offer-exhausted': 'exhausted',
     'offer-not-found': 'exhausted', 'store-not-found': 'exhausted', 'value-not-accepted': 'exhausted',
-    'amount-exceeds-budget': 'exhausted', 'network-error': 'network', 'malformed-token': 'refused',
+    'value-not-offered': 'exhausted', 'amount-exceeds-budget': 'exhausted', 'network-error': 'network', 'malformed-token': 'refused',
     'unsupported-algorithm': 'refused', 'unsupported-header': 'refused', 'unknown-partner': 'refused',
     'partner-mismatch': 'refused', 'invalid-signature': 'refused', 'invalid-token-claims': 'refused'
   };
@@ -452,20 +452,11 @@
       });
     }
 
-    function choices(vouchers) {
-      // One choice per value: for a mixed store, the offer asking the lowest price for it.
-      var byValue = {};
-      vouchers.forEach(function (v) {
-        var seen = byValue[v.value];
-        if (!seen || v.price < seen.price) byValue[v.value] = v;
-      });
-      return Object.keys(byValue).map(function (k) { return byValue[k]; })
-        .sort(function (a, b) { return a.value - b.value; });
-    }
-
     function renderDetail(data, how, focus) {
       var store = data.store;
-      var list = choices(data.vouchers || []);
+      // The platform lists one voucher per value, ascending, none that the same price buys a
+      // larger one of (catalog.pricing.best_deals): the widget shows that list as it is.
+      var list = data.vouchers || [];
       if (!list.length) return renderError('exhausted', null, how);
       var selected = list[list.length - 1];
       var summary = {};
