@@ -82,9 +82,7 @@ def test_a_voucher_waiting_for_its_refund_decision_is_still_billed(manual, money
 def test_the_migration_clears_the_payment_state_of_vouchers_refunded_before(manual, money):
     refunded_before, kept = money.confirmed(manual), money.confirmed(manual)
     Voucher.objects.filter(pk=refunded_before["id"]).update(state=State.REFUNDED)
-    migration = importlib.import_module(
-        "jackpot.vouchers.migrations.0006_refunded_payment_state_rules_cli"
-    )
+    migration = importlib.import_module("jackpot.vouchers.migrations.0007_refunded_payment_state")
 
     migration.clear_refunded(apps, None)
 

@@ -11,7 +11,7 @@ def clear_refunded(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("vouchers", "0005_request_id"),
+        ("vouchers", "0006_admin_lists"),
     ]
 
     operations = [migrations.RunPython(clear_refunded, migrations.RunPython.noop)]
