@@ -24,7 +24,10 @@ class OutboxEvent(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="outbox")
+    # Indexed by `outbox_partner_key`, whose first column it is.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="outbox", db_index=False
+    )
     event = models.CharField(max_length=40)
     notification_key = models.CharField(max_length=128, blank=True, default="")
     payload = models.JSONField()
@@ -35,6 +38,12 @@ class OutboxEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [  # one voucher's notifications, in order (the portal's coupon page)
+            models.Index(
+                fields=["partner", "notification_key", "created_at", "id"],
+                name="outbox_partner_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} for {self.partner_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
@@ -84,7 +93,10 @@ class Delivery(models.Model):
     """
 
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="deliveries")
+    # Indexed by `delivery_partner_status`, whose first column it is.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     # Where it goes, `?notificationKey=` included: the partner's notification URL when the row
     # was written, then as it was at the latest attempt (a partner fixing its URL is followed).
     url = models.TextField()

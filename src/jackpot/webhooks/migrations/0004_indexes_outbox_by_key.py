@@ -1,0 +1,70 @@
+"""The outbox found by (partner, notificationKey); webhooks' redundant indexes dropped (issue 18).
+
+Added (built without stopping writes on PostgreSQL, `core/schema_changes.py`):
+- `outbox_partner_key` (partner, notification_key, created_at, id): the portal's coupon page
+  lists one voucher's notifications, in order, from the partner's outbox, which holds three
+  events a voucher and is never short; without it each page read scanned the whole table.
+Dropped:
+- `webhooks_outboxevent.partner_id` (and its `_like`): `outbox_partner_key` starts with it.
+- `webhooks_delivery.partner_id` (and its `_like`): `delivery_partner_status` (partner, status)
+  starts with it.
+- `_like` (`varchar_pattern_ops`) of `webhooks_endpoint.partner_id`, its primary key: it
+  serves only case-sensitive `LIKE 'prefix%'`, which nothing runs.
+Kept: the outbox's `created_at`, the deliveries' `event_id`, `delivery_due` and
+`delivery_partner_status`, the attempts' `delivery_id`.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+from jackpot.core.schema_changes import AddIndexOnline, DropFieldIndexes
+
+
+class Migration(migrations.Migration):
+    atomic = False  # PostgreSQL builds and drops indexes concurrently outside a transaction
+
+    dependencies = [
+        ("partners", "0004_legalinformation"),
+        ("webhooks", "0003_request_id"),
+    ]
+
+    operations = [
+        AddIndexOnline(
+            model_name="outboxevent",
+            index=models.Index(
+                fields=["partner", "notification_key", "created_at", "id"],
+                name="outbox_partner_key",
+            ),
+        ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[DropFieldIndexes("outboxevent", "partner")],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="outboxevent",
+                    name="partner",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outbox",
+                        to="partners.partner",
+                    ),
+                )
+            ],
+        ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[DropFieldIndexes("delivery", "partner")],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="partner",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="partners.partner",
+                    ),
+                )
+            ],
+        ),
+        DropFieldIndexes("endpoint", "partner", pattern_only=True),
+    ]
