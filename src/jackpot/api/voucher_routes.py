@@ -68,13 +68,11 @@ def list_vouchers(request, filters: Query[VoucherFilters]):
         user_id=filters.userId,
         store_id=filters.storeId,
     )
-    rows, next_cursor, has_more = queries.page(
-        request.jackpot_partner.pk, wanted, filters.limit, filters.cursor
-    )
+    found = queries.page(request.jackpot_partner.pk, wanted, filters.limit, filters.cursor)
     return {
-        "items": [voucher_object(v) for v in rows],
-        "nextCursor": next_cursor,
-        "hasMore": has_more,
+        "items": [voucher_object(v) for v in found.rows],
+        "nextCursor": found.next_cursor,
+        "hasMore": found.has_more,
     }
 
 
