@@ -109,8 +109,7 @@ def test_the_worker_finds_expired_reservations_through_their_index():
 
 
 def test_a_vouchers_notifications_are_found_by_partner_and_key():
-    plan = assert_uses_index(webhooks.events_for_key("acme", "k1"), "outbox_partner_key")
-    assert "Sort" not in plan, plan
+    assert_uses_index(webhooks.events_for_key("acme", "order-7"), "outbox_partner_key")
 
 
 # --- no index left that another one makes useless -------------------------------------------

@@ -38,11 +38,8 @@ class OutboxEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [  # one voucher's notifications, in order (the portal's coupon page)
-            models.Index(
-                fields=["partner", "notification_key", "created_at", "id"],
-                name="outbox_partner_key",
-            )
+        indexes = [  # one voucher's notifications (the portal's coupon page)
+            models.Index(fields=["partner", "notification_key"], name="outbox_partner_key")
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ class ResendError(Exception):
 def events_for_key(partner_id: str, notification_key: str) -> QuerySet:
     """What the partner was told about one `notificationKey` (one voucher), oldest first, with
     each event's deliveries and their attempts; found through `outbox_partner_key` in an outbox
-    that keeps every event of every voucher."""
+    that keeps every event of every voucher (a voucher's few events are sorted after)."""
     return (
         OutboxEvent.objects.filter(partner_id=partner_id, notification_key=notification_key)
         .order_by("created_at", "id")

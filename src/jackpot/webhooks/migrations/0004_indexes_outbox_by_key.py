@@ -1,9 +1,12 @@
 """The outbox found by (partner, notificationKey); webhooks' redundant indexes dropped (issue 18).
 
 Added (built without stopping writes on PostgreSQL, `core/schema_changes.py`):
-- `outbox_partner_key` (partner, notification_key, created_at, id): the portal's coupon page
-  lists one voucher's notifications, in order, from the partner's outbox, which holds three
-  events a voucher and is never short; without it each page read scanned the whole table.
+- `outbox_partner_key` (partner, notification_key): the portal's coupon page lists one
+  voucher's notifications from the partner's outbox, which holds three events a voucher and is
+  never short; without it each page read scanned the whole table. The few events of a key are
+  sorted by date after the lookup: without the date and id in the index, the entries of one key
+  are equal and PostgreSQL stores them once (deduplication): 39 MB for 1.8 million events,
+  against 116 MB with the date and id.
 Dropped:
 - `webhooks_outboxevent.partner_id` (and its `_like`): `outbox_partner_key` starts with it.
 - `webhooks_delivery.partner_id` (and its `_like`): `delivery_partner_status` (partner, status)
@@ -31,10 +34,7 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexOnline(
             model_name="outboxevent",
-            index=models.Index(
-                fields=["partner", "notification_key", "created_at", "id"],
-                name="outbox_partner_key",
-            ),
+            index=models.Index(fields=["partner", "notification_key"], name="outbox_partner_key"),
         ),
         migrations.SeparateDatabaseAndState(
             database_operations=[DropFieldIndexes("outboxevent", "partner")],
