@@ -69,11 +69,7 @@ def list_vouchers(request, filters: Query[VoucherFilters]):
         store_id=filters.storeId,
     )
     found = queries.page(request.jackpot_partner.pk, wanted, filters.limit, filters.cursor)
-    return {
-        "items": [voucher_object(v) for v in found.rows],
-        "nextCursor": found.next_cursor,
-        "hasMore": found.has_more,
-    }
+    return found.answer(voucher_object)
 
 
 @router.get(

@@ -159,11 +159,7 @@ def statement_object(statement: Statement) -> dict:
 )
 def list_statements(request, query: Query[StatementQuery]):
     found = queries.statement_page(request.jackpot_partner.pk, query.limit, query.cursor)
-    return {
-        "items": [statement_object(s) for s in found.rows],
-        "nextCursor": found.next_cursor,
-        "hasMore": found.has_more,
-    }
+    return found.answer(statement_object)
 
 
 @router.get(

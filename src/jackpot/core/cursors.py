@@ -77,6 +77,14 @@ class Page:
     next_cursor: str | None
     has_more: bool
 
+    def answer(self, represent) -> dict:
+        """The page as every list of the API answers it, each row as `represent` writes it."""
+        return {
+            "items": [represent(row) for row in self.rows],
+            "nextCursor": self.next_cursor,
+            "hasMore": self.has_more,
+        }
+
 
 @dataclass(frozen=True)
 class Keyset:
