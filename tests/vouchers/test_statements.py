@@ -260,8 +260,10 @@ def test_the_statements_api_lists_and_shows_the_partners_statements(manual, mone
     payments.record_statement_payment(first, payment_reference="VIR", actor="operator")
     first.refresh_from_db()
 
-    status, listed = money.get(manual, "/v2/statements")
+    status, page = money.get(manual, "/v2/statements")
     assert status == 200
+    assert page["nextCursor"] is None and page["hasMore"] is False
+    listed = page["items"]
     assert [s["id"] for s in listed] == [second.pk, first.pk]  # newest first
     status, detail = money.get(manual, f"/v2/statements/{first.pk}")
     assert status == 200
@@ -303,4 +305,5 @@ def test_another_partners_statement_is_not_found(manual, money, beta):
         assert status == 404 and problem["code"] == "statement-not-found", suffix
         status, problem = money.get(manual, f"/v2/statements/{statement.pk + 1000}{suffix}")
         assert status == 404 and problem["code"] == "statement-not-found", suffix
-    assert money.get(beta, "/v2/statements") == (200, [])
+    empty = {"items": [], "nextCursor": None, "hasMore": False}
+    assert money.get(beta, "/v2/statements") == (200, empty)

@@ -68,14 +68,8 @@ def list_vouchers(request, filters: Query[VoucherFilters]):
         user_id=filters.userId,
         store_id=filters.storeId,
     )
-    rows, next_cursor, has_more = queries.page(
-        request.jackpot_partner.pk, wanted, filters.limit, filters.cursor
-    )
-    return {
-        "items": [voucher_object(v) for v in rows],
-        "nextCursor": next_cursor,
-        "hasMore": has_more,
-    }
+    found = queries.page(request.jackpot_partner.pk, wanted, filters.limit, filters.cursor)
+    return found.answer(voucher_object)
 
 
 @router.get(

@@ -15,7 +15,8 @@ class TokenBurn(models.Model):
     re-encoded (padding, unused base64 bits) count as the same token.
     """
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique (partner, digest) constraint, whose first column it is.
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)
     digest = models.CharField(max_length=64)
     burned_at = models.DateTimeField(default=timezone.now, db_index=True)
 

@@ -184,16 +184,21 @@ def transition(
     )
 
 
-def expire_due(now=None, batch: int = 200) -> int:
-    """Expire reservations past their resaExpireDate; returns how many. Run by the worker."""
-    now = now or timezone.now()
-    done = 0
-    due = list(
+def due_to_expire(now, batch: int):
+    """The ids of RESERVED vouchers past their resaExpireDate, soonest first: read from
+    `voucher_reserved_expiry`, which holds the RESERVED vouchers only."""
+    return (
         Voucher.objects.filter(state=State.RESERVED, resa_expire_date__lte=now)
         .order_by("resa_expire_date")
         .values_list("pk", flat=True)[:batch]
     )
-    for voucher_id in due:
+
+
+def expire_due(now=None, batch: int = 200) -> int:
+    """Expire reservations past their resaExpireDate; returns how many. Run by the worker."""
+    now = now or timezone.now()
+    done = 0
+    for voucher_id in list(due_to_expire(now, batch)):
         with transaction.atomic():
             voucher = lock(voucher_id)
             if _expired_before(voucher, now):

@@ -32,7 +32,10 @@ class PaymentState(models.TextChoices):
 class Statement(models.Model):
     """What a partner owes for a period: its DUE vouchers, which become WAITING until paid."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="statements")
+    # Indexed by `statement_partner_newest` below, whose first column it is.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="statements", db_index=False
+    )
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     currency = models.CharField(max_length=3, default="EUR")
@@ -45,6 +48,9 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+        indexes = [  # the partner's statements, newest first (GET /v2/statements, the portal)
+            models.Index(fields=["partner", "-issued_at", "-id"], name="statement_partner_newest")
+        ]
 
     def __str__(self) -> str:
         return f"statement {self.pk} of {self.partner_id}: {self.total} {self.currency}"
@@ -63,15 +69,21 @@ class Statement(models.Model):
 class Voucher(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     coupon_id = models.CharField(max_length=10, unique=True)
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="vouchers")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="vouchers")
+    # Partner, store, statement, state and resa_expire_date are indexed by the composite or
+    # partial indexes of Meta.indexes (vouchers/migrations/0006_indexes_…).
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="vouchers", db_index=False
+    )
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="vouchers", db_index=False
+    )
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="vouchers")
     session = models.OneToOneField(
         Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="voucher"
     )
     offer_id = models.CharField(max_length=80)
     mode = models.CharField(max_length=16)
-    state = models.CharField(max_length=16, choices=State.choices, db_index=True)
+    state = models.CharField(max_length=16, choices=State.choices)
     value = models.DecimalField(max_digits=12, decimal_places=2)
     price = models.DecimalField(max_digits=12, decimal_places=2)
     rate = models.DecimalField(max_digits=6, decimal_places=4)
@@ -81,7 +93,7 @@ class Voucher(models.Model):
     custom_transaction_id = models.CharField(max_length=128, blank=True, default="")
     email = models.EmailField(blank=True, default="")
     reservation_date = models.DateTimeField(default=timezone.now)
-    resa_expire_date = models.DateTimeField(db_index=True)
+    resa_expire_date = models.DateTimeField()
     validity_date = models.DateTimeField()
     confirm_date = models.DateTimeField(null=True, blank=True)
     canceled_date = models.DateTimeField(null=True, blank=True)
@@ -93,7 +105,12 @@ class Voucher(models.Model):
     )
     wallet_operation_id = models.CharField(max_length=64, blank=True, default="")
     statement = models.ForeignKey(
-        Statement, on_delete=models.PROTECT, null=True, blank=True, related_name="vouchers"
+        Statement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="vouchers",
+        db_index=False,
     )
 
     class Meta:
@@ -107,15 +124,50 @@ class Voucher(models.Model):
                 condition=models.Q(value__gte=models.F("price")), name="voucher_value_covers_price"
             ),
         ]
+        # GET /v2/vouchers: for the list and for each filter it takes, an index that gives the
+        # partner's rows in the list's order (newest first, id breaking ties), so that a page,
+        # first or deep (the cursor's bound is a range of it), reads its rows and no others.
+        # notificationKey has the unique constraint above; a date range is a range of the first.
         indexes = [
-            models.Index(fields=["partner", "-reservation_date"]),
+            models.Index(
+                fields=["partner", "-reservation_date", "-id"], name="voucher_partner_newest"
+            ),
+            models.Index(
+                fields=["partner", "user_id", "-reservation_date", "-id"],
+                name="voucher_partner_user",
+            ),
             # The operator admin's list, newest first (`backoffice.lists`).
             models.Index(fields=["reservation_date", "id"], name="voucher_reservation"),
-            # A userId among every partner's vouchers (the admin's search); most are blank.
             models.Index(
-                fields=["partner", "user_id"],
-                name="voucher_partner_user",
-                condition=~models.Q(user_id=""),
+                fields=["partner", "state", "-reservation_date", "-id"],
+                name="voucher_partner_state",
+            ),
+            models.Index(
+                fields=["partner", "payment_state", "-reservation_date", "-id"],
+                name="voucher_partner_payment",
+            ),
+            # The store first: it also serves the store's foreign key (a store's vouchers).
+            models.Index(
+                fields=["store", "partner", "-reservation_date", "-id"],
+                name="voucher_store_partner",
+            ),
+            # A statement's vouchers in the order of its CSV; only billed vouchers have one.
+            models.Index(
+                fields=["statement", "confirm_date", "id"],
+                condition=models.Q(statement__isnull=False),
+                name="voucher_statement_lines",
+            ),
+            # What a statement issue locks: the partner's DUE vouchers confirmed in a period.
+            models.Index(
+                fields=["partner", "confirm_date"],
+                condition=models.Q(payment_state="DUE"),
+                name="voucher_due_by_confirmation",
+            ),
+            # The worker's expiry (and the portal's waiting list) read RESERVED vouchers only.
+            models.Index(
+                fields=["resa_expire_date"],
+                condition=models.Q(state="RESERVED"),
+                name="voucher_reserved_expiry",
             ),
         ]
 
@@ -162,7 +214,8 @@ class Code(models.Model):
     are unique everywhere).
     """
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="codes")
+    # Indexed by `code_once_per_store` and `code_stock`, which lead with it.
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="codes", db_index=False)
     source = models.CharField(max_length=16, default="pool")  # catalog.models.CodeSource
     code = models.CharField(max_length=64)
     pin = models.CharField(max_length=32, blank=True, default="")
@@ -248,7 +301,10 @@ class DeliveryJob(models.Model):
     """The voucher-delivery outbox: written in the transaction of the change that calls for it,
     drained by `jackpot worker` (`vouchers.delivery.process_due_jobs`)."""
 
-    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="delivery_jobs")
+    # Indexed by the unique (voucher, kind) constraint, whose first column it is.
+    voucher = models.ForeignKey(
+        Voucher, on_delete=models.CASCADE, related_name="delivery_jobs", db_index=False
+    )
     kind = models.CharField(max_length=8, choices=JobKind.choices)
     status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)  # failed attempts so far

@@ -102,19 +102,31 @@ def reverse_payment(voucher: Voucher, actor: str) -> Transaction | None:
     )
 
 
+def due_in_period(partner_id: str, start: datetime, end: datetime):
+    """What a statement for [start, end) bills, locked: the partner's DUE vouchers confirmed then.
+
+    Read from `voucher_due_by_confirmation` (partner, confirm_date where DUE): the few rows that
+    are still due, never the partner's whole history.
+    """
+    return (
+        Voucher.objects.select_for_update()
+        .filter(
+            partner_id=partner_id,
+            payment_state=PaymentState.DUE,
+            state__in=UNPAID_STATES,
+            confirm_date__gte=start,
+            confirm_date__lt=end,
+        )
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def issue_statement(partner: Partner, start: datetime, end: datetime, actor: str) -> Statement:
     """List the partner's DUE vouchers confirmed in [start, end) and move them to WAITING."""
     if end <= start:
         raise Problem("invalid-period", "The period ends before it starts", 422)
-    due = Voucher.objects.select_for_update().filter(
-        partner=partner,
-        payment_state=PaymentState.DUE,
-        state__in=UNPAID_STATES,
-        confirm_date__gte=start,
-        confirm_date__lt=end,
-    )
-    ids = list(due.values_list("pk", flat=True))
+    ids = list(due_in_period(partner.pk, start, end))
     if not ids:
         raise Problem(
             "nothing-due",
@@ -188,6 +200,11 @@ STATEMENT_COLUMNS = [
 ]
 
 
+def listed_vouchers(statement: Statement):
+    """The statement's vouchers in the order of its files, read from `voucher_statement_lines`."""
+    return statement.vouchers.order_by("confirm_date", "pk")
+
+
 def statement_rows(statement: Statement) -> list[list[str]]:
     return [
         [
@@ -199,7 +216,7 @@ def statement_rows(statement: Statement) -> list[list[str]]:
             str(v.value),
             v.currency,
         ]
-        for v in statement.vouchers.order_by("confirm_date", "pk")
+        for v in listed_vouchers(statement)
     ]
 
 

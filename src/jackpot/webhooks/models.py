@@ -24,7 +24,10 @@ class OutboxEvent(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="outbox")
+    # Indexed by `outbox_partner_key`, whose first column it is.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="outbox", db_index=False
+    )
     event = models.CharField(max_length=40)
     notification_key = models.CharField(max_length=128, blank=True, default="")
     payload = models.JSONField()
@@ -36,7 +39,8 @@ class OutboxEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            # A voucher's notifications, by the key its partner gave (the admin's search).
+            # A voucher's notifications by the key its partner gave: the portal's coupon page, the
+            # admin's search.
             models.Index(fields=["partner", "notification_key"], name="outbox_partner_key"),
             # The notifications a request wrote (the admin's search by the id in the logs).
             models.Index(
@@ -94,7 +98,10 @@ class Delivery(models.Model):
     """
 
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="deliveries")
+    # Indexed by `delivery_partner_status`, whose first column it is.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     # Where it goes, `?notificationKey=` included: the partner's notification URL when the row
     # was written, then as it was at the latest attempt (a partner fixing its URL is followed).
     url = models.TextField()

@@ -21,7 +21,7 @@ from jackpot.portal.views import PAGE_SIZE
 from jackpot.vouchers import lifecycle, links
 from jackpot.vouchers.models import State, Voucher
 from jackpot.webhooks import services as webhooks
-from jackpot.webhooks.models import Delivery, OutboxEvent
+from jackpot.webhooks.models import Delivery
 
 
 @partner_required
@@ -98,9 +98,7 @@ def pending(request):
 @partner_required
 def coupon(request, voucher_id):
     voucher = partner_voucher(request, voucher_id)
-    events = OutboxEvent.objects.filter(
-        partner=request.partner, notification_key=voucher.notification_key
-    ).prefetch_related("deliveries__attempt_log")
+    events = webhooks.events_for_key(request.partner.pk, voucher.notification_key)
     notifications = []
     for event in events:
         for delivery in event.deliveries.all():
