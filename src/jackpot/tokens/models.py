@@ -33,7 +33,10 @@ class Session(models.Model):
     """A conversion session: the token's claims and budget, usable for one reservation."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="sessions")
+    # No index of its own: `session_partner_key` (partner, notification_key) starts with it.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="sessions", db_index=False
+    )
     # SHA-256 of the opaque bearer credential handed back; the credential itself is never stored.
     credential_digest = models.CharField(max_length=64, unique=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
