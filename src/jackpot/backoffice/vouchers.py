@@ -14,13 +14,29 @@ from django.utils.translation import gettext_lazy as _
 from jackpot.backoffice import kit
 from jackpot.core.formatting import money
 from jackpot.core.problems import Problem
-from jackpot.vouchers import refunds
+from jackpot.vouchers import journal, refunds
 from jackpot.vouchers.models import Code, DeliveryJob, State, Voucher, VoucherEvent
 
 
-class VoucherEventInline(kit.ReadOnlyInline):
+class JournalColumns:
+    """The journal's "who" and "what" in the operator's language (`vouchers.journal`)."""
+
+    @admin.display(description=_("who"), ordering="actor")
+    def who(self, obj):
+        return format_html(
+            '<span title="{}">{}</span>',
+            obj.actor,
+            journal.actor_label(obj.actor, journal.OPERATOR),
+        )
+
+    @admin.display(description=_("what happened"), ordering="code")
+    def what(self, obj):
+        return journal.message(obj.code, obj.params) or "—"
+
+
+class VoucherEventInline(JournalColumns, kit.ReadOnlyInline):
     model = VoucherEvent
-    fields = ["at", "actor", "from_state", "to_state", "reason"]
+    fields = ["at", "who", "from_state", "to_state", "what", "reason"]
     readonly_fields = fields
     show_change_link = False
 
@@ -171,11 +187,13 @@ class VoucherAdmin(kit.ReadOnlyAdmin):
 
 
 @admin.register(VoucherEvent)
-class VoucherEventAdmin(kit.ReadOnlyAdmin):
+class VoucherEventAdmin(JournalColumns, kit.ReadOnlyAdmin):
     """The journal of every voucher change (who, when, from, to, why)."""
 
-    list_display = ["at", "coupon", "actor", "from_state", "to_state", "reason"]
+    list_display = ["at", "coupon", "who", "from_state", "to_state", "what", "reason"]
     list_filter = ["to_state", "from_state"]
+    fields = ["voucher", "at", "who", "actor", "from_state", "to_state", "what", "reason"]
+    readonly_fields = fields
     search_fields = ["=voucher__coupon_id", "actor", "reason"]
     date_hierarchy = "at"
     list_select_related = ["voucher"]
