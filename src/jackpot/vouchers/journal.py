@@ -44,17 +44,17 @@ ACTION_CODES = {
     "reject_refund": REFUND_REJECTED,
 }
 
+# What a code adds to the two states an entry shows; a plain confirmation, cancellation or refund
+# request adds nothing (its states say it all, and its actor who did it).
+SAYS_NOTHING_MORE = frozenset({CONFIRMED, CANCELED, REFUND_REQUESTED})
 MESSAGES = {
     AUTO_CONFIRMED: _("Automatic confirmation"),
-    CONFIRMED: _("Confirmed"),
     NOTIFICATION_CONFIRMED: _(
         "Confirmed by the answer %(status)s to the coupon/reserved notification"
     ),
-    CANCELED: _("Canceled"),
     EXPIRED: _("Reservation expired (not confirmed in time)"),
     DELIVERED: _("Codes assigned and PDF made"),
     MAILED: _("PDF sent to the user by e-mail"),
-    REFUND_REQUESTED: _("Refund requested"),
     REFUND_ACCEPTED: _("Refund accepted by the store"),
     REFUND_REJECTED: _("Refund refused by the store"),
 }
@@ -92,7 +92,8 @@ NAMED_ACTORS = {
 
 
 def message(code: str, params: dict | None = None) -> str:
-    """The sentence for an event code, in the active language ("" for an unknown code)."""
+    """The sentence for an event code, in the active language ("" when it adds nothing to the
+    entry's states, and for a code this module does not know)."""
     params = params or {}
     if code == RESERVED:
         return str(RESERVED_BY.get(params.get("by"), _("Reserved")))
