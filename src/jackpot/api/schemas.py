@@ -96,6 +96,10 @@ class StoreOut(Schema):
     mentions: str
     baseColor: str
     logos: Logos
+    monogram: str = Field(
+        description="The letters that stand for the store where it has no logo: the widget "
+        "shows them, the voucher PDF prints the same."
+    )
     illustration: str | None
     categories: list[str]
     online: bool

@@ -4,29 +4,32 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from jackpot.catalog.models import Campaign, Store
+from jackpot.catalog.models import Campaign, CampaignMode, CodeSource, Store
+from jackpot.core.formatting import money
 from jackpot.core.periods import days_of
 from jackpot.partners.models import Partner
 from jackpot.tokens.models import Session
 
 
 class State(models.TextChoices):
-    RESERVED = "RESERVED"
-    CONFIRMED = "CONFIRMED"
-    READY = "READY"
-    SENT = "SENT"
-    CANCELED = "CANCELED"
-    EXPIRED = "EXPIRED"
-    REFUNDING = "REFUNDING"
-    REFUNDED = "REFUNDED"
-    REFUND_REJECTED = "REFUND_REJECTED"
+    RESERVED = "RESERVED", _("Reserved")
+    CONFIRMED = "CONFIRMED", _("Confirmed")
+    READY = "READY", _("Ready")
+    SENT = "SENT", _("Sent")
+    CANCELED = "CANCELED", _("Canceled")
+    EXPIRED = "EXPIRED", _("Expired")
+    REFUNDING = "REFUNDING", _("Refund requested")
+    REFUNDED = "REFUNDED", _("Refunded")
+    REFUND_REJECTED = "REFUND_REJECTED", _("Refund rejected")
 
 
 class PaymentState(models.TextChoices):
-    DUE = "DUE"
-    WAITING = "WAITING"
-    PAID = "PAID"
+    DUE = "DUE", _("Due")
+    WAITING = "WAITING", _("Awaiting payment")
+    PAID = "PAID", _("Paid")
 
 
 class Statement(models.Model):
@@ -34,26 +37,40 @@ class Statement(models.Model):
 
     # Indexed by `statement_partner_newest` below, whose first column it is.
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="statements", db_index=False
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        db_index=False,
+        verbose_name=_("partner"),
     )
-    period_start = models.DateTimeField()
-    period_end = models.DateTimeField()
-    currency = models.CharField(max_length=3, default="EUR")
-    total = models.DecimalField(max_digits=14, decimal_places=2)
-    issued_at = models.DateTimeField(default=timezone.now)
-    issued_by = models.CharField(max_length=100, default="system")
-    paid_at = models.DateTimeField(null=True, blank=True)
-    payment_reference = models.CharField(max_length=200, blank=True, default="")
-    transaction_id = models.CharField(max_length=64, blank=True, default="")
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.CharField(_("issued by"), max_length=100, default="system")
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    payment_reference = models.CharField(
+        _("payment reference"), max_length=200, blank=True, default=""
+    )
+    transaction_id = models.CharField(
+        _("ledger transaction"), max_length=64, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
         indexes = [  # the partner's statements, newest first (GET /v2/statements, the portal)
             models.Index(fields=["partner", "-issued_at", "-id"], name="statement_partner_newest")
         ]
 
     def __str__(self) -> str:
-        return f"statement {self.pk} of {self.partner_id}: {self.total} {self.currency}"
+        return gettext("statement %(id)s of %(partner)s: %(total)s") % {
+            "id": self.pk,
+            "partner": self.partner_id,
+            "total": money(self.total, self.currency),
+        }
 
     @property
     def first_day(self):
@@ -67,43 +84,63 @@ class Statement(models.Model):
 
 
 class Voucher(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    coupon_id = models.CharField(max_length=10, unique=True)
+    id = models.UUIDField(_("id"), primary_key=True, default=uuid.uuid4, editable=False)
+    coupon_id = models.CharField(_("couponId"), max_length=10, unique=True)
     # Partner, store, statement, state and resa_expire_date are indexed by the composite or
-    # partial indexes of Meta.indexes (vouchers/migrations/0006_indexes_…).
+    # partial indexes of Meta.indexes (vouchers/migrations/0008_indexes_…).
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="vouchers", db_index=False
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+        db_index=False,
+        verbose_name=_("partner"),
     )
     store = models.ForeignKey(
-        Store, on_delete=models.PROTECT, related_name="vouchers", db_index=False
+        Store,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+        db_index=False,
+        verbose_name=_("store"),
     )
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="vouchers")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("campaign")
+    )
     session = models.OneToOneField(
-        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="voucher"
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="voucher",
+        verbose_name=_("session"),
     )
-    offer_id = models.CharField(max_length=80)
-    mode = models.CharField(max_length=16)
-    state = models.CharField(max_length=16, choices=State.choices)
-    value = models.DecimalField(max_digits=12, decimal_places=2)
-    price = models.DecimalField(max_digits=12, decimal_places=2)
-    rate = models.DecimalField(max_digits=6, decimal_places=4)
-    currency = models.CharField(max_length=3, default="EUR")
-    notification_key = models.CharField(max_length=128)
-    user_id = models.CharField(max_length=128, blank=True, default="")
-    custom_transaction_id = models.CharField(max_length=128, blank=True, default="")
-    email = models.EmailField(blank=True, default="")
-    reservation_date = models.DateTimeField(default=timezone.now)
-    resa_expire_date = models.DateTimeField()
-    validity_date = models.DateTimeField()
-    confirm_date = models.DateTimeField(null=True, blank=True)
-    canceled_date = models.DateTimeField(null=True, blank=True)
-    expired_date = models.DateTimeField(null=True, blank=True)
-    send_date = models.DateTimeField(null=True, blank=True)
-    ready_date = models.DateTimeField(null=True, blank=True)  # its PDF was made (READY)
+    offer_id = models.CharField(_("offer"), max_length=80)
+    mode = models.CharField(_("mode"), max_length=16, choices=CampaignMode.choices)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=4)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    notification_key = models.CharField(_("notificationKey"), max_length=128)
+    user_id = models.CharField(_("userId"), max_length=128, blank=True, default="")
+    custom_transaction_id = models.CharField(
+        _("customTransactionId"), max_length=128, blank=True, default=""
+    )
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    reservation_date = models.DateTimeField(_("reserved at"), default=timezone.now)
+    resa_expire_date = models.DateTimeField(_("reservation expires at"))
+    validity_date = models.DateTimeField(_("valid until"))
+    confirm_date = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    canceled_date = models.DateTimeField(_("canceled at"), null=True, blank=True)
+    expired_date = models.DateTimeField(_("expired at"), null=True, blank=True)
+    send_date = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # its PDF was made (READY)
+    ready_date = models.DateTimeField(_("ready at"), null=True, blank=True)
     payment_state = models.CharField(
-        max_length=8, choices=PaymentState.choices, blank=True, default=""
+        _("paymentState"), max_length=8, choices=PaymentState.choices, blank=True, default=""
     )
-    wallet_operation_id = models.CharField(max_length=64, blank=True, default="")
+    wallet_operation_id = models.CharField(
+        _("walletOperationId"), max_length=64, blank=True, default=""
+    )
     statement = models.ForeignKey(
         Statement,
         on_delete=models.PROTECT,
@@ -111,10 +148,13 @@ class Voucher(models.Model):
         blank=True,
         related_name="vouchers",
         db_index=False,
+        verbose_name=_("statement"),
     )
 
     class Meta:
         ordering = ["-reservation_date", "id"]
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
         constraints = [
             models.UniqueConstraint(
                 fields=["partner", "notification_key"], name="voucher_notification_key_once"
@@ -172,7 +212,8 @@ class Voucher(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.coupon_id} {self.value} {self.currency} at {self.store_id} ({self.state})"
+        value = money(self.value, self.currency)
+        return f"{self.coupon_id} · {value} · {self.store_id} ({self.state})"
 
     @property
     def bonus(self):
@@ -182,27 +223,37 @@ class Voucher(models.Model):
 class VoucherEvent(models.Model):
     """One state change: who did it, when, from which state to which, and why."""
 
-    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.CharField(max_length=100)
-    from_state = models.CharField(max_length=16, blank=True, default="")
-    to_state = models.CharField(max_length=16)
-    reason = models.CharField(max_length=300, blank=True, default="")
+    voucher = models.ForeignKey(
+        Voucher, on_delete=models.CASCADE, related_name="events", verbose_name=_("voucher")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.CharField(_("actor"), max_length=100)
+    from_state = models.CharField(
+        _("from"), max_length=16, choices=State.choices, blank=True, default=""
+    )
+    to_state = models.CharField(_("to"), max_length=16, choices=State.choices)
+    # What happened, as a code with its parameters (`vouchers.journal` words it in the
+    # reader's language); `reason` is only ever what a person typed, kept as written.
+    code = models.CharField(_("event code"), max_length=40, blank=True, default="")
+    params = models.JSONField(_("event parameters"), default=dict, blank=True)
+    reason = models.CharField(_("reason given"), max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("voucher event")
+        verbose_name_plural = _("voucher events")
 
     def __str__(self) -> str:
-        return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} by {self.actor}"
+        return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} ({self.actor})"
 
 
 # --- codes, merchant keys and delivery (vouchers.codes, vouchers.jobs, vouchers.delivery) -------
 
 
 class CodeState(models.TextChoices):
-    AVAILABLE = "available", "In the pool, not handed out"
-    ISSUED = "issued", "Carried by a voucher"
-    VOID = "void", "Voided (refund accepted): never valid again"
+    AVAILABLE = "available", _("In the pool, not handed out")
+    ISSUED = "issued", _("Carried by a voucher")
+    VOID = "void", _("Voided (refund accepted): never valid again")
 
 
 class Code(models.Model):
@@ -215,27 +266,46 @@ class Code(models.Model):
     """
 
     # Indexed by `code_once_per_store` and `code_stock`, which lead with it.
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="codes", db_index=False)
-    source = models.CharField(max_length=16, default="pool")  # catalog.models.CodeSource
-    code = models.CharField(max_length=64)
-    pin = models.CharField(max_length=32, blank=True, default="")
-    value = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3, default="EUR")
-    expiry = models.DateField(null=True, blank=True)
+    store = models.ForeignKey(
+        Store,
+        on_delete=models.CASCADE,
+        related_name="codes",
+        db_index=False,
+        verbose_name=_("store"),
+    )
+    source = models.CharField(  # catalog.models.CodeSource
+        _("source"), max_length=16, choices=CodeSource.choices, default=CodeSource.POOL
+    )
+    code = models.CharField(_("code"), max_length=64)
+    pin = models.CharField(_("PIN"), max_length=32, blank=True, default="")
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    expiry = models.DateField(_("expiry"), null=True, blank=True)
     state = models.CharField(
-        max_length=10, choices=CodeState.choices, default=CodeState.AVAILABLE, db_index=True
+        _("state"),
+        max_length=10,
+        choices=CodeState.choices,
+        default=CodeState.AVAILABLE,
+        db_index=True,
     )
     voucher = models.ForeignKey(
-        Voucher, on_delete=models.PROTECT, null=True, blank=True, related_name="codes"
+        Voucher,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="codes",
+        verbose_name=_("voucher"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    issued_at = models.DateTimeField(null=True, blank=True)
-    redeemed_at = models.DateTimeField(null=True, blank=True)
-    redeemed_by = models.CharField(max_length=100, blank=True, default="")
-    voided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    redeemed_at = models.DateTimeField(_("redeemed at"), null=True, blank=True)
+    redeemed_by = models.CharField(_("redeemed by"), max_length=100, blank=True, default="")
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["store_id", "value", "id"]
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
         constraints = [
             models.UniqueConstraint(fields=["store", "code"], name="code_once_per_store"),
             models.UniqueConstraint(
@@ -253,23 +323,35 @@ class Code(models.Model):
         indexes = [models.Index(fields=["store", "state", "value"], name="code_stock")]
 
     def __str__(self) -> str:
-        return f"{self.store_id} code …{self.code[-4:]} {self.value} ({self.state})"
+        return gettext("code …%(end)s of %(store)s, %(value)s (%(state)s)") % {
+            "end": self.code[-4:],
+            "store": self.store_id,
+            "value": money(self.value, self.currency),
+            "state": self.get_state_display(),
+        }
 
 
 class MerchantKey(models.Model):
     """A store's key for the merchant API (check and redeem codes); only its digest is kept."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="merchant_keys")
-    digest = models.CharField(max_length=64, unique=True)
-    hint = models.CharField(max_length=12, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="merchant_keys", verbose_name=_("store")
+    )
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    hint = models.CharField(_("key (start)"), max_length=12, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["store_id", "-created_at"]
+        verbose_name = _("merchant key")
+        verbose_name_plural = _("merchant keys")
 
     def __str__(self) -> str:
-        return f"merchant key {self.hint}… of {self.store_id}"
+        return gettext("merchant key %(hint)s… of %(store)s") % {
+            "hint": self.hint,
+            "store": self.store_id,
+        }
 
 
 class VoucherDocument(models.Model):
@@ -277,24 +359,32 @@ class VoucherDocument(models.Model):
     behind a load balancer can serve it (no shared file system needed)."""
 
     voucher = models.OneToOneField(
-        Voucher, on_delete=models.CASCADE, primary_key=True, related_name="document"
+        Voucher,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="document",
+        verbose_name=_("voucher"),
     )
-    pdf = models.BinaryField()
-    created_at = models.DateTimeField(default=timezone.now)
+    pdf = models.BinaryField(_("PDF"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("voucher PDF")
+        verbose_name_plural = _("voucher PDFs")
 
     def __str__(self) -> str:
-        return f"PDF of {self.voucher_id}"
+        return gettext("PDF of %(voucher)s") % {"voucher": self.voucher_id}
 
 
 class JobKind(models.TextChoices):
-    PDF = "pdf", "Make the PDF (codes first), then READY"
-    MAIL = "mail", "Mail the PDF, then SENT"
+    PDF = "pdf", _("Make the PDF (codes first), then READY")
+    MAIL = "mail", _("Mail the PDF, then SENT")
 
 
 class JobStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for its next attempt"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed: retries used up"
+    PENDING = "pending", _("Waiting for its next attempt")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed: retries used up")
 
 
 class DeliveryJob(models.Model):
@@ -303,25 +393,36 @@ class DeliveryJob(models.Model):
 
     # Indexed by the unique (voucher, kind) constraint, whose first column it is.
     voucher = models.ForeignKey(
-        Voucher, on_delete=models.CASCADE, related_name="delivery_jobs", db_index=False
+        Voucher,
+        on_delete=models.CASCADE,
+        related_name="delivery_jobs",
+        db_index=False,
+        verbose_name=_("voucher"),
     )
-    kind = models.CharField(max_length=8, choices=JobKind.choices)
-    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
-    attempts = models.PositiveIntegerField(default=0)  # failed attempts so far
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=8, choices=JobKind.choices)
+    status = models.CharField(
+        _("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    # failed attempts so far
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     # The worker's lease (`core.leases`): who holds the job, and until when.
-    locked_until = models.DateTimeField(null=True, blank=True)
-    lease_token = models.UUIDField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    done_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    lease_token = models.UUIDField(_("lease token"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     # The id of the request that wrote the row (`core.request_context`), for following it in
     # the logs to what the worker did; null when written outside a request.
-    request_id = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
+    request_id = models.CharField(  # noqa: DJ001
+        _("request id"), max_length=128, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["next_attempt_at", "id"]
+        verbose_name = _("delivery job")
+        verbose_name_plural = _("delivery jobs")
         constraints = [
             models.UniqueConstraint(fields=["voucher", "kind"], name="one_job_per_voucher_kind")
         ]
@@ -336,4 +437,4 @@ class DeliveryJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} job of {self.voucher_id}: {self.status}"
+        return f"{self.get_kind_display()} · {self.voucher_id}: {self.get_status_display()}"

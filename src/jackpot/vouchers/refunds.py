@@ -15,12 +15,8 @@ from jackpot.vouchers.models import Voucher
 
 
 def accept(voucher_id, actor: str, reason: str = "") -> Voucher:
-    return lifecycle.transition(
-        voucher_id, "accept_refund", actor, reason=reason or "refund accepted by the store"
-    )
+    return lifecycle.transition(voucher_id, "accept_refund", actor, reason=reason)
 
 
 def reject(voucher_id, actor: str, reason: str = "") -> Voucher:
-    return lifecycle.transition(
-        voucher_id, "reject_refund", actor, reason=reason or "refund refused by the store"
-    )
+    return lifecycle.transition(voucher_id, "reject_refund", actor, reason=reason)

@@ -19,7 +19,7 @@ from jackpot.core.formats import amount as json_amount
 from jackpot.core.problems import Problem
 from jackpot.partners.models import ConfirmationMode
 from jackpot.tokens.models import Session
-from jackpot.vouchers import lifecycle
+from jackpot.vouchers import journal, lifecycle
 from jackpot.vouchers.models import State, Voucher
 
 COUPON_ALPHABET = string.ascii_uppercase
@@ -207,9 +207,16 @@ def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> 
     insert(voucher)  # a taken coupon id fails the unique index: `reserve` retries
     session.closed_at = now
     _close_session(session.pk, now)
-    lifecycle.record(voucher, "", f"session:{session.pk}", f"reserved by {by}", "coupon/reserved")
+    lifecycle.record(
+        voucher,
+        "",
+        f"session:{session.pk}",
+        journal.RESERVED,
+        {"by": by},
+        event="coupon/reserved",
+    )
     # In notification mode the voucher stays RESERVED until the partner's endpoint answers the
     # coupon/reserved webhook with a 2xx (vouchers.notification_confirmation, run by the worker).
     if partner.confirmation_mode == ConfirmationMode.AUTO and not session.force_manual_confirm:
-        lifecycle.apply(voucher, "confirm", "system", "automatic confirmation", now)
+        lifecycle.apply(voucher, "confirm", "system", now=now, code=journal.AUTO_CONFIRMED)
     return Reservation(voucher, created=True)

@@ -18,7 +18,7 @@ from jackpot.portal.access import actor, partner_required, partner_voucher, part
 from jackpot.portal.forms import BulkActionForm, CouponFilterForm, RefundForm
 from jackpot.portal.labels import DELIVERY_LABELS, problem_message
 from jackpot.portal.views import PAGE_SIZE
-from jackpot.vouchers import lifecycle, links
+from jackpot.vouchers import journal, lifecycle, links
 from jackpot.vouchers.models import State, Voucher
 from jackpot.webhooks import services as webhooks
 from jackpot.webhooks.models import Delivery
@@ -56,9 +56,7 @@ def pending(request):
         form = BulkActionForm(request.POST)
         if form.is_valid():
             action = form.cleaned_data["action"]
-            reason = form.cleaned_data["reason"] or (
-                "canceled in the portal" if action == "cancel" else ""
-            )
+            reason = form.cleaned_data["reason"]
             outcome = services.apply_to_many(
                 request.partner, form.voucher_ids, action, actor(request), reason
             )
@@ -118,7 +116,7 @@ def coupon(request, voucher_id):
         {
             "section": "coupons",
             "voucher": voucher,
-            "events": voucher.events.all(),
+            "journal": journal.entries(voucher.events.all(), journal.PARTNER),
             "notifications": notifications,
             "pdf_path": links.path(voucher.pk) if voucher.state in links.WITH_PDF else None,
             "refund_form": RefundForm(),
@@ -152,18 +150,14 @@ def coupon_confirm(request, voucher_id):
 @partner_required
 @require_POST
 def coupon_cancel(request, voucher_id):
-    return _transition(
-        request, voucher_id, "cancel", "canceled in the portal", _("%(coupon)s canceled.")
-    )
+    return _transition(request, voucher_id, "cancel", "", _("%(coupon)s canceled."))
 
 
 @partner_required
 @require_POST
 def coupon_refund(request, voucher_id):
     form = RefundForm(request.POST)
-    reason = (
-        form.cleaned_data["reason"] if form.is_valid() else ""
-    ) or "refund requested in the portal"
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _transition(request, voucher_id, "refund", reason, _("Refund of %(coupon)s requested."))
 
 

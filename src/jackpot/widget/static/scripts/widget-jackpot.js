@@ -220,14 +220,6 @@
     });
     return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2] > 0.22 ? '#0f172a' : '#ffffff';
   }
-  function initials(name) {
-    var words = String(name || '?').split(/[\s'\u2019\-]+/).filter(function (w) {
-      return /^\p{L}/u.test(w) && !/^(le|la|les|l|the|de|des|du|et)$/i.test(w);
-    });
-    return (words.length ? words : [String(name || '?')]).slice(0, 2).map(function (w) {
-      return w.charAt(0).toUpperCase();
-    }).join('');
-  }
   function Widget(container, token, onError, callback, options) {
     var opts = options || {};
     var lang = String(opts.locale || 'fr').toLowerCase().slice(0, 2) === 'en' ? 'en' : 'fr';
@@ -366,7 +358,7 @@
       var safe = false;
       try { safe = url && new URL(url, base).origin === new URL(base).origin; } catch (e) { safe = false; }
       if (safe) return el('img', { class: 'jk-logo', src: new URL(url, base).href, alt: '', loading: 'lazy' });
-      return el('span', { class: 'jk-logo jk-monogram', 'aria-hidden': 'true', text: initials(store.name) });
+      return el('span', { class: 'jk-logo jk-monogram', 'aria-hidden': 'true', text: store.monogram || '?' });  // the server's rule (catalog/monogram.py), as on the PDF
     }
     function ticket(store, name, value, foot, hidden) {
       return storeColor(el('div', { class: 'jk-ticket', 'aria-hidden': hidden }, [
