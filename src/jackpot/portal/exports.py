@@ -1,8 +1,26 @@
-"""The coupon list as CSV: the filtered list, streamed, safe to open in a spreadsheet."""
+"""The coupon list as CSV: the filtered list, streamed, safe to open in a spreadsheet.
 
-import csv
+A partner may hold millions of vouchers; one export must not hold a server thread for minutes
+nor build a file in memory. So an export is
+- **streamed** with constant memory: `CHUNK` rows at a time, each chunk one short keyset query
+  on the list's order (newest first; `core.keyset`), served by the partner's index on
+  `reservation_date`, with no cursor or transaction left open while the partner downloads;
+- **bounded**: at most `JACKPOT_EXPORT_MAX_ROWS` rows (100,000 by default, a few seconds of
+  work). A larger one is refused before anything is sent, with a message asking for a narrower
+  export (a shorter period of reservation dates, a state or a store), which the partner's
+  filters already give. A bound was chosen over a background job that writes a file to fetch
+  later: no file store to share between nodes, nothing to clean up, the same filters as the
+  list, and every voucher is still reachable, period by period. Counting stops at the bound:
+  whatever the partner holds, the check reads at most `JACKPOT_EXPORT_MAX_ROWS + 1` keys.
+"""
 
+from django.conf import settings
+
+from jackpot.core import keyset
+from jackpot.core.downloads import csv_lines
 from jackpot.core.formats import iso
+
+CHUNK = 500  # rows read per query while streaming
 
 COLUMNS = [
     "couponId",
@@ -59,14 +77,20 @@ def row(v) -> list[str]:
     ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def max_rows() -> int:
+    return settings.JACKPOT_EXPORT_MAX_ROWS
+
+
+def too_large(vouchers) -> bool:
+    """Whether `vouchers` hold more rows than one export may (reading at most that many keys)."""
+    limit = max_rows()
+    ordered = vouchers.order_by("-reservation_date", "-pk").values_list("pk", flat=True)
+    return ordered[limit : limit + 1].exists()
 
 
 def stream(vouchers):
-    writer = csv.writer(_Echo())
+    """The CSV of `vouchers`, newest first, a chunk of rows at a time."""
     yield "\ufeff"  # a BOM, so that spreadsheets read UTF-8 (store names with accents)
-    yield writer.writerow(COLUMNS)
-    for voucher in vouchers.select_related("store").iterator(chunk_size=500):
-        yield writer.writerow(row(voucher))
+    yield from csv_lines([COLUMNS])
+    walk = keyset.walk(vouchers.select_related("store"), "reservation_date", True, CHUNK)
+    yield from csv_lines(row(voucher) for voucher in walk)

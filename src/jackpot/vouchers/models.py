@@ -92,8 +92,15 @@ class Voucher(models.Model):
         max_length=8, choices=PaymentState.choices, blank=True, default=""
     )
     wallet_operation_id = models.CharField(max_length=64, blank=True, default="")
+    # Indexed by `voucher_statement_walk` below (a statement's vouchers in confirmation order),
+    # not by a column index of its own: that one would only repeat the composite's first column.
     statement = models.ForeignKey(
-        Statement, on_delete=models.PROTECT, null=True, blank=True, related_name="vouchers"
+        Statement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="vouchers",
+        db_index=False,
     )
 
     class Meta:
@@ -116,6 +123,13 @@ class Voucher(models.Model):
                 fields=["partner", "user_id"],
                 name="voucher_partner_user",
                 condition=~models.Q(user_id=""),
+            ),
+            # A statement's file walks its vouchers by (confirm_date, id) in chunks (`payments.
+            # statement_rows`); only billed vouchers have a statement, so only they are indexed.
+            models.Index(
+                fields=["statement", "confirm_date", "id"],
+                condition=models.Q(statement__isnull=False),
+                name="voucher_statement_walk",
             ),
         ]
 
