@@ -107,6 +107,7 @@ def test_worker_once_and_jackpot_prune_delete_what_is_past_its_retention(
         "unsentEnvelopes": 0,
         "deliveryJobs": 0,
         "sessions": 0,
+        "backofficeLogins": 0,
     }
 
 
@@ -129,3 +130,29 @@ def test_idempotency_records_and_burns_are_read_through_their_date_indexes():
         batch(idempotency.expired(now), 1000), index_on(IdempotencyRecord, "created_at")
     )
     assert_uses_index(batch(sessions.stale_burns(now), 1000), index_on(TokenBurn, "burned_at"))
+
+
+def test_expired_backoffice_logins_go_live_ones_stay(client, admin_user):
+    from django.contrib.sessions.models import Session as LoginSession
+
+    client.force_login(admin_user)
+    live = LoginSession.objects.get()
+    LoginSession.objects.create(
+        session_key="x" * 32, session_data="", expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    assert pruning.prune().deleted["backofficeLogins"] == 1
+    assert list(LoginSession.objects.all()) == [live]
+
+
+@pytest.mark.postgres
+def test_ended_logins_are_read_through_their_expiry_index():
+    from django.contrib.sessions.models import Session as LoginSession
+
+    from jackpot.core.pruning import batch
+    from support.explain import assert_uses_index
+    from support.indexes import index_on
+
+    assert_uses_index(
+        batch(pruning.ended_logins(timezone.now()), 1000), index_on(LoginSession, "expire_date")
+    )

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.sessions.models import Session as LoginSession
 from django.utils import timezone
 
 from jackpot.api import idempotency
-from jackpot.core.pruning import UNTIL_DONE, Budget
+from jackpot.core.pruning import UNTIL_DONE, Budget, delete_in_batches
 from jackpot.tokens import sessions
 from jackpot.vouchers import retention as vouchers
 from jackpot.webhooks import retention as webhooks
@@ -51,7 +52,18 @@ STEPS = (
     ),
     Step("deliveryJobs", lambda now, budget: vouchers.prune_jobs(now, budget)),
     Step("sessions", lambda now, budget: vouchers.prune_sessions(now, budget)),
+    Step("backofficeLogins", lambda now, budget: prune_logins(now, budget)),
 )
+
+
+def ended_logins(now: datetime):
+    """Backoffice logins (Django's sessions, portal and admin) that expired, the oldest first:
+    Django never deletes them itself (`clearsessions` does, unbounded)."""
+    return LoginSession.objects.filter(expire_date__lt=now).order_by("expire_date")
+
+
+def prune_logins(now: datetime, budget: Budget) -> int:
+    return delete_in_batches(ended_logins(now), budget)
 
 
 @dataclass
