@@ -27,20 +27,27 @@ def after(moment_field: str, moment, pk, descending: bool) -> Q:
 def walk(queryset: QuerySet, moment_field: str, descending: bool, chunk_size: int) -> Iterator:
     """Every row of `queryset` ordered by `moment_field` then pk, read `chunk_size` at a time.
 
-    The moment must never be null on these rows (a null cannot be compared to resume after).
+    Rows are model instances, or dicts from `.values(…)` naming the moment and "pk". The moment
+    must never be null on these rows (a null cannot be compared to resume after).
     """
     sign = "-" if descending else ""
     ordered = queryset.order_by(f"{sign}{moment_field}", f"{sign}pk")
-    last: Model | None = None
+    last: Model | dict | None = None
     while True:
         chunk = ordered
         if last is not None:
-            moment = getattr(last, moment_field)
+            moment, pk = _position(last, moment_field)
             if moment is None:
                 raise ValueError(f"{moment_field} is null on {last!r}: the walk cannot resume")
-            chunk = ordered.filter(after(moment_field, moment, last.pk, descending))
+            chunk = ordered.filter(after(moment_field, moment, pk, descending))
         rows = list(chunk[:chunk_size])
         yield from rows
         if len(rows) < chunk_size:
             return
         last = rows[-1]
+
+
+def _position(row: Model | dict, moment_field: str) -> tuple:
+    if isinstance(row, dict):
+        return row[moment_field], row["pk"]
+    return getattr(row, moment_field), row.pk
