@@ -11,8 +11,10 @@ from jackpot.core.schema import AddIndexConcurrently
 class Migration(migrations.Migration):
     atomic = False
 
+    # After both 0006 migrations of main (and a merge of their two branches).
     dependencies = [
-        ("vouchers", "0005_request_id"),
+        ("vouchers", "0006_admin_lists"),
+        ("vouchers", "0006_refunded_payment_state_rules_cli"),
     ]
 
     operations = [
