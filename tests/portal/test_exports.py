@@ -3,7 +3,6 @@ a time, and refused with a message when it would hold more than JACKPOT_EXPORT_M
 
 import csv
 import io
-import re
 from datetime import UTC, datetime
 
 import pytest
@@ -153,23 +152,28 @@ def test_in_a_browser_a_refused_export_shows_why_on_the_list(
 
 
 @pytest.mark.postgres
-def test_each_chunk_and_the_bound_read_the_partners_index_in_its_order(acme, five):
-    """With a few thousand rows and fresh statistics, so that the planner has a reason to
-    prefer the index that gives the list's order over any other index on the partner."""
+def test_each_chunk_and_the_bound_read_only_the_partners_rows_through_an_index(
+    acme, five, beta, make_voucher
+):
+    """With a few thousand rows, most of them another partner's, and fresh statistics. Which
+    of the partner's indexes serves best (and whether one gives the order with `id` too) is
+    the voucher indexes' business; the export's part is a chunk query that is an index range:
+    the partner, and the redundant bound `reservation_date <= last` beside the keyset."""
     from jackpot.core import keyset
     from support.copies import voucher_copies
     from support.explain import plan
 
-    voucher_copies(five[0], 3000, "reservation_date", SAME_MOMENT)
+    voucher_copies(five[0], 1500, "reservation_date", SAME_MOMENT, tag="A")
+    voucher_copies(make_voucher(beta, 30), 6000, "reservation_date", SAME_MOMENT, tag="B")
     vouchers = Voucher.objects.filter(partner=acme).order_by("-reservation_date", "-pk")
     last = vouchers[1000]
     chunk = vouchers.filter(
         keyset.after("reservation_date", last.reservation_date, last.pk, descending=True)
     )[: exports.CHUNK]
+    assert '"reservation_date" <=' in str(chunk.query)
     probe = vouchers.values_list("pk", flat=True)[4:5]
-    for query, bounds in ((chunk, ("partner_id", "reservation_date <=")), (probe, ("partner_id",))):
+    for query in (chunk, probe):
         text = plan(query)
         (condition,) = [line for line in text.splitlines() if "Index Cond:" in line]
-        assert all(bound in condition for bound in bounds), text
+        assert "partner_id" in condition, text
         assert "Seq Scan" not in text, text
-        assert not re.search(r"(^|->  )Sort ", text, re.M), text  # in the index's order

@@ -14,14 +14,17 @@ from django.db import connection
 from jackpot.vouchers.models import Voucher
 
 
-def voucher_copies(voucher: Voucher, count: int, moment_field: str, start: datetime) -> None:
-    """`count` copies of `voucher` (new ids, coupon ids and keys, no session), `moment_field`
-    a minute earlier each from `start`; then the table's statistics are brought up to date."""
+def voucher_copies(
+    voucher: Voucher, count: int, moment_field: str, start: datetime, tag: str = "C"
+) -> None:
+    """`count` copies of `voucher` (new ids, coupon ids starting with `tag` and keys, no
+    session), `moment_field` a minute earlier each from `start`; then the table's statistics
+    are brought up to date."""
 
     def copy_of(n: int) -> Voucher:
         row = copy.copy(voucher)
         row.id, row.session_id = uuid.uuid4(), None
-        row.coupon_id, row.notification_key = f"C{n:09d}", f"copy-{n}"
+        row.coupon_id, row.notification_key = f"{tag}{n:09d}", f"copy-{tag}-{n}"
         setattr(row, moment_field, start - timedelta(minutes=n))
         return row
 
