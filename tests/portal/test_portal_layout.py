@@ -122,3 +122,9 @@ def test_the_coupon_list_fits_a_laptop(shop, new_page, locale):
     assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth")  # the last column is not cut
     assert page.evaluate(FITS) == []  # no filter's text is cut
     screenshot(page, f"43-coupons-1280-{locale}")
+
+
+def test_the_menu_buttons_are_named_in_french(alice_client):
+    page = alice_client.get("/portal/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<span class="sr-only">Menu</span>' in page
+    assert '<span class="sr-only">Fermer le menu</span>' in page
