@@ -3,6 +3,7 @@ their boxes. Screenshots under test-artifacts/screenshots/portal/ (4x-*)."""
 
 import pytest
 
+from support.browser import overflows
 from support.portal import PASSWORD, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -13,21 +14,6 @@ PHONE = {"width": 375, "height": 812}
 FOCUS = """() => { const e = document.activeElement;
   return {inSidebar: !!e.closest('#sidebar'), menu: e.classList.contains('menu-button'),
           close: e.hasAttribute('data-nav-close'), outline: getComputedStyle(e).outlineStyle}; }"""
-
-# Elements that stick out of the page or of their card, and scrolling boxes that scroll.
-OVERFLOW = """() => {
-  const root = document.documentElement, out = [];
-  if (root.scrollWidth > root.clientWidth) out.push('page ' + root.scrollWidth);
-  document.querySelectorAll('.card *').forEach(e => {
-    if (!e.checkVisibility() || e.closest('.table-wrap')) return;
-    const card = e.closest('.card').getBoundingClientRect(), r = e.getBoundingClientRect();
-    if (r.right > card.right + 0.5 || r.left < card.left - 0.5) out.push(e.outerHTML.slice(0, 80));
-  });
-  document.querySelectorAll('.chart-wrap').forEach(e => {
-    if (e.scrollWidth > e.clientWidth) out.push('chart scrolls');
-  });
-  return out;
-}"""
 
 # For each select and date input: the width its longest text needs, and the width it has.
 FITS = """() => {
@@ -106,7 +92,10 @@ def test_dashboard_charts_fit_their_boxes(shop, new_page, width):
     page = signed_in(new_page, shop["url"], width=width, height=900)
     charts = page.locator("svg.chart:visible")
     assert charts.count() == 3
-    assert page.evaluate(OVERFLOW) == []
+    assert overflows(page, ".card") == []
+    assert page.locator(".chart-wrap").evaluate_all(
+        "ws => ws.every(w => w.scrollWidth <= w.clientWidth)"
+    )
     today = page.locator("svg.chart:visible >> nth=0").locator("rect.hit").last
     box = today.bounding_box()
     assert 0 <= box["x"] and box["x"] + box["width"] <= width  # today's column is on screen
@@ -117,7 +106,7 @@ def test_dashboard_charts_fit_their_boxes(shop, new_page, width):
 def test_the_coupon_list_fits_a_laptop(shop, new_page, locale):
     page = signed_in(new_page, shop["url"], width=1280, height=900, locale=locale)
     page.goto(f"{shop['url']}/portal/coupons/")
-    assert page.evaluate(OVERFLOW) == []
+    assert overflows(page, ".card") == []
     wrap = page.locator(".table-wrap")
     assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth")  # the last column is not cut
     assert page.evaluate(FITS) == []  # no filter's text is cut

@@ -26,6 +26,16 @@
       });
     });
   });
+  /* A table wider than its box scrolls sideways: the keyboard can reach it then (Tab, arrows). */
+  var scrollers = document.querySelectorAll(".table-wrap");
+  var reachable = function () {
+    scrollers.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+      else box.removeAttribute("tabindex");
+    });
+  };
+  reachable();
+  window.addEventListener("resize", reachable);
   /* The menu on small screens: the button opens the sidebar over the page; Escape, the close
      button or the shade closes it. While it is open the page behind is inert; while it is
      closed the sidebar is hidden (CSS visibility), so Tab never walks its links. */
