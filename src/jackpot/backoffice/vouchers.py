@@ -170,12 +170,29 @@ class VoucherAdmin(kit.ReadOnlyAdmin):
         return self._decide(request, queryset, refunds.reject, gettext("Reject the refund"))
 
 
+class FromStateFilter(admin.SimpleListFilter):
+    """The state an event left, the reservation (from no state) named rather than blank."""
+
+    title = _("from state")
+    parameter_name = "from_state"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        return [(self.NONE, _("none (the reservation)")), *((s, s) for s in State.values)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(from_state="" if value == self.NONE else value)
+
+
 @admin.register(VoucherEvent)
 class VoucherEventAdmin(kit.ReadOnlyAdmin):
     """The journal of every voucher change (who, when, from, to, why)."""
 
     list_display = ["at", "coupon", "actor", "from_state", "to_state", "reason"]
-    list_filter = ["to_state", "from_state"]
+    list_filter = ["to_state", FromStateFilter]
     search_fields = ["=voucher__coupon_id", "actor", "reason"]
     date_hierarchy = "at"
     list_select_related = ["voucher"]
