@@ -90,7 +90,7 @@ class RowsWidget(forms.Widget):
                 cells.append(
                     {
                         "name": f"{name}-{i}-{column.key}",
-                        "id": f"{attrs.get('id', name)}-{i}-{column.key}",
+                        "id": f"{(attrs or {}).get('id', name)}-{i}-{column.key}",
                         "value": row.get(column.key, ""),
                         "label": label,
                         "template": template,
@@ -198,8 +198,8 @@ class AmountsField(_RowsField):
         return [str(parsed) for _typed, parsed in values]
 
 
-# The categories the demo catalogue and partners' filters use; a store may have others (from a
-# catalogue file, or typed in "Other categories"), offered as checkboxes once a store has them.
+# The demo catalogue's categories, named; a store may have others (from a catalogue file, or
+# typed in "Other categories"), offered as checkboxes once a store has them.
 CATEGORIES = {
     "beauty": pgettext_lazy("category", "Beauty"),
     "culture": pgettext_lazy("category", "Culture"),
