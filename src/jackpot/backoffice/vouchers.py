@@ -203,6 +203,24 @@ class VoucherAdmin(lists.BigList, kit.ReadOnlyAdmin):
         return self._decide(request, queryset, refunds.reject, gettext("Reject the refund"))
 
 
+class FromStateFilter(admin.SimpleListFilter):
+    """The state an event left, the reservation (from no state) named rather than blank; the
+    choices are the code's, never a `DISTINCT` over the journal."""
+
+    title = _("from state")
+    parameter_name = "from_state"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        return [(self.NONE, _("none (the reservation)")), *STATES]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(from_state="" if value == self.NONE else value)
+
+
 @admin.register(VoucherEvent)
 class VoucherEventAdmin(lists.BigList, JournalColumns, kit.ReadOnlyAdmin):
     """The journal of every voucher change (who, when, from, to, what), newest first: the
@@ -211,7 +229,7 @@ class VoucherEventAdmin(lists.BigList, JournalColumns, kit.ReadOnlyAdmin):
     list_display = ["at", "coupon", "who", "from_state", "to_state", "what", "reason"]
     list_filter = [
         lists.choices_filter("to_state", _("to state"), STATES),
-        lists.choices_filter("from_state", _("from state"), STATES),
+        FromStateFilter,
     ]
     fields = ["voucher", "at", "who", "actor", "from_state", "to_state", "what", "reason"]
     readonly_fields = fields
