@@ -44,9 +44,19 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+        indexes = [
+            # The portal's statements list, a page at a time (`portal.paging`).
+            models.Index(fields=["partner", "-issued_at", "-id"], name="statement_partner_newest")
+        ]
 
     def __str__(self) -> str:
         return f"statement {self.pk} of {self.partner_id}: {self.total} {self.currency}"
+
+
+# The order of a partner's vouchers in every list: newest reservation first, ties by id.
+NEWEST = ["-reservation_date", "-id"]
+# The states the portal's refunds list shows.
+REFUND_STATES = [State.REFUNDING, State.REFUNDED, State.REFUND_REJECTED]
 
 
 class Voucher(models.Model):
@@ -96,7 +106,27 @@ class Voucher(models.Model):
                 condition=models.Q(value__gte=models.F("price")), name="voucher_value_covers_price"
             ),
         ]
-        indexes = [models.Index(fields=["partner", "-reservation_date"])]
+        # A partner's list, newest first (`portal.paging`, the API's cursor): one index per
+        # filter the portal offers, each ending with the list's order, so that a page is one
+        # index range however far back it is and however few rows the filter keeps. The partial
+        # ones are small: the refunds list, and the search by customTransactionId (portal.search).
+        indexes = [
+            models.Index(fields=["partner", *NEWEST], name="voucher_partner_newest"),
+            models.Index(fields=["partner", "state", *NEWEST], name="voucher_partner_state"),
+            models.Index(fields=["partner", "store", *NEWEST], name="voucher_partner_store"),
+            models.Index(fields=["partner", "payment_state", *NEWEST], name="voucher_partner_paid"),
+            models.Index(fields=["partner", "user_id", *NEWEST], name="voucher_partner_user"),
+            models.Index(
+                fields=["partner", *NEWEST],
+                condition=models.Q(state__in=REFUND_STATES),
+                name="voucher_partner_refunds",
+            ),
+            models.Index(
+                fields=["partner", "custom_transaction_id"],
+                condition=~models.Q(custom_transaction_id=""),
+                name="voucher_partner_transaction",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.coupon_id} {self.value} {self.currency} at {self.store_id} ({self.state})"
@@ -121,6 +151,38 @@ class VoucherEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} by {self.actor}"
+
+
+class DailyTotal(models.Model):
+    """What a partner's vouchers confirmed on one day at one store add up to (`vouchers.rollup`).
+
+    Derived from the vouchers, never edited by hand: the lifecycle moves a row in the
+    transaction of each change that makes a voucher count or stop counting (a confirmation, an
+    accepted refund), so the portal's dashboard reads a few rows a day instead of summing the
+    partner's vouchers. The day is the confirmation's, in the platform's `TIME_ZONE`.
+    """
+
+    # Indexed by `daily_total_once`, which starts with it.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="daily_totals", db_index=False
+    )
+    day = models.DateField()
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="daily_totals")
+    currency = models.CharField(max_length=3, default="EUR")
+    vouchers = models.IntegerField(default=0)
+    value = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # what they are worth
+    price = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # what users paid
+
+    class Meta:
+        ordering = ["partner_id", "day", "store_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "day", "store", "currency"], name="daily_total_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.day} {self.store_id}: {self.vouchers} ({self.price})"
 
 
 # --- codes, merchant keys and delivery (vouchers.codes, vouchers.jobs, vouchers.delivery) -------
