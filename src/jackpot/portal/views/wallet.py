@@ -2,19 +2,24 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from jackpot.core.downloads import attachment
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Entry
+from jackpot.portal import paging
 from jackpot.portal.access import partner_required
 from jackpot.portal.forms import ThresholdForm
 from jackpot.portal.labels import TRANSACTION_LABELS
 from jackpot.portal.views import PAGE_SIZE
 from jackpot.vouchers import payments
 from jackpot.vouchers.models import Statement, Voucher
+
+# Newest first, each list a page at a time (`portal.paging`): the wallet's movements, by their
+# transaction's time, and the statements (`statement_partner_newest`).
+MOVEMENTS = paging.Order("transaction__created_at", key_type=int)
+STATEMENTS = paging.Order("issued_at", key_type=int)
 
 
 @partner_required
@@ -27,8 +32,9 @@ def wallet(request):
         messages.success(request, _("Low-balance warning saved."))
         return redirect("portal:wallet")
     entries = Entry.objects.filter(account=account).select_related("transaction")
-    page = Paginator(entries.order_by("-transaction__created_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = paging.page(entries, MOVEMENTS, request.GET, PAGE_SIZE)
+    statements = paging.page(
+        Statement.objects.filter(partner=partner), STATEMENTS, request.GET, 12, "statements_"
     )
     references = {entry.pk: payments.voucher_id_of(entry.transaction.reference) for entry in page}
     coupons = dict(
@@ -54,7 +60,7 @@ def wallet(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "statements": Statement.objects.filter(partner=partner)[:24],
+            "statements": statements,
             "topup": {
                 "holder": settings.JACKPOT_TOPUP_ACCOUNT_HOLDER,
                 "iban": settings.JACKPOT_TOPUP_IBAN,
