@@ -30,29 +30,27 @@ PARAMETERS = ("after", "before", "at")  # what a pagination link changes; filter
 
 @dataclass(frozen=True)
 class Order:
-    """A list's order: by `moment` then `key` (both descending when `newest_first`)."""
+    """A list's order: by `moment` (an ORM path) then the primary key, both descending when
+    `newest_first`; `key_type` is the primary key's type (a cursor holds one)."""
 
     moment: str
-    key: str = "pk"
     key_type: type = uuid.UUID
     newest_first: bool = True
 
     def fields(self, reverse: bool = False) -> list[str]:
-        descending = self.newest_first != reverse
-        sign = "-" if descending else ""
-        return [f"{sign}{self.moment}", f"{sign}{self.key}"]
+        sign = "-" if self.newest_first != reverse else ""
+        return [f"{sign}{self.moment}", f"{sign}pk"]
 
     def beyond(self, moment: datetime, key, reverse: bool = False) -> Q:
         """The rows after (moment, key) in this order (before it when `reverse`)."""
-        down = self.newest_first != reverse
-        strict, loose = ("lt", "lte") if down else ("gt", "gte")
+        strict, loose = ("lt", "lte") if self.newest_first != reverse else ("gt", "gte")
         return Q(**{f"{self.moment}__{loose}": moment}) & (
             Q(**{f"{self.moment}__{strict}": moment})
-            | Q(**{self.moment: moment, f"{self.key}__{strict}": key})
+            | Q(**{self.moment: moment, f"pk__{strict}": key})
         )
 
     def cursor(self, row) -> str:
-        return cursors.encode(_value(row, self.moment), _value(row, self.key))
+        return cursors.encode(_value(row, self.moment), row.pk)
 
     def read(self, text: str | None):
         """The (moment, key) of a cursor `cursor` wrote; None for anything else."""
@@ -146,5 +144,4 @@ def page(rows: QuerySet, order: Order, params, size: int, prefix: str = "") -> P
 
 def _beyond(rows: QuerySet, order: Order, row, reverse: bool = False) -> bool:
     """Whether a row of the list lies past `row` (before it when `reverse`): one index probe."""
-    moment, key = _value(row, order.moment), _value(row, order.key)
-    return rows.filter(order.beyond(moment, key, reverse=reverse)).exists()
+    return rows.filter(order.beyond(_value(row, order.moment), row.pk, reverse=reverse)).exists()

@@ -113,8 +113,10 @@ class Voucher(models.Model):
         indexes = [
             models.Index(fields=["partner", *NEWEST], name="voucher_partner_newest"),
             models.Index(fields=["partner", "state", *NEWEST], name="voucher_partner_state"),
-            models.Index(fields=["partner", "store", *NEWEST], name="voucher_partner_store"),
-            models.Index(fields=["partner", "payment_state", *NEWEST], name="voucher_partner_paid"),
+            models.Index(fields=["store", "partner", *NEWEST], name="voucher_store_partner"),
+            models.Index(
+                fields=["partner", "payment_state", *NEWEST], name="voucher_partner_payment"
+            ),
             models.Index(fields=["partner", "user_id", *NEWEST], name="voucher_partner_user"),
             models.Index(
                 fields=["partner", *NEWEST],

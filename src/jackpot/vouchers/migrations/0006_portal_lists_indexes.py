@@ -30,11 +30,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='voucher',
-            index=models.Index(fields=['partner', 'store', '-reservation_date', '-id'], name='voucher_partner_store'),
+            index=models.Index(fields=['store', 'partner', '-reservation_date', '-id'], name='voucher_store_partner'),
         ),
         migrations.AddIndex(
             model_name='voucher',
-            index=models.Index(fields=['partner', 'payment_state', '-reservation_date', '-id'], name='voucher_partner_paid'),
+            index=models.Index(fields=['partner', 'payment_state', '-reservation_date', '-id'], name='voucher_partner_payment'),
         ),
         migrations.AddIndex(
             model_name='voucher',
