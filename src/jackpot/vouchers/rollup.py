@@ -7,7 +7,8 @@ the period (1.5 s for a partner with 3 M vouchers); the roll-up holds one row pe
 store and currency, moved by the lifecycle (`lifecycle.apply`) when a voucher starts counting
 (confirmed) or stops (refund accepted), in the same transaction: a change that commits is counted,
 a change rolled back never is. The rows add up to the vouchers (tests/vouchers/test_rollup.py
-checks it over random sequences of operations; migration 0007 filled them from the vouchers).
+checks it over random sequences of operations; the migration that made the table filled it from
+the vouchers already confirmed).
 
 One upsert per change, after the change's other writes: the row's lock is held for the end of the
 transaction only; vouchers of one store confirmed the same day queue on it, as the wallet

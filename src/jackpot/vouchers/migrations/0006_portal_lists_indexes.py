@@ -1,6 +1,10 @@
-"""The indexes of the portal's lists (portal.paging, portal.search): one per filter, each ending
-with the list's order (partner, …, newest reservation first, id), replacing the index on
-(partner, reservation date) alone, whose order left ties to a sort."""
+"""The indexes of the portal's lists (portal.paging): one per filter, each ending with the list's
+order (partner, …, newest reservation first, id), replacing the index on (partner, reservation
+date) alone, whose order left ties to a sort.
+
+The same indexes, by the same names and columns, as branch `indexes`' migration
+0006_indexes_match_queries (which builds them online and drops the ones they make useless):
+when both are merged, this migration gives way to that one."""
 
 from django.db import migrations, models
 
@@ -39,13 +43,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='voucher',
             index=models.Index(fields=['partner', 'user_id', '-reservation_date', '-id'], name='voucher_partner_user'),
-        ),
-        migrations.AddIndex(
-            model_name='voucher',
-            index=models.Index(condition=models.Q(('state__in', ['REFUNDING', 'REFUNDED', 'REFUND_REJECTED'])), fields=['partner', '-reservation_date', '-id'], name='voucher_partner_refunds'),
-        ),
-        migrations.AddIndex(
-            model_name='voucher',
-            index=models.Index(condition=models.Q(('custom_transaction_id', ''), _negated=True), fields=['partner', 'custom_transaction_id'], name='voucher_partner_transaction'),
         ),
     ]
