@@ -3,10 +3,14 @@ actions the lifecycle allows."""
 
 import html
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from jackpot.core import cursors
 from jackpot.portal.views import coupons as coupon_views
 from jackpot.vouchers import lifecycle
 
@@ -93,3 +97,23 @@ def test_search_combines_with_the_filters(alice_client, acme, make_voucher):
     lifecycle.transition(confirmed.pk, "confirm", "test")
     seen, _ = coupons(alice_client, "?q=client-7&state=RESERVED")
     assert seen == [reserved.coupon_id]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["q", "after", "before", "at", "page", "state", "store", "date_from"]),
+        st.one_of(
+            st.text(max_size=140),
+            st.from_regex(r"[A-Za-z0-9_-]{1,60}", fullmatch=True),  # a cursor's alphabet
+            st.just(cursors.encode(datetime(1999, 12, 31, tzinfo=UTC), "not-a-uuid")),
+        ),
+    )
+)
+def test_any_query_string_gives_a_page_never_an_error(alice_client, acme, params):
+    response = alice_client.get(reverse("portal:coupons"), params)
+    assert response.status_code == 200
