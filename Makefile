@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: demo test lint install clean bench soak
+.PHONY: demo test lint install clean bench bench-data soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/webhooks_bench.py
 	$(BIN)/python bench/fleet_bench.py
+
+# Flat cost as data grows: a small and a big database side by side (bench/data_growth.py).
+bench-data: $(BENCH_STAMP)
+	$(BIN)/python bench/data_growth.py
 
 # The long fault runs: a 10-minute soak, then PostgreSQL restarted under load.
 soak: $(BENCH_STAMP)

@@ -210,6 +210,10 @@ CHECKS = {
         SELECT count(*) FROM ledger_transaction t WHERE (
             SELECT coalesce(sum(e.amount), 0) FROM ledger_entry e
             WHERE e.transaction_id = t.id) <> 0""",
+    "accounts whose running balance is not the sum of their entries": """
+        SELECT count(*) FROM ledger_account a WHERE
+            (SELECT coalesce(sum(b.amount), 0) FROM ledger_balance b WHERE b.account_id = a.id)
+            <> (SELECT coalesce(sum(e.amount), 0) FROM ledger_entry e WHERE e.account_id = a.id)""",
     "tokens burned without a session, or sessions without a burn": """
         SELECT abs((SELECT count(*) FROM tokens_tokenburn) - (SELECT count(*) FROM tokens_session))
     """,

@@ -34,3 +34,31 @@ def data(acme, make_voucher):
     confirmed = make_voucher(acme, 54)
     lifecycle.transition(confirmed.pk, "confirm", "test")
     return reserved, confirmed
+
+
+@pytest.fixture
+def grown(data):
+    """A row in every table that grows: `data`'s vouchers with their journal, sessions, token
+    burns, notifications and deliveries; the confirmed one's PDF made (its code, its jobs), a
+    wallet top-up sent with an Idempotency-Key, and a request id on what a request wrote."""
+    from decimal import Decimal
+
+    from jackpot.ledger import services as ledger
+    from jackpot.vouchers.delivery import process_due_jobs
+    from jackpot.vouchers.models import DeliveryJob
+    from jackpot.webhooks.models import OutboxEvent
+
+    reserved, confirmed = data
+    process_due_jobs()
+    ledger.credit_wallet(
+        confirmed.partner,
+        Decimal("100.00"),
+        reference="top-up",
+        created_by="test",
+        idempotency_key="top-up-0001",
+    )
+    OutboxEvent.objects.filter(notification_key=confirmed.notification_key).update(
+        request_id="req-confirmed"
+    )
+    DeliveryJob.objects.filter(voucher=confirmed).update(request_id="req-confirmed")
+    return reserved, confirmed

@@ -1,12 +1,17 @@
 """Money actions in the operator admin: refund decisions and statements go through the services."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from jackpot.core.formatting import money
+from jackpot.ledger import services as ledger
 from jackpot.vouchers.models import PaymentState, State, Statement, Voucher
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +89,16 @@ def test_statements_issue_and_payment(ops_client, acme, data):
     statement.refresh_from_db()
     assert statement.paid_at is not None and statement.payment_reference == "VIR-1"
     assert set(statement.vouchers.values_list("payment_state", flat=True)) == {PaymentState.PAID}
+
+
+def test_the_accounts_list_shows_each_kept_balance_without_reading_the_entries(ops_client, acme):
+    ledger.credit_wallet(acme, "50", reference="VIR", created_by="test")
+    ledger.settle_by_transfer(acme, "7.5", reference="statement:1", created_by="test")
+    with CaptureQueriesContext(connection) as queries:
+        response = ops_client.get(reverse("admin:ledger_account_changelist"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for code, balance in (("wallet:acme", "50"), ("platform:EUR", "7.5"), ("bank:EUR", "-57.5")):
+        row = page[page.index(f">{code}<") :].split("</tr>")[0]
+        assert money(Decimal(balance), "EUR") in row, row
+    assert not [q for q in queries.captured_queries if 'FROM "ledger_entry"' in q["sql"]]

@@ -131,7 +131,9 @@ def test_the_books_balance_after_every_kind_of_movement(partner, make_partner):
 def test_total_of_all_entries_shows_an_entry_written_behind_the_ledgers_back(partner):
     ledger.credit_wallet(partner, "10", reference="t", created_by="test")
     txn = Transaction.objects.get()
-    Entry.objects.create(transaction=txn, account=ledger.wallet_account(partner), amount=1)
+    Entry.objects.create(
+        transaction=txn, account=ledger.wallet_account(partner), amount=1, created_at=txn.created_at
+    )
     assert ledger.total_of_all_entries() == Decimal("1")
 
 

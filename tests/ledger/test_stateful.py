@@ -5,7 +5,7 @@ sends and refunds vouchers, issues and pays statements. After every step:
 
 * the books balance: every transaction's entries, and all entries together, sum to zero;
 * no wallet is negative, and each equals a model kept beside the machine (top-ups − wallet
-  payments + refunds of paid vouchers);
+  payments + refunds of paid vouchers); every kept (running) balance is its entries' sum;
 * every voucher's `paymentState` agrees with the ledger: PAID and not refunded ⇔ the money the
   platform received for it (`voucher:<id>` transactions plus its share of a paid statement)
   equals its price; DUE / WAITING ⇔ nothing moved for it; REFUNDED ⇒ in the end the partner
@@ -32,8 +32,9 @@ from hypothesis.stateful import (
 )
 
 from jackpot.core.problems import Problem
+from jackpot.ledger import balances
 from jackpot.ledger import services as ledger
-from jackpot.ledger.models import AccountKind, Entry, Transaction, TransactionKind
+from jackpot.ledger.models import Account, AccountKind, Entry, Transaction, TransactionKind
 from jackpot.partners.models import ConfirmationMode, Partner
 from jackpot.vouchers import lifecycle, payments, reservation
 from jackpot.vouchers.models import PaymentState, State, Statement, Voucher
@@ -295,6 +296,15 @@ class LedgerMachine(RuleBasedStateMachine):
             balance = ledger.wallet_balance(partner)
             assert balance >= 0, (partner_id, balance)
             assert balance == self.wallet[partner_id], (partner_id, balance)
+
+    @invariant()
+    def kept_balances_are_the_sums_of_the_entries(self):
+        summed = defaultdict(Decimal)
+        for account_id, amount in Entry.objects.values_list("account_id", "amount"):
+            summed[account_id] += amount
+        for account in Account.objects.all():
+            assert ledger.balance(account) == summed[account.pk], account.code
+        assert balances.mismatches() == []
 
     @invariant()
     def payment_states_agree_with_the_ledger(self):

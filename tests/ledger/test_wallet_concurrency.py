@@ -1,6 +1,6 @@
 """A wallet under simultaneous payments (PostgreSQL: real row locks, one connection per thread).
 
-The wallet account's row lock serialises debits: however many confirmations arrive at once, a
+The wallet's balance row lock serialises debits: however many confirmations arrive at once, a
 wallet that covers K vouchers pays exactly K of them and is never overdrawn.
 """
 

@@ -25,3 +25,13 @@ def partner_change(**fields) -> dict:
         },
         **fields,
     }
+
+
+def changelist(model, user, **params):
+    """The admin's change list of `model` for `GET ?params`, built as its view builds it."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", params)
+    request.user = user
+    return admin.site._registry[model].get_changelist_instance(request)

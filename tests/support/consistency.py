@@ -13,7 +13,8 @@ def database_problems() -> list[str]:
     - Its notifications: one coupon/reserved, and one coupon/confirmed exactly when confirmed;
       no coupon notification without its voucher (a rolled-back reservation leaves none).
     - The ledger balances: every transaction has entries summing to 0; each wallet payment is
-      the one of a PAID voucher, and a PAID voucher has exactly that one; wallets never negative.
+      the one of a PAID voucher, and a PAID voucher has exactly that one; the running balances
+      are the sums of the entries, and no wallet was ever negative (`ledger.balances`).
     - Each campaign's counters are what its live vouchers took; the dashboard's daily roll-up is
       what the confirmed vouchers add up to.
     - Each exchanged token opened exactly one session; a session is closed exactly when it
@@ -24,7 +25,8 @@ def database_problems() -> list[str]:
 
     from jackpot.api.models import IdempotencyRecord
     from jackpot.catalog.models import Campaign
-    from jackpot.ledger.models import Account, AccountKind, Entry, Transaction, TransactionKind
+    from jackpot.ledger import balances
+    from jackpot.ledger.models import AccountKind, Transaction, TransactionKind
     from jackpot.partners.models import Partner
     from jackpot.tokens.models import Session, TokenBurn
     from jackpot.vouchers.models import (
@@ -148,10 +150,7 @@ def database_problems() -> list[str]:
             problems.append(
                 f"transaction {txn.pk} ({txn.kind}): {txn.legs} entries, sum {txn.total}"
             )
-    for account in Account.objects.filter(kind=AccountKind.PARTNER_WALLET):
-        balance = Entry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or 0
-        if balance < 0:
-            problems.append(f"wallet {account.code} overdrawn: {balance}")
+    problems += balances.mismatches()
 
     # Campaign counters: what the vouchers still holding their budget took.
     for campaign in Campaign.objects.all():

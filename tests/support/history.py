@@ -43,7 +43,7 @@ TOP_UP = {
     "reference": "'wire-' || n",
     "created_at": STEP,
 }
-TOP_UP_ENTRY = {"transaction_id": TOP_UP["id"]}
+TOP_UP_ENTRY = {"transaction_id": TOP_UP["id"], "created_at": STEP}
 
 
 def copies(model, template_pk, rewritten: dict, count: int, params: dict) -> None:

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 ZERO = Decimal("0.00")
-MIGRATION = "jackpot.vouchers.migrations.0008_portal_lists_daily_totals"  # its backfill
+MIGRATION = "jackpot.vouchers.migrations.0009_portal_lists_daily_totals"  # its backfill
 
 
 def expected() -> dict[tuple, tuple[int, Decimal, Decimal]]:

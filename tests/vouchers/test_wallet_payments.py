@@ -4,6 +4,7 @@ the price, else the voucher is due; and the wallet API (balance, warning, ledger
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Transaction, TransactionKind
@@ -177,6 +178,26 @@ def test_the_wallet_ledger_pages_newest_first_with_a_cursor(manual, money):
     status, whole = money.get(manual, "/v2/wallet/ledger")
     assert [i["transactionId"] for i in whole["items"]] == expected
     assert whole["hasMore"] is False and whole["nextCursor"] is None
+
+
+def test_movements_posted_at_the_same_instant_are_each_paged_once(manual, money, monkeypatch):
+    instant = timezone.now()
+    with monkeypatch.context() as frozen:
+        frozen.setattr(timezone, "now", lambda: instant)
+        created = [top_up(manual, str(n)) for n in range(1, 6)]
+    top_up(manual, "6")  # a later one, first in the list
+
+    seen, cursor = [], None
+    while True:
+        path = "/v2/wallet/ledger?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        status, page = money.get(manual, path)
+        assert status == 200, page
+        seen += [i["amount"] for i in page["items"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    assert seen == [6, 5, 4, 3, 2, 1]  # ties broken by the newest entry first, none twice
+    assert {t.created_at for t in created} == {instant}
 
 
 def test_the_wallet_ledger_of_a_new_partner_is_empty(manual, money):

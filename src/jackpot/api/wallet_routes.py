@@ -1,6 +1,6 @@
 """The partner's money: wallet balance and history, statements (apikey or partner token)."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -69,19 +69,16 @@ def wallet(request):
 
 
 def _cursor(entry: Entry) -> str:
-    return cursors.encode(entry.transaction.created_at, entry.pk)
+    return cursors.encode(entry.created_at, entry.pk)
 
 
-def _after(cursor: str) -> Q:
+def _after(cursor: str) -> tuple:
     try:
-        moment, entry_id = cursors.decode(cursor, int)
+        return cursors.decode(cursor, int)
     except cursors.CursorError:
         raise invalid_field(
             "cursor", "is not a cursor this API gave", "cursor: unknown cursor"
         ) from None
-    return Q(transaction__created_at__lt=moment) | Q(
-        transaction__created_at=moment, pk__lt=entry_id
-    )
 
 
 @router.get(
@@ -93,10 +90,8 @@ def _after(cursor: str) -> Q:
 )
 def wallet_ledger(request, query: Query[LedgerQuery]):
     account = ledger.wallet_account(request.jackpot_partner)
-    entries = account.entries.select_related("transaction")
-    if query.cursor:
-        entries = entries.filter(_after(query.cursor))
-    rows = list(entries.order_by("-transaction__created_at", "-pk")[: query.limit + 1])
+    after = _after(query.cursor) if query.cursor else None
+    rows = list(ledger.entries_newest_first(account, after)[: query.limit + 1])
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]
     return {

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jackpot.backoffice import kit
+from jackpot.backoffice import kit, lists
 from jackpot.catalog.models import CodeSource, Store
 from jackpot.vouchers.codes import importing, merchant, pool
 from jackpot.vouchers.models import Code, MerchantKey
@@ -30,7 +30,9 @@ class CodeImportForm(forms.Form):
 
 
 @admin.register(Code)
-class CodeAdmin(kit.ListTools, kit.ReadOnlyAdmin):
+class CodeAdmin(kit.ListTools, lists.BigList, kit.ReadOnlyAdmin):
+    """Codes newest first: the primary key grows with time, so its index is the order."""
+
     list_display = [
         "masked_code",
         "store",
@@ -42,8 +44,17 @@ class CodeAdmin(kit.ListTools, kit.ReadOnlyAdmin):
         "issued_at",
         "redeemed_at",
     ]
-    list_filter = ["state", "source", "store", "expiry"]
+    list_filter = [
+        "state",
+        lists.choices_filter("source", _("source"), CodeSource.choices),
+        "store",
+        "expiry",
+    ]
     search_fields = ["=code", "=voucher__coupon_id"]
+    search_help_text = _(
+        "An exact code, or the couponId of the voucher carrying it (several: separated by spaces)."
+    )
+    ordering = ["-id"]
     list_select_related = ["store", "voucher"]
     exclude = ["code", "pin"]
     readonly_fields = [

@@ -11,7 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from jackpot.backoffice import kit
+from jackpot.backoffice import kit, lists
+from jackpot.catalog.models import CampaignMode
 from jackpot.core.formatting import money
 from jackpot.core.problems import Problem
 from jackpot.vouchers import refunds
@@ -40,8 +41,13 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
 
 
+# What a voucher's `mode` may hold: a mixed campaign's voucher is one or the other.
+VOUCHER_MODES = [(m.value, m.label) for m in CampaignMode if m != CampaignMode.MIXED]
+STATES = State.choices
+
+
 @admin.register(Voucher)
-class VoucherAdmin(kit.ReadOnlyAdmin):
+class VoucherAdmin(lists.BigList, kit.ReadOnlyAdmin):
     list_display = [
         "coupon_id",
         "partner",
@@ -53,9 +59,20 @@ class VoucherAdmin(kit.ReadOnlyAdmin):
         "payment_state",
         "reservation_date",
     ]
-    list_filter = ["state", "payment_state", "partner", "store", "mode"]
-    search_fields = ["=coupon_id", "notification_key", "user_id", "custom_transaction_id", "=id"]
+    list_filter = [
+        "state",
+        "payment_state",
+        "partner",
+        "store",
+        lists.choices_filter("mode", _("mode"), VOUCHER_MODES),
+    ]
+    search_fields = ["=coupon_id", "=id", "=notification_key", "=user_id"]
+    search_help_text = _(
+        "An exact couponId, voucher id, notificationKey or userId (several: separated by spaces)."
+    )
     date_hierarchy = "reservation_date"
+    ordering = ["-reservation_date", "-id"]  # index voucher_reservation
+    sortable_by = ["reservation_date"]
     list_select_related = ["partner", "store"]
     inlines = [VoucherEventInline, CodeInline]
     actions = ["accept_refund", "reject_refund"]
@@ -171,13 +188,18 @@ class VoucherAdmin(kit.ReadOnlyAdmin):
 
 
 @admin.register(VoucherEvent)
-class VoucherEventAdmin(kit.ReadOnlyAdmin):
-    """The journal of every voucher change (who, when, from, to, why)."""
+class VoucherEventAdmin(lists.BigList, kit.ReadOnlyAdmin):
+    """The journal of every voucher change (who, when, from, to, why), newest first: the
+    primary key grows with time, so its index is the list's order."""
 
     list_display = ["at", "coupon", "actor", "from_state", "to_state", "reason"]
-    list_filter = ["to_state", "from_state"]
-    search_fields = ["=voucher__coupon_id", "actor", "reason"]
-    date_hierarchy = "at"
+    list_filter = [
+        lists.choices_filter("to_state", _("to state"), STATES),
+        lists.choices_filter("from_state", _("from state"), STATES),
+    ]
+    search_fields = ["=voucher__coupon_id", "=voucher__id"]
+    search_help_text = _("A voucher's exact couponId or id (several: separated by spaces).")
+    ordering = ["-id"]
     list_select_related = ["voucher"]
 
     @admin.display(description=_("coupon"), ordering="voucher__coupon_id")
@@ -187,8 +209,8 @@ class VoucherEventAdmin(kit.ReadOnlyAdmin):
 
 
 @admin.register(DeliveryJob)
-class DeliveryJobAdmin(kit.ReadOnlyAdmin):
-    """The voucher-delivery outbox (PDF, mail) the worker drains."""
+class DeliveryJobAdmin(lists.BigList, kit.ReadOnlyAdmin):
+    """The voucher-delivery outbox (PDF, mail) the worker drains, newest first (primary key)."""
 
     list_display = [
         "voucher",
@@ -200,5 +222,10 @@ class DeliveryJobAdmin(kit.ReadOnlyAdmin):
         "done_at",
     ]
     list_filter = ["kind", "status"]
-    search_fields = ["=voucher__coupon_id", "last_error"]
+    search_fields = ["=voucher__coupon_id", "=voucher__id", "=request_id"]
+    search_help_text = _(
+        "A voucher's exact couponId or id, or the id of the request that wrote the job "
+        "(several: separated by spaces)."
+    )
+    ordering = ["-id"]
     list_select_related = ["voucher"]

@@ -8,9 +8,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jackpot.backoffice import kit
+from jackpot.backoffice import kit, lists
 from jackpot.webhooks import services
 from jackpot.webhooks.models import Attempt, Delivery, Endpoint, OutboxEvent
+from jackpot.webhooks.outbox import EVENTS
 
 
 class AttemptInline(kit.ReadOnlyInline):
@@ -26,8 +27,13 @@ class DeliveryInline(kit.ReadOnlyInline):
     readonly_fields = fields
 
 
+EVENT_CHOICES = [(event, event) for event in EVENTS]
+
+
 @admin.register(Delivery)
-class DeliveryAdmin(kit.ReadOnlyAdmin):
+class DeliveryAdmin(lists.BigList, kit.ReadOnlyAdmin):
+    """Deliveries newest first: the primary key grows with time, so its index is the order."""
+
     list_display = [
         "id",
         "partner",
@@ -38,9 +44,18 @@ class DeliveryAdmin(kit.ReadOnlyAdmin):
         "next_attempt_at",
         "delivered_at",
     ]
-    list_filter = ["status", "partner", "event__event"]
-    search_fields = ["=id", "url", "=event__id", "event__notification_key", "last_error"]
-    date_hierarchy = "created_at"
+    list_filter = [
+        "status",
+        "partner",
+        lists.choices_filter("event__event", _("event"), EVENT_CHOICES),
+    ]
+    search_fields = ["=id", "=event__id", "=event__notification_key", "=event__request_id"]
+    search_help_text = _(
+        "An exact delivery id, event id, notificationKey, or the id of the request that wrote "
+        "it (several: separated by spaces)."
+    )
+    ordering = ["-id"]
+    sortable_by = ["id"]
     list_select_related = ["event", "partner"]
     inlines = [AttemptInline]
     actions = ["resend"]
@@ -73,11 +88,18 @@ class DeliveryAdmin(kit.ReadOnlyAdmin):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(kit.ReadOnlyAdmin):
+class OutboxEventAdmin(lists.BigList, kit.ReadOnlyAdmin):
     list_display = ["created_at", "event", "partner", "notification_key", "id"]
-    list_filter = ["event", "partner"]
-    search_fields = ["=id", "notification_key"]
+    list_filter = [lists.choices_filter("event", _("event"), EVENT_CHOICES), "partner"]
+    search_fields = ["=id", "=notification_key", "=request_id"]
+    search_help_text = _(
+        "An exact event id, notificationKey, or the id of the request that wrote it "
+        "(several: separated by spaces)."
+    )
     date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]  # the created_at index
+    sortable_by = ["created_at"]
+    list_select_related = ["partner"]
     inlines = [DeliveryInline]
 
 

@@ -5,6 +5,10 @@ SECRET_KEY and ALLOWED_HOSTS, a public address partners and users can open, ever
 applied, Redis shared (and answering) when several nodes serve, and a worker passing. Each item
 is printed `ok`, `note` (a Django warning that is expected here, with why) or `FAIL`; the exit
 code is 0 when nothing failed, 1 otherwise, so a deploy script can stop on it.
+
+`--ledger` adds the books: every running balance equal to the entries it adds up, no wallet ever
+overdrawn (`ledger.balances.mismatches`). It reads every entry, so it is asked for, not run on
+each deploy.
 """
 
 import ipaddress
@@ -131,7 +135,27 @@ def worker(within: float) -> tuple[str, str, str]:
     return ("ok", "worker", f"last pass {age.total_seconds():.0f}s ago")
 
 
-def run_checks(deploy: bool, nodes: int, worker_within: float) -> list[tuple[str, str, str]]:
+def ledger_books() -> tuple[str, str, str]:
+    from jackpot.ledger import balances
+
+    try:
+        problems = balances.mismatches()
+    except Exception as exc:  # noqa: BLE001 - reported by `migrations` already, named again
+        return ("FAIL", "ledger", f"unreadable: {type(exc).__name__}")
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        return ("FAIL", "ledger", "; ".join(problems[:5]) + more)
+    return ("ok", "ledger", "every balance is the sum of its entries; no wallet ever overdrawn")
+
+
+def run_checks(
+    deploy: bool, nodes: int, worker_within: float, ledger: bool = False
+) -> list[tuple[str, str, str]]:
+    books = [ledger_books()] if ledger else []
+    return _configuration(deploy, nodes, worker_within) + books
+
+
+def _configuration(deploy: bool, nodes: int, worker_within: float) -> list[tuple[str, str, str]]:
     from django.core import checks
 
     if not deploy:
@@ -149,7 +173,7 @@ def run_checks(deploy: bool, nodes: int, worker_within: float) -> list[tuple[str
 
 
 def cmd_check(args) -> int:
-    results = run_checks(args.deploy, args.nodes, args.worker_within)
+    results = run_checks(args.deploy, args.nodes, args.worker_within, args.ledger)
     for status, name, detail in results:
         print(f"{status:<4} {name}: {detail}")
     failed = [name for status, name, _ in results if status == "FAIL"]
@@ -163,6 +187,11 @@ def add_parsers(sub) -> None:
     check = sub.add_parser("check", help="verify the configuration (--deploy: before serving)")
     check.add_argument(
         "--deploy", action="store_true", help="production checks: keys, hosts, Redis, worker"
+    )
+    check.add_argument(
+        "--ledger",
+        action="store_true",
+        help="also verify the books: running balances against the entries (reads every entry)",
     )
     check.add_argument(
         "--nodes",

@@ -39,7 +39,7 @@ def cmd_wallet_show(args) -> int:
     found = partner(args.partner)
     status = ledger.wallet_status(found)
     account = ledger.wallet_account(found)
-    entries = account.entries.select_related("transaction").order_by("-transaction__created_at")
+    entries = ledger.entries_newest_first(account)
     print_json(
         {
             "partner": found.pk,

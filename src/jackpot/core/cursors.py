@@ -12,6 +12,8 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+from django.db.models import Q
+
 # What `encode` writes: URL-safe base64 without padding.
 _ALPHABET = re.compile(r"[A-Za-z0-9_-]{1,400}")
 # Rows exist between these; a moment outside cannot come from a row.
@@ -61,3 +63,15 @@ def _key(value, key_type, text: str):
         return uuid.UUID(value)
     except ValueError:
         raise CursorError(text) from None
+
+
+def older(moment_field: str, moment: datetime, key) -> Q:
+    """The rows after a cursor's (moment, key) in a newest-first (moment, pk) order.
+
+    `moment < m OR (moment = m AND pk < k)` alone is right but is no index range: PostgreSQL
+    walks the index from the newest row and filters (2.9 M rows read for a page a year back).
+    The redundant bound `moment <= m` starts the walk at the cursor.
+    """
+    return Q(**{f"{moment_field}__lte": moment}) & (
+        Q(**{f"{moment_field}__lt": moment}) | Q(**{moment_field: moment, "pk__lt": key})
+    )

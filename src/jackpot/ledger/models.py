@@ -1,7 +1,21 @@
 """A double-entry ledger: every money movement is a transaction whose entries sum to zero.
 
-Balances are never stored: an account's balance is the sum of its entries. Amounts are signed
-from the account holder's point of view: a wallet's top-up is +, a voucher paid from it is −.
+Amounts are signed from the account holder's point of view: a wallet's top-up is +, a voucher paid
+from it is −.
+
+Balances are running balances, kept beside the entries rather than summed from them: an
+account's balance is the sum of its `Balance` rows, which `services.post` (the one writer of
+entries) moves by each entry's amount in the same database transaction. Summing the entries was
+O(history): a wallet with 744,000 entries took 107 ms to read, inside every confirmation, under
+the wallet's lock. Each wallet entry also records the wallet's balance after it
+(`balance_after`), a running balance the ledger's readers can show without summing. Both are
+derived, never edited: `balances.mismatches` (behind `jackpot check --ledger`) proves them equal
+to the sums of the entries.
+
+An account that belongs to a partner (its wallet) has one `Balance` row, keyed by that partner;
+its lock is the wallet's, which serialises the wallet's debits. The platform's and the bank's
+accounts, which every partner's postings touch, keep one row per partner (a "lane"): one row for
+all would make each confirmation of every partner wait for the previous one to commit.
 """
 
 import uuid
@@ -68,12 +82,49 @@ class Transaction(models.Model):
 
 class Entry(models.Model):
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # Indexed by `ledger_entry_account_time`, which starts with it.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     amount = models.DecimalField(max_digits=14, decimal_places=2)
+    # Its transaction's `created_at`, copied so that one index orders an account's entries: the
+    # ledger's pages read (account, created_at, id) ranges, never the whole history.
+    created_at = models.DateTimeField()
+    # A wallet's balance once this entry's transaction was posted; each wallet's entries, in id
+    # order, add up to it (ids are drawn under the wallet's lock). Null on the shared accounts,
+    # whose lanes have no single balance to show.
+    balance_after = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
-        ordering = ["transaction__created_at", "id"]
+        ordering = ["created_at", "id"]
         constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="entry_not_zero")]
+        indexes = [
+            models.Index(fields=["account", "created_at", "id"], name="ledger_entry_account_time")
+        ]
 
     def __str__(self) -> str:
         return f"{self.account.code} {self.amount:+}"
+
+
+class Balance(models.Model):
+    """What an account holds from one lane's postings; the account's balance is the sum of its rows.
+
+    The lane of a partner's wallet is that partner, its only lane; on the platform's and the
+    bank's accounts, the partner the posting is about ("" for postings made without one, and for
+    the history summed when running balances were introduced).
+    """
+
+    # Indexed by `ledger_balance_lane`, which starts with it.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="balances", db_index=False
+    )
+    lane = models.CharField(max_length=64, blank=True, default="")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "lane"], name="ledger_balance_lane")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{self.lane or '-'} {self.amount}"

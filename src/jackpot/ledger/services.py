@@ -1,20 +1,31 @@
 """Moving money: the only module that writes ledger transactions.
 
-Each function posts one balanced transaction (its entries sum to zero) or none. Debits of a
-wallet take the wallet account's row lock first, so concurrent payments cannot overdraw it.
+Each function posts one balanced transaction (its entries sum to zero) or none, and moves the
+running balances of its accounts with it (`balances.move`, models' docstring). Debits of a wallet
+take the wallet's balance row lock first, so concurrent payments cannot overdraw it.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from jackpot.core import cursors
 from jackpot.core.compiled import CompiledQuery
 from jackpot.core.money import exact
 from jackpot.core.problems import Problem
-from jackpot.ledger.models import Account, AccountKind, Entry, Transaction, TransactionKind
+from jackpot.ledger import balances
+from jackpot.ledger.models import (
+    Account,
+    AccountKind,
+    Balance,
+    Entry,
+    Transaction,
+    TransactionKind,
+)
 from jackpot.partners.models import Partner
 
 CENT = Decimal("0.01")
@@ -59,7 +70,19 @@ def bank_account(currency: str = "EUR") -> Account:
 
 
 def balance(account: Account) -> Decimal:
-    return exact(account.entries.aggregate(total=Sum("amount"))["total"])
+    """The running balance: the sum of the account's lanes (one for a wallet), not of entries."""
+    return exact(account.balances.aggregate(total=Sum("amount"))["total"])
+
+
+def entries_newest_first(account: Account, after: tuple[datetime, int] | None = None):
+    """An account's entries with their transactions, newest first; past a cursor's (moment, id).
+
+    One range of the index `ledger_entry_account_time`, whatever the account's history.
+    """
+    entries = Entry.objects.filter(account=account).select_related("transaction")
+    if after is not None:
+        entries = entries.filter(cursors.older("created_at", *after))
+    return entries.order_by("-created_at", "-id")
 
 
 def wallet_balance(partner: Partner) -> Decimal:
@@ -102,8 +125,13 @@ def post(
     description: str = "",
     idempotency_key: str | None = None,
     reverses: Transaction | None = None,
+    lane: str = "",
 ) -> Transaction:
-    """Write one balanced transaction; an idempotency key already used returns its transaction."""
+    """Write one balanced transaction and move its accounts' balances by its entries.
+
+    `lane`: the partner the movement is about, whose rows of the shared accounts it moves. An
+    idempotency key already used returns its transaction and moves nothing.
+    """
     if not legs or sum((amount for _, amount in legs), Decimal("0")) != 0:
         raise ValueError("a transaction's entries must exist and sum to zero")
     if idempotency_key:
@@ -121,8 +149,20 @@ def post(
                 created_at=timezone.now(),
                 reverses=reverses,
             )
+            # Balances first: a wallet's entries get their ids once its row is locked, so they
+            # are numbered in the order the wallet's balance moved (`Entry.balance_after`).
+            after = balances.move(legs, lane)
             Entry.objects.bulk_create(
-                [Entry(transaction=txn, account=account, amount=amount) for account, amount in legs]
+                [
+                    Entry(
+                        transaction=txn,
+                        account=account,
+                        amount=amount,
+                        created_at=txn.created_at,
+                        balance_after=after.get(account.pk),
+                    )
+                    for account, amount in legs
+                ]
             )
     except IntegrityError:
         if idempotency_key:  # a concurrent call with the same key won
@@ -157,30 +197,41 @@ def credit_wallet(
         created_by=created_by,
         description=f"top-up of {partner.pk}",
         idempotency_key=idempotency_key,
+        lane=partner.pk,
     )
 
 
-_locked_account = CompiledQuery(
-    lambda code: Account.objects.select_for_update().filter(code=code), "account-example"
+# The wallet's one balance row, locked (not its account's row, which `select_related` joins).
+_locked_wallet = CompiledQuery(
+    lambda code, lane: (
+        Balance.objects.select_for_update(of=("self",))
+        .select_related("account")
+        .filter(account__code=code, lane=lane)
+    ),
+    "account-example",
+    "lane-example",
 )
 
 
 def debit_wallet_if_covered(partner: Partner, amount, *, reference: str) -> Transaction | None:
     """Pay `amount` from the wallet to the platform when the balance covers it, else None.
 
-    Holds the wallet's row lock until the caller's transaction ends: concurrent debits queue,
-    and each sees the balance the previous one left.
+    Holds the wallet's balance row lock until the caller's transaction ends: concurrent debits
+    queue, and each reads the balance the previous one left (a locking read sees the latest
+    committed row). O(1) whatever the wallet's history.
     """
     amount = _positive(amount)
-    # One round trip finds and locks the wallet; a partner that never topped up has none.
-    account = _locked_account.first(f"wallet:{partner.pk}")
-    if account is None or balance(account) < amount:
+    # One round trip finds, locks and reads the wallet; a partner never credited has none.
+    held = _locked_wallet.first(f"wallet:{partner.pk}", partner.pk)
+    if held is None or held.amount < amount:
         return None
+    account = held.account
     return post(
         TransactionKind.VOUCHER_PAYMENT,
         reference,
         [(account, -amount), (platform_account(account.currency), amount)],
         description=f"voucher paid from the wallet of {partner.pk}",
+        lane=partner.pk,
     )
 
 
@@ -196,6 +247,7 @@ def settle_by_transfer(
         created_by=created_by,
         description=f"statement paid by {partner.pk}",
         idempotency_key=idempotency_key,
+        lane=partner.pk,
     )
 
 
@@ -216,6 +268,7 @@ def refund_to_wallet(
         created_by=created_by,
         description=f"refund to {partner.pk}",
         reverses=reverses,
+        lane=partner.pk,
     )
 
 

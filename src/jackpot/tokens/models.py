@@ -51,6 +51,13 @@ class Session(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        indexes = [
+            # The operator admin's list, newest first, and its search by notificationKey.
+            models.Index(fields=["created_at", "id"], name="session_created"),
+            models.Index(fields=["partner", "notification_key"], name="session_partner_key"),
+        ]
+
     def __str__(self) -> str:
         return f"session {self.id} of {self.partner_id} for {self.amount} {self.currency}"
 

@@ -117,7 +117,6 @@ class Voucher(models.Model):
             models.Index(
                 fields=["partner", "payment_state", *NEWEST], name="voucher_partner_payment"
             ),
-            models.Index(fields=["partner", "user_id", *NEWEST], name="voucher_partner_user"),
             models.Index(
                 fields=["partner", *NEWEST],
                 condition=models.Q(state__in=REFUND_STATES),
@@ -127,6 +126,15 @@ class Voucher(models.Model):
                 fields=["partner", "custom_transaction_id"],
                 condition=~models.Q(custom_transaction_id=""),
                 name="voucher_partner_transaction",
+            ),
+            # The operator admin's list, newest first (`backoffice.lists`).
+            models.Index(fields=["reservation_date", "id"], name="voucher_reservation"),
+            # A userId among a partner's vouchers (the admin's and the portal's searches); most
+            # are blank.
+            models.Index(
+                fields=["partner", "user_id"],
+                name="voucher_partner_user",
+                condition=~models.Q(user_id=""),
             ),
         ]
 
@@ -312,7 +320,15 @@ class DeliveryJob(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["voucher", "kind"], name="one_job_per_voucher_kind")
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_job_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_job_due"),
+            # The jobs a request wrote (the admin's search by the id in the logs).
+            models.Index(
+                fields=["request_id"],
+                name="delivery_job_request",
+                condition=models.Q(request_id__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} job of {self.voucher_id}: {self.status}"

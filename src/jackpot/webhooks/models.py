@@ -35,6 +35,16 @@ class OutboxEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # A voucher's notifications, by the key its partner gave (the admin's search).
+            models.Index(fields=["partner", "notification_key"], name="outbox_partner_key"),
+            # The notifications a request wrote (the admin's search by the id in the logs).
+            models.Index(
+                fields=["request_id"],
+                name="outbox_request",
+                condition=models.Q(request_id__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} for {self.partner_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
@@ -113,6 +123,12 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["partner", "status"], name="delivery_partner_status"),
+            # What the operator re-sends, newest first (the admin's "Failed notifications").
+            models.Index(
+                fields=["id"],
+                name="delivery_failed",
+                condition=models.Q(status__in=["failed", "disabled"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from jackpot.core.downloads import attachment
 from jackpot.ledger import services as ledger
-from jackpot.ledger.models import Entry
 from jackpot.portal import paging
 from jackpot.portal.access import partner_required
 from jackpot.portal.forms import ThresholdForm
@@ -17,8 +16,8 @@ from jackpot.vouchers import payments
 from jackpot.vouchers.models import Statement, Voucher
 
 # Newest first, each list a page at a time (`portal.paging`): the wallet's movements, by their
-# transaction's time, and the statements (`statement_partner_newest`).
-MOVEMENTS = paging.Order("transaction__created_at", key_type=int)
+# time (`ledger_entry_account_time`), and the statements (`statement_partner_newest`).
+MOVEMENTS = paging.Order("created_at", key_type=int)
 STATEMENTS = paging.Order("issued_at", key_type=int)
 
 
@@ -31,8 +30,7 @@ def wallet(request):
         ledger.set_low_balance_threshold(partner, form.cleaned_data["threshold"])
         messages.success(request, _("Low-balance warning saved."))
         return redirect("portal:wallet")
-    entries = Entry.objects.filter(account=account).select_related("transaction")
-    page = paging.page(entries, MOVEMENTS, request.GET, PAGE_SIZE)
+    page = paging.page(ledger.entries_newest_first(account), MOVEMENTS, request.GET, PAGE_SIZE)
     statements = paging.page(
         Statement.objects.filter(partner=partner), STATEMENTS, request.GET, 12, "statements_"
     )

@@ -4,7 +4,8 @@ date) alone, whose order left ties to a sort.
 
 The same indexes, by the same names and columns, as branch `indexes`' migration
 0006_indexes_match_queries (which builds them online and drops the ones they make useless):
-when both are merged, this migration gives way to that one."""
+when both are merged, this migration gives way to that one. (`voucher_partner_user` is the
+admin's, migration 0006_admin_lists.)"""
 
 from django.db import migrations, models
 
@@ -12,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vouchers', '0005_request_id'),
+        ('vouchers', '0006_admin_lists'),
     ]
 
     operations = [
@@ -39,9 +40,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='voucher',
             index=models.Index(fields=['partner', 'payment_state', '-reservation_date', '-id'], name='voucher_partner_payment'),
-        ),
-        migrations.AddIndex(
-            model_name='voucher',
-            index=models.Index(fields=['partner', 'user_id', '-reservation_date', '-id'], name='voucher_partner_user'),
         ),
     ]

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0002_store_code_stock'),
         ('partners', '0004_legalinformation'),
-        ('vouchers', '0007_portal_lists_partial_indexes'),
+        ('vouchers', '0008_portal_lists_partial_indexes'),
     ]
 
     operations = [

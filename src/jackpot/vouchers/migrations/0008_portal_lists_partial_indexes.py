@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vouchers', '0006_portal_lists_indexes'),
+        ('vouchers', '0007_portal_lists_indexes'),
     ]
 
     operations = [

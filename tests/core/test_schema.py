@@ -1,0 +1,46 @@
+"""`core.schema.AddIndexConcurrently`: a migration adds its index and takes it back on SQLite and
+PostgreSQL alike, and on PostgreSQL refuses to run inside a transaction (where CONCURRENTLY is
+impossible) instead of silently locking a big table."""
+
+import pytest
+from django.apps import apps
+from django.db import NotSupportedError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import ProjectState
+
+from jackpot.core.schema import AddIndexConcurrently
+from jackpot.webhooks.models import OutboxEvent
+
+
+def indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, OutboxEvent._meta.db_table)
+    return {name for name, details in found.items() if details["index"]}
+
+
+def migrate(target) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_index_comes_and_goes_with_its_migration():
+    assert {"outbox_partner_key", "outbox_request"} <= indexes()
+    try:
+        migrate(("webhooks", "0003_request_id"))
+        assert not {"outbox_partner_key", "outbox_request"} & indexes()
+    finally:
+        migrate(("webhooks", "0004_admin_lists"))
+    assert {"outbox_partner_key", "outbox_request"} <= indexes()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_refuses_a_concurrent_build_inside_a_transaction():
+    index = OutboxEvent._meta.indexes[0]
+    operation = AddIndexConcurrently(model_name="outboxevent", index=index)
+    state = ProjectState.from_apps(apps)
+    with pytest.raises(NotSupportedError, match="atomic = False"):
+        with transaction.atomic(), connection.schema_editor(atomic=False) as editor:
+            operation.database_forwards("webhooks", editor, state, state)
