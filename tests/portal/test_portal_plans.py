@@ -39,12 +39,15 @@ LIST = "LIMIT 26"  # a page of 25 rows and one more (portal.views.PAGE_SIZE)
 
 @pytest.fixture(scope="module")
 def vouchers(django_db_setup, django_db_blocker):
-    """Two years of acme (6,000 vouchers in every state, as many wallet movements, their daily
-    roll-up, 400 statements) and of beta (2,000), then a few vouchers of today; made once for
-    the module, in a transaction rolled back after its last test. Acme's, newest first."""
+    """Two years of beta (19,000 vouchers) and of acme (1,000 in every state, as many wallet
+    movements, their daily roll-up, 400 statements), then a few vouchers of acme's today; made
+    once for the module, in a transaction rolled back after its last test. Acme's, newest first.
+
+    Acme is one partner among many: a scan of an index over every partner's vouchers, filtered to
+    acme's, would read twenty rows for each of acme's, and the plans must not do that."""
     with django_db_blocker.unblock(), transaction.atomic():
         catalogue_import.import_catalog({"stores": [*sample()["stores"], second_store()]})
-        for partner_id, count in [("beta", 2000), ("acme", 6000)]:
+        for partner_id, count in [("beta", 19000), ("acme", 1000)]:
             partner, issued = credentials.create_partner(
                 partner_id,
                 partner_id=partner_id,
@@ -68,7 +71,7 @@ def vouchers(django_db_setup, django_db_blocker):
             reserve(partner, issued.apiSignature, userId=f"shopper-{n}", customTransactionId="o")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        yield list(Voucher.objects.filter(partner=partner).order_by(*NEWEST.fields())[:5000])
+        yield list(Voucher.objects.filter(partner=partner).order_by(*NEWEST.fields()))
         transaction.set_rollback(True)
 
 
@@ -141,7 +144,7 @@ def reads(text: str, index: str) -> str:
 def test_each_filter_of_the_coupon_list_reads_its_index_first_deep_and_last(
     alice_client, vouchers, filters, index
 ):
-    deep = NEWEST.cursor(vouchers[4000])  # some 16 months back
+    deep = NEWEST.cursor(vouchers[700])  # some 16 months back
     for page, bound in [({}, None), ({"after": deep}, "<="), ({"before": deep}, ">=")]:
         text = in_order(plans(alice_client, "coupons", {**filters, **page}))
         # The cursor's moment starts the index range: no newer row is read to get there.
