@@ -18,7 +18,7 @@ from django.db import connection
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Entry, Transaction
 from jackpot.vouchers.models import Voucher
-from support import rollup
+from jackpot.vouchers.rollup import rebuild
 
 START = datetime(2024, 3, 1, tzinfo=UTC)
 STEP = "%(start)s + n * %(step)s"
@@ -73,6 +73,6 @@ def grow(partner, template: Voucher, count: int) -> None:
         copies(Entry, entry.pk, TOP_UP_ENTRY, count, params)
     Entry.objects.filter(transaction=top_up).delete()
     top_up.delete()
-    rollup.rebuild()
+    rebuild()  # the dashboard's daily roll-up
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -5,14 +5,11 @@ how many vouchers confirmed that day still count and what they are worth; the ro
 must say the same, rows fallen to zero (all their vouchers refunded) excepted.
 """
 
-import importlib
 from collections import defaultdict
 from decimal import Decimal
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 ZERO = Decimal("0.00")
-MIGRATION = "jackpot.vouchers.migrations.0009_portal_lists_daily_totals"  # its backfill
 
 
 def expected() -> dict[tuple, tuple[int, Decimal, Decimal]]:
@@ -52,16 +49,3 @@ def rollup_problems() -> list[str]:
         for key in sorted(set(want) | set(have), key=str)
         if want.get(key) != have.get(key)
     ]
-
-
-def rebuild() -> None:
-    """The roll-up written anew from the vouchers, as its migration first wrote it: for tests
-    that move vouchers' dates by hand, which the lifecycle never does."""
-    from django.apps import apps
-    from django.db import connection
-
-    from jackpot.vouchers.models import DailyTotal
-
-    DailyTotal.objects.all().delete()
-    migration = importlib.import_module(MIGRATION)
-    migration.backfill(apps, SimpleNamespace(connection=connection))

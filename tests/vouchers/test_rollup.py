@@ -4,8 +4,8 @@ A hypothesis state machine reserves vouchers for a partner confirming by hand an
 automatically, at two stores, confirms, cancels, expires, delivers, sends and refunds them
 (accepted or rejected) while the clock moves on by hours (days change, in a time zone whose
 midnight is not UTC's); after every step the roll-up's rows are what the vouchers add up to
-(support.rollup's oracle reads them one by one). The migration's backfill, run on the same
-vouchers, writes the same rows.
+(support.rollup's oracle reads them one by one). `rollup.rebuild`, which the migration that made
+the table ran, writes the same rows from the same vouchers.
 """
 
 from datetime import timedelta
@@ -29,6 +29,7 @@ from jackpot.core.problems import Problem
 from jackpot.partners.models import Partner
 from jackpot.vouchers import lifecycle, reservation
 from jackpot.vouchers.models import DailyTotal, State, Voucher
+from jackpot.vouchers.rollup import rebuild
 from support import rollup
 from support.reservations import new_session
 
@@ -152,5 +153,5 @@ def test_the_migration_backfill_writes_what_the_lifecycle_kept(db, make_partner,
         lifecycle.transition(vouchers[-1].pk, action, "test")
     kept = rollup.held()
     assert kept and rollup.rollup_problems() == []
-    rollup.rebuild()  # the migration's backfill, on an emptied table
+    rebuild()  # as the migration that made the table filled it
     assert rollup.held() == kept

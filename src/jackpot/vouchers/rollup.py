@@ -7,8 +7,7 @@ the period (1.5 s for a partner with 3 M vouchers); the roll-up holds one row pe
 store and currency, moved by the lifecycle (`lifecycle.apply`) when a voucher starts counting
 (confirmed) or stops (refund accepted), in the same transaction: a change that commits is counted,
 a change rolled back never is. The rows add up to the vouchers (tests/vouchers/test_rollup.py
-checks it over random sequences of operations; the migration that made the table filled it from
-the vouchers already confirmed).
+checks it over random sequences of operations); `rebuild` writes them from the vouchers at once.
 
 One upsert per change, after the change's other writes: the row's lock is held for the end of the
 transaction only; vouchers of one store confirmed the same day queue on it, as the wallet
@@ -16,15 +15,19 @@ partner's confirmations already queue on its wallet.
 """
 
 import functools
+import itertools
 from datetime import date, datetime
 
 from django.db import connection
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from jackpot.vouchers.models import DailyTotal, Voucher
 from jackpot.vouchers.payments import REPORTED_STATES
 
 _COUNTED = frozenset(REPORTED_STATES)
+BATCH = 5000  # rows a rebuild writes at once
 
 
 def day_of(moment: datetime) -> date:
@@ -69,3 +72,36 @@ def _add(voucher: Voucher, sign: int) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(_upsert(connection.vendor), params)
+
+
+def rebuild(voucher_model=Voucher, total_model=DailyTotal, *, counted=REPORTED_STATES, using=None):
+    """Write the roll-up anew from the vouchers: one row per (partner, day, store, currency).
+
+    The lifecycle never needs it; the migration that made the table did (with its own models and
+    states, hence the arguments), and so do benches that write vouchers by SQL and tests that
+    move confirmation dates by hand. One aggregate over the counted vouchers, written in batches.
+    """
+    using = using or "default"
+    total_model.objects.using(using).all().delete()
+    groups = (
+        voucher_model.objects.using(using)
+        .filter(state__in=counted, confirm_date__isnull=False)
+        .annotate(day=TruncDate("confirm_date", tzinfo=timezone.get_default_timezone()))
+        .values("partner_id", "day", "store_id", "currency")
+        .annotate(n=Count("pk"), worth=Sum("value"), paid=Sum("price"))
+        .order_by()
+    )
+    rows = (
+        total_model(
+            partner_id=g["partner_id"],
+            day=g["day"],
+            store_id=g["store_id"],
+            currency=g["currency"],
+            vouchers=g["n"],
+            value=g["worth"],
+            price=g["paid"],
+        )
+        for g in groups.iterator(chunk_size=BATCH)
+    )
+    while batch := list(itertools.islice(rows, BATCH)):
+        total_model.objects.using(using).bulk_create(batch)

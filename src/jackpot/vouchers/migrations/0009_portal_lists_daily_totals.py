@@ -3,45 +3,22 @@ confirmed, as the lifecycle keeps it from now on."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
-from django.utils import timezone
+
+from jackpot.vouchers import rollup
 
 # payments.REPORTED_STATES when this migration was written: confirmed and not refunded.
 COUNTED = ["CONFIRMED", "READY", "SENT", "REFUNDING", "REFUND_REJECTED"]
-BATCH = 5000
 
 
 def backfill(apps, schema_editor):
-    """One row per (partner, day, store, currency) of the vouchers counted today, days in the
-    platform's TIME_ZONE, as vouchers.rollup writes them."""
-    Voucher = apps.get_model("vouchers", "Voucher")
-    DailyTotal = apps.get_model("vouchers", "DailyTotal")
-    groups = (
-        Voucher.objects.using(schema_editor.connection.alias)
-        .filter(state__in=COUNTED, confirm_date__isnull=False)
-        .annotate(day=TruncDate("confirm_date", tzinfo=timezone.get_default_timezone()))
-        .values("partner_id", "day", "store_id", "currency")
-        .annotate(n=Count("pk"), total_value=Sum("value"), total_price=Sum("price"))
-        .order_by()
+    """The roll-up of the vouchers confirmed so far, written by `rollup.rebuild` with this
+    migration's models and states (it reads nothing else)."""
+    rollup.rebuild(
+        apps.get_model("vouchers", "Voucher"),
+        apps.get_model("vouchers", "DailyTotal"),
+        counted=COUNTED,
+        using=schema_editor.connection.alias,
     )
-    batch = []
-    for group in groups.iterator(chunk_size=BATCH):
-        batch.append(
-            DailyTotal(
-                partner_id=group["partner_id"],
-                day=group["day"],
-                store_id=group["store_id"],
-                currency=group["currency"],
-                vouchers=group["n"],
-                value=group["total_value"],
-                price=group["total_price"],
-            )
-        )
-        if len(batch) >= BATCH:
-            DailyTotal.objects.using(schema_editor.connection.alias).bulk_create(batch)
-            batch = []
-    DailyTotal.objects.using(schema_editor.connection.alias).bulk_create(batch)
 
 
 class Migration(migrations.Migration):
