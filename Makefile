@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `make demo PORT=8001` serves on another port (PDF and mail links follow it).
+PORT ?= 8000
+
 demo: $(STAMP)
-	$(BIN)/jackpot demo
+	$(BIN)/jackpot demo --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -154,8 +154,10 @@ def build(url: str, vouchers: int, partners: int, whale_share: int, days: int, r
             started = time.perf_counter()
             for kind, template in made.items():
                 copy(cur, table, kind, template, recent_only)
+            if table == "vouchers_voucher":
+                top_ups(cur)  # before the payments: the running balances never go below zero
             print(f"  {table}: {time.perf_counter() - started:.1f} s", flush=True)
-        top_ups(cur)
+        derived(cur)
         cur.execute("SET session_replication_role = origin")
         cur.execute("DROP TABLE growth_plan")
     from jackpot.vouchers import rollup
@@ -380,8 +382,8 @@ def delivery_base(cur, template: str) -> int:
 
 
 def top_ups(cur) -> None:
-    """The whale tops its wallet up each month with what the month's vouchers cost, and the
-    billed partners' statements get their totals."""
+    """The whale tops its wallet up each month with what the month's vouchers cost (plus a
+    margin), and the billed partners' statements get their totals."""
     cur.execute(
         """
         UPDATE vouchers_statement s SET total = t.total
@@ -405,11 +407,28 @@ def top_ups(cur) -> None:
         "'monthly top-up', NULL, 'bench', at, NULL FROM growth_topups"
     )
     cur.execute(
-        "INSERT INTO ledger_entry (transaction_id, account_id, amount) "
-        "SELECT t.id, a.id, CASE WHEN a.kind = 'bank' THEN -t.amount ELSE t.amount END "
+        "INSERT INTO ledger_entry (transaction_id, account_id, amount, created_at) "
+        "SELECT t.id, a.id, CASE WHEN a.kind = 'bank' THEN -t.amount ELSE t.amount END, t.at "
         "FROM growth_topups t, ledger_account a "
         f"WHERE a.partner_id = '{WHALE}' OR a.kind = 'bank'"
     )
+
+
+def derived(cur) -> None:
+    """What the application keeps beside the rows: running balances (computed by the same SQL
+    as the migration that introduced them), and id sequences past the copies' explicit ids."""
+    import importlib
+
+    balances = importlib.import_module("jackpot.ledger.migrations.0002_ledger_running_balances")
+    cur.execute("DELETE FROM ledger_balance")
+    cur.execute(balances.RUNNING_WALLET_BALANCES)
+    cur.execute(balances.SUM_ENTRIES_INTO_BALANCES)
+    for table, _ in PER_VOUCHER:
+        if any(name == "id" and identity for name, _, identity, _ in columns(cur, table)):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+            )
 
 
 def main() -> int:

@@ -43,17 +43,10 @@ SECRET_KEY = env("SECRET_KEY", INSECURE_SECRET_KEY)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
 
 INSTALLED_APPS = [
-    # The operator backoffice at /admin/: listed before Django's admin so that its templates
-    # (admin/base_site.html) and French translations take precedence over Django's own.
-    "jackpot.backoffice",
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "csp",  # the pages' Content-Security-Policy and its nonces
-    "ninja",  # serves Swagger UI and ReDoc from the package, never from a CDN
+    # Our apps come before Django's: their templates (admin/base_site.html) and their French
+    # take precedence over Django's own (Django reads the catalogues of earlier apps first, so
+    # the portal's "Filtrer" button is not Django admin's "Filtre" heading).
+    "jackpot.backoffice",  # the operator backoffice at /admin/
     "jackpot.partners",
     "jackpot.catalog",
     "jackpot.tokens",
@@ -64,6 +57,14 @@ INSTALLED_APPS = [
     "jackpot.widget",
     "jackpot.portal",  # the partner backoffice at /portal/
     "jackpot.worker",  # its heartbeat row (jackpot check --deploy)
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "csp",  # the pages' Content-Security-Policy and its nonces
+    "ninja",  # serves Swagger UI and ReDoc from the package, never from a CDN
     "axes",  # failed-login throttling for the portal and the admin
 ]
 
@@ -240,6 +241,9 @@ AXES_CLIENT_IP_CALLABLE = (
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_ENABLED = env_bool("JACKPOT_LOGIN_THROTTLING", True)
+# Not its start-up banner ("AXES: BEGIN version …", on stderr before every `jackpot` command's
+# output) nor user agents in its log lines; lockouts and failures are still logged as warnings.
+AXES_VERBOSE = False
 # Where partners send their wallet top-ups (shown in the portal's wallet page).
 JACKPOT_TOPUP_ACCOUNT_HOLDER = env("JACKPOT_TOPUP_ACCOUNT_HOLDER", "Jackpot SAS")
 JACKPOT_TOPUP_IBAN = env("JACKPOT_TOPUP_IBAN", "")

@@ -169,7 +169,7 @@ def test_the_home_page_shortcuts_read_an_index(operator, grown):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     shortcuts = [
-        (Voucher, {"state__exact": "REFUNDING"}, "vouchers_voucher_state"),
+        (Voucher, {"state__exact": "REFUNDING"}, "voucher_partner_state"),  # each partner's
         (Delivery, {"status__exact": "failed"}, "delivery_failed"),
     ]
     for model, params, index in shortcuts:

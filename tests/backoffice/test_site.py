@@ -5,7 +5,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from jackpot.vouchers import payments
+from jackpot.vouchers import lifecycle, payments
 from jackpot.vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db
@@ -43,12 +43,23 @@ def test_vouchers_and_money_are_read_only(ops_client, data):
     response = ops_client.get(reverse("admin:vouchers_voucher_change", args=[confirmed.pk]))
     body = response.content.decode()
     assert 'name="price"' not in body and 'name="value"' not in body
-    assert "automatic confirmation" in body or "confirm" in body  # its events are inlined
+    assert "What happened" in body  # its events are inlined (column headers are capitalised)
     response = ops_client.post(
         reverse("admin:vouchers_voucher_change", args=[confirmed.pk]), {"price": "1.00"}
     )
     assert response.status_code == 403
     assert Voucher.objects.get(pk=confirmed.pk).price == confirmed.price
+
+
+def test_the_voucher_journal_names_people_in_the_operators_language(ops_client, acme, make_voucher):
+    voucher = make_voucher(acme, 30)
+    lifecycle.transition(voucher.pk, "confirm", "partner:acme")
+    url = reverse("admin:vouchers_voucher_change", args=[voucher.pk])
+    french = ops_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Session du client" in french and "Serveur du partenaire (clé API)" in french
+    assert "Réservé (l’utilisateur a choisi la valeur du bon)" in french
+    english = ops_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The partner&#x27;s server (API key)" in english
 
 
 def test_audit_log_is_read_only(ops_client, data):

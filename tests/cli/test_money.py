@@ -223,21 +223,23 @@ def test_statement_issue_writes_no_file_unless_asked(capsys, acme, confirmed, tm
     assert list(tmp_path.iterdir()) == []
 
 
-def test_statement_issue_counts_the_period_from_the_first_day_to_the_day_after_the_last(
+def test_statement_issue_counts_the_period_from_the_first_day_to_the_last_both_included(
     capsys, acme, confirmed
 ):
-    voucher_id = confirmed()
-    Voucher.objects.filter(pk=voucher_id).update(
+    last_minute, next_day = confirmed(), confirmed()
+    Voucher.objects.filter(pk=last_minute).update(
         confirm_date=datetime(2026, 3, 31, 23, 59, tzinfo=UTC)
     )
+    Voucher.objects.filter(pk=next_day).update(confirm_date=datetime(2026, 4, 1, tzinfo=UTC))
 
-    code, _, err = run(capsys, "statement", "issue", "acme", "--from", "2026-04-01", "--to", LATER)
+    code, _, err = run(capsys, "statement", "issue", "acme", "--from", EVER, "--to", "2026-03-30")
     assert code == 2 and "acme has no DUE voucher confirmed in that period." in err
 
     code, out, _ = run(
-        capsys, "statement", "issue", "acme", "--from", "2026-03-31", "--to", "2026-04-01"
+        capsys, "statement", "issue", "acme", "--from", "2026-03-31", "--to", "2026-03-31"
     )
     assert code == 0 and json.loads(out)["vouchers"] == 1
+    assert {str(v.pk) for v in Statement.objects.get().vouchers.all()} == {last_minute}
 
 
 @pytest.mark.parametrize(

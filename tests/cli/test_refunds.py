@@ -73,7 +73,7 @@ def test_refund_reject_keeps_the_codes_and_the_payment(capsys, partner, refundin
     assert ledger.wallet_balance(partner) == paid
     assert Code.objects.get(voucher_id=voucher_id).state == CodeState.ISSUED
     event = Voucher.objects.get(pk=voucher_id).events.last()
-    assert (event.actor, event.reason) == ("operator:cli", "refund refused by the store")
+    assert (event.actor, event.code, event.reason) == ("operator:cli", "refund_rejected", "")
 
 
 @pytest.mark.parametrize(

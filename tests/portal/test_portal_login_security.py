@@ -31,6 +31,15 @@ def test_repeated_failures_lock_the_login_out(client, alice, low_limit):
     assert response.status_code == 429 and "_auth_user_id" not in client.session
 
 
+def test_a_lockout_is_logged_as_a_warning(client, alice, low_limit, caplog):
+    # django-axes is not verbose (no start-up banner), yet a lockout is a real problem: logged.
+    for _ in range(3):
+        _login(client, "wrong")
+
+    warnings = [r for r in caplog.records if r.name.startswith("axes") and r.levelname == "WARNING"]
+    assert any("Locking out" in r.getMessage() for r in warnings)
+
+
 def test_lockout_is_per_username_and_address(client, alice, bob, low_limit):
     for _ in range(3):
         _login(client, "wrong")

@@ -35,3 +35,48 @@ def changelist(model, user, **params):
     request = RequestFactory().get("/", params)
     request.user = user
     return admin.site._registry[model].get_changelist_instance(request)
+
+
+def one_of_each(partner, make_voucher) -> None:
+    """At least one row of every model the admin shows, made by the services where they exist
+    (a voucher confirmed, made READY with its codes and PDF, billed; a merchant key; a portal
+    user; a wallet top-up) and written directly for what only the worker or a request writes."""
+    from datetime import timedelta
+
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.utils import timezone
+
+    from jackpot.api.models import IdempotencyRecord
+    from jackpot.catalog.models import Store
+    from jackpot.ledger import services as ledger
+    from jackpot.partners.models import LegalInformation, PartnerAccessToken
+    from jackpot.partners.services import create_partner_user
+    from jackpot.vouchers import lifecycle, payments
+    from jackpot.vouchers.codes import merchant
+    from jackpot.vouchers.delivery import process_due_jobs
+    from jackpot.webhooks.models import Attempt, Delivery, Endpoint
+    from jackpot.worker.models import Heartbeat
+
+    now = timezone.now()
+    make_voucher(partner, 30)
+    confirmed = make_voucher(partner, 54)
+    lifecycle.transition(confirmed.pk, "confirm", "operator:ops")
+    process_due_jobs()
+    payments.issue_statement(partner, now - timedelta(days=1), now + timedelta(days=1), "ops")
+    ledger.credit_wallet(partner, "100.00", reference="transfer 1", created_by="ops")
+    merchant.issue_store_key(Store.objects.get(pk="sportmax"))
+    profile, _password = create_partner_user(partner, "alice", password="alice-password-123")
+    LogEntry.objects.log_actions(
+        user_id=profile.user.pk,
+        queryset=[partner],
+        action_flag=CHANGE,
+        change_message="enabled",
+        single_object=True,
+    )
+    LegalInformation.objects.create(partner=partner, company_name="Acme SAS")
+    PartnerAccessToken.objects.create(partner=partner, digest="d" * 64, expires_at=now)
+    delivery = Delivery.objects.first()
+    Attempt.objects.create(delivery=delivery, number=1, started_at=now, status_code=503)
+    Endpoint.objects.create(partner=partner, disabled_at=now, disabled_reason="410 Gone")
+    IdempotencyRecord.objects.create(scope="s" * 64, key="k-1", fingerprint="f" * 64)
+    Heartbeat.objects.create(worker="host:1")

@@ -39,3 +39,31 @@ def run_jackpot(argv: list[str]) -> int:
     except CommandError as exc:
         print(f"jackpot: {exc}", file=sys.stderr)
         return 2
+
+
+def command_env(data_dir, **more: str) -> dict[str, str]:
+    """The environment of a `jackpot` run as a subprocess: this process's, less the platform's
+    own settings (JACKPOT_*, DATABASE_URL, …), with its data (and SQLite database) in
+    `data_dir`, plus `more`."""
+    import os
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JACKPOT_", "PROMETHEUS_", "DATABASE_URL", "DJANGO_SETTINGS"))
+    }
+    return {**env, "JACKPOT_DATA_DIR": str(data_dir), **more}
+
+
+def jackpot_process(argv: list[str], env: dict[str, str], **options):
+    """`jackpot ARGV…` in a subprocess, its output captured as text."""
+    import subprocess
+
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "jackpot.cli", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **options,
+    )

@@ -71,7 +71,8 @@ def test_with_sending_enabled_the_pdf_is_mailed_and_the_voucher_is_sent(
 
     (message,) = mailoutbox
     assert message.to == ["user@example.org"]
-    assert "SportMax" in message.subject and "110.00 EUR" in message.subject
+    assert "SportMax" in message.subject
+    assert "110,00\u00a0€" in message.subject and "€110.00" in message.subject  # fr / en
     assert voucher["couponId"] in message.body
     (name, content, mimetype) = message.attachments[0]
     assert name == f"voucher-{voucher['couponId']}.pdf" and mimetype == "application/pdf"

@@ -3,7 +3,7 @@
 import pytest
 
 from jackpot.core.problems import Problem
-from jackpot.vouchers import lifecycle
+from jackpot.vouchers import journal, lifecycle
 from jackpot.vouchers.models import State, Voucher
 from support.reservations import reserve_via_api
 
@@ -40,10 +40,11 @@ def test_each_action_moves_only_from_its_states(voucher, state, action):
         moved = lifecycle.transition(voucher.pk, action, "test", reason="because")
         assert moved.state == expected
         event = moved.events.last()
-        assert (event.from_state, event.to_state, event.actor, event.reason) == (
+        assert (event.from_state, event.to_state, event.actor, event.code, event.reason) == (
             state,
             expected,
             "test",
+            journal.ACTION_CODES[action],
             "because",
         )
 

@@ -81,7 +81,8 @@ def test_the_smtp_server_receives_the_voucher_with_its_pdf_attached(
     assert message["X-Jackpot-Coupon"] == voucher["couponId"]
     assert "SportMax" in message["Subject"]
     body = message.get_body(preferencelist=("plain",)).get_content()
-    assert voucher["couponId"] in body and "110.00 EUR" in body
+    assert voucher["couponId"] in body
+    assert "valeur de 110,00\u00a0€" in body and "worth €110.00" in body  # each language its way
     assert message.get_body(preferencelist=("html",)) is not None
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
@@ -89,7 +90,7 @@ def test_the_smtp_server_receives_the_voucher_with_its_pdf_attached(
     content = attachment.get_content()
     assert content == bytes(Voucher.objects.get(pk=voucher["id"]).document.pdf)
     text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
-    assert voucher["couponId"] in text and "110.00 EUR" in text
+    assert voucher["couponId"] in text and "110,00 €" in text.replace("\u00a0", " ")
 
     sent = Voucher.objects.get(pk=voucher["id"])
     assert sent.state == "SENT" and sent.send_date is not None

@@ -8,7 +8,6 @@ as the CLI and back-office do.
 import csv
 import io
 import re
-import zlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Transaction, TransactionKind
 from jackpot.vouchers import lifecycle, payments
 from jackpot.vouchers.models import PaymentState, State, Statement, Voucher
+from support.documents import pdf_text
 from support.ledger import books_balance, platform_balance
 from support.payments import BOOKLY, EVER, PRICE_30, forever, refunded, top_up, voucher
 
@@ -114,25 +114,6 @@ def test_a_statement_csv_lists_its_vouchers_and_a_total_row(manual, money):
     assert sum(Decimal(r[4]) for r in body) == Decimal(total[4]) == statement.total
 
 
-def pdf_text(data: bytes) -> str:
-    """The text of a PDF: pypdf's if installed, else the (deflated) content streams, decoded."""
-    assert data.startswith(b"%PDF-")
-    assert data.rstrip().endswith(b"%%EOF") and b"startxref" in data
-    try:
-        import pypdf
-    except ImportError:
-        chunks = []
-        for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-            try:
-                chunks.append(zlib.decompress(match.group(1)))
-            except zlib.error:
-                chunks.append(match.group(1))
-        assert chunks, "a PDF without content streams"
-        return b"\n".join(chunks).decode("latin-1")
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages)
-
-
 def test_a_statement_pdf_is_a_pdf_naming_its_vouchers_and_total(manual, money):
     a, b = money.confirmed(manual, BOOKLY, 20), money.confirmed(manual, BOOKLY, 50)
     issued = payments.issue_statement(manual, EVER, forever(), "operator")
@@ -140,14 +121,15 @@ def test_a_statement_pdf_is_a_pdf_naming_its_vouchers_and_total(manual, money):
 
     text = pdf_text(payments.statement_pdf(statement))
 
-    assert f"Jackpot statement #{statement.pk}" in text
+    assert f"Relevé / Statement n° {statement.pk}" in text
     assert "Acme (acme)" in text
     assert a["couponId"] in text and b["couponId"] in text
-    assert "Total due" in text and "63.00 EUR" in text
-    assert "awaiting payment" in text
+    assert "Total dû / Total due" in text and "63.00 EUR" in text
+    assert "En attente de paiement / Awaiting payment" in text
     payments.record_statement_payment(statement, payment_reference="VIR-1", actor="operator")
     statement.refresh_from_db()
-    assert f"paid {statement.paid_at:%Y-%m-%d}" in pdf_text(payments.statement_pdf(statement))
+    paid = pdf_text(payments.statement_pdf(statement))
+    assert f"Payé le / Paid on {statement.paid_at:%d/%m/%Y} (ref. VIR-1)" in paid
 
 
 def test_a_statement_of_many_vouchers_spans_pages(manual, money):
@@ -156,7 +138,7 @@ def test_a_statement_of_many_vouchers_spans_pages(manual, money):
     statement = payments.issue_statement(manual, EVER, forever(), "operator")
     data = payments.statement_pdf(statement)
     assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 2
-    assert "Total due" in pdf_text(data)
+    assert "Total dû / Total due" in pdf_text(data)
 
 
 def test_the_issued_statements_total_has_two_places(manual, money):
@@ -166,7 +148,7 @@ def test_the_issued_statements_total_has_two_places(manual, money):
     assert statement.total == Decimal("18.00") + PRICE_30
     assert statement.total.as_tuple().exponent == -2
     assert list(csv.reader(io.StringIO(payments.statement_csv(statement))))[-1][4] == "46.57"
-    assert "Total due" in pdf_text(payments.statement_pdf(statement))
+    assert "Total dû / Total due" in pdf_text(payments.statement_pdf(statement))
     assert "46.57 EUR" in pdf_text(payments.statement_pdf(statement))
 
 
@@ -278,8 +260,10 @@ def test_the_statements_api_lists_and_shows_the_partners_statements(manual, mone
     payments.record_statement_payment(first, payment_reference="VIR", actor="operator")
     first.refresh_from_db()
 
-    status, listed = money.get(manual, "/v2/statements")
+    status, page = money.get(manual, "/v2/statements")
     assert status == 200
+    assert page["nextCursor"] is None and page["hasMore"] is False
+    listed = page["items"]
     assert [s["id"] for s in listed] == [second.pk, first.pk]  # newest first
     status, detail = money.get(manual, f"/v2/statements/{first.pk}")
     assert status == 200
@@ -321,4 +305,5 @@ def test_another_partners_statement_is_not_found(manual, money, beta):
         assert status == 404 and problem["code"] == "statement-not-found", suffix
         status, problem = money.get(manual, f"/v2/statements/{statement.pk + 1000}{suffix}")
         assert status == 404 and problem["code"] == "statement-not-found", suffix
-    assert money.get(beta, "/v2/statements") == (200, [])
+    empty = {"items": [], "nextCursor": None, "hasMore": False}
+    assert money.get(beta, "/v2/statements") == (200, empty)

@@ -47,6 +47,7 @@ def test_a_2xx_answer_to_coupon_reserved_confirms_the_voucher(
     assert stored.state == "CONFIRMED" and stored.confirm_date is not None
     event = VoucherEvent.objects.get(voucher=stored, to_state="CONFIRMED")
     assert (event.from_state, event.actor) == ("RESERVED", "webhook")
+    assert (event.code, event.params) == ("notification_confirmed", {"status": 200})
 
     confirmed = coupon_requests(receiver)[1].verify(notifying_partner.webhook_secret)
     assert confirmed["message"]["data"]["state"] == "CONFIRMED"

@@ -34,3 +34,18 @@ def test_demo_page_in_english_at_phone_width(platform, new_page):
     assert "€50" in page.inner_text("#jackpot .jk-balance").replace("\xa0", " ")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scroll
     screenshot(page, "demo-offers-375")
+
+
+def test_each_card_shows_the_monogram_the_voucher_pdf_prints(platform, page):
+    from jackpot.catalog.models import Store
+    from jackpot.catalog.monogram import monogram
+
+    page.goto(f"{platform.url}/demo/")
+    page.locator("#jackpot .offers .jk-card").first.wait_for()
+    shown = page.evaluate(
+        """[...document.querySelectorAll('#jackpot .jk-card')].map(card => [
+            card.dataset.store, card.querySelector('.jk-monogram')?.textContent])"""
+    )
+    names = dict(Store.objects.values_list("id", "name"))
+    assert dict(shown)["fil-et-trame"] == "FT"  # the PDF's rule, not "F&"
+    assert shown and all(letters == monogram(names[store]) for store, letters in shown)

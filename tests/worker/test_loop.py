@@ -36,7 +36,7 @@ def test_worker_once_expires_a_reservation_past_its_expiry(
     assert voucher.state == "EXPIRED"
     assert voucher.expired_date is not None
     event = VoucherEvent.objects.get(voucher=voucher, to_state="EXPIRED")
-    assert (event.from_state, event.actor) == ("RESERVED", "worker")
+    assert (event.from_state, event.actor, event.code) == ("RESERVED", "worker", "expired")
     campaign = Campaign.objects.get(pk="sportmax-launch")
     assert campaign.bonus_spent == Decimal("0.00")
     assert campaign.vouchers_issued == 0

@@ -96,6 +96,10 @@ class StoreOut(Schema):
     mentions: str
     baseColor: str
     logos: Logos
+    monogram: str = Field(
+        description="The letters that stand for the store where it has no logo: the widget "
+        "shows them, the voucher PDF prints the same."
+    )
     illustration: str | None
     categories: list[str]
     online: bool
@@ -186,7 +190,10 @@ class VoucherOut(Schema):
     couponId: str
     confirmDate: str | None
     canceledDate: str | None
-    paymentState: Literal["DUE", "WAITING", "PAID"] | None
+    paymentState: Literal["DUE", "WAITING", "PAID"] | None = Field(
+        description="DUE (owed), WAITING (on an unpaid statement) or PAID; null before "
+        "confirmation and once REFUNDED (nothing owed, nothing left paid)."
+    )
     customTransactionId: str | None
     backUrl: str | None
     walletOperationId: str | None

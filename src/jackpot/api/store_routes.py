@@ -41,8 +41,7 @@ def live_session(request) -> Session:
 
 
 def _store_vouchers(store: Store, store_offers, budget) -> dict:
-    quotes = [(o, q) for o in store_offers for q in o.proposed(budget)]
-    quotes.sort(key=lambda oq: (oq[1].value, oq[1].price, oq[0].id))
+    quotes = catalog_offers.store_vouchers(store_offers, budget)
     return {"store": store_object(store), "vouchers": [quote_object(o, q) for o, q in quotes]}
 
 
@@ -69,6 +68,7 @@ def list_stores(request):
     summary="Every voucher this session can take, store by store",
 )
 def all_proposed_vouchers(request):
+    """Each store's vouchers as `/stores/{storeId}/proposed-vouchers` lists them."""
     session = live_session(request)
     by_store: dict[str, list] = {}
     for offer in catalog_offers.offers_for(reservation.audience(session), timezone.now()):
@@ -89,6 +89,10 @@ def all_proposed_vouchers(request):
     summary="Every voucher of one store this session can take",
 )
 def store_proposed_vouchers(request, store_id: str):
+    """The vouchers of the store this session can take, ascending by value, one per value:
+    every accepted value whose price is within the session amount and whose bonus the campaign
+    can still fund, except a value that the same price (or less) buys a larger voucher of. Of
+    a mixed campaign's two offers, the one asking less for a value gives it."""
     session = live_session(request)
     store = Store.objects.filter(pk=store_id, enabled=True).first()
     if store is None:

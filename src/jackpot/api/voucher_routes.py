@@ -26,9 +26,10 @@ def _actor(request) -> str:
     return f"partner:{request.jackpot_partner.pk}"
 
 
-def _transition(request, voucher_id, action: str, payload=None, default_reason: str = ""):
-    """Run `action` on the partner's voucher; a reason the partner gave wins over the default."""
-    reason = (payload.reason if payload else None) or default_reason
+def _transition(request, voucher_id, action: str, payload=None):
+    """Run `action` on the partner's voucher; the reason the partner gave, if any, is journalled
+    as written (the journal says what happened and who did it on its own)."""
+    reason = (payload.reason if payload else None) or ""
     voucher = lifecycle.transition(
         voucher_id, action, _actor(request), partner_id=request.jackpot_partner.pk, reason=reason
     )
@@ -68,14 +69,8 @@ def list_vouchers(request, filters: Query[VoucherFilters]):
         user_id=filters.userId,
         store_id=filters.storeId,
     )
-    rows, next_cursor, has_more = queries.page(
-        request.jackpot_partner.pk, wanted, filters.limit, filters.cursor
-    )
-    return {
-        "items": [voucher_object(v) for v in rows],
-        "nextCursor": next_cursor,
-        "hasMore": has_more,
-    }
+    found = queries.page(request.jackpot_partner.pk, wanted, filters.limit, filters.cursor)
+    return found.answer(voucher_object)
 
 
 @router.get(
@@ -114,7 +109,7 @@ def confirm_voucher(request, voucher_id: UUID):
     description="RESERVED → CANCELED; the campaign gets its budget back.",
 )
 def cancel_voucher(request, voucher_id: UUID, payload: CancelRequest | None = None):
-    return _transition(request, voucher_id, "cancel", payload, "canceled by the partner")
+    return _transition(request, voucher_id, "cancel", payload)
 
 
 @router.post(
@@ -124,4 +119,4 @@ def cancel_voucher(request, voucher_id: UUID, payload: CancelRequest | None = No
     description="READY or SENT → REFUNDING; the operator then accepts or refuses the refund.",
 )
 def refund_voucher(request, voucher_id: UUID, payload: RefundRequest | None = None):
-    return _transition(request, voucher_id, "refund", payload, "refund requested by the partner")
+    return _transition(request, voucher_id, "refund", payload)

@@ -1,6 +1,5 @@
 """The partner's money: wallet balance and history, statements (apikey or partner token)."""
 
-from django.db.models import Count
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -12,7 +11,7 @@ from jackpot.core.formats import amount, iso
 from jackpot.core.problems import Problem, invalid_field
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import Entry
-from jackpot.vouchers import payments
+from jackpot.vouchers import payments, queries
 from jackpot.vouchers.models import Statement
 
 router = Router(tags=["Money"], auth=partner_auth)
@@ -54,7 +53,20 @@ class StatementOut(Schema):
     currency: str
     issuedAt: str  # noqa: N815
     paidAt: str | None  # noqa: N815
-    vouchers: int
+    vouchers: int = Field(description="How many vouchers the statement lists.")
+
+
+class StatementPage(Schema):
+    items: list[StatementOut]
+    nextCursor: str | None = Field(  # noqa: N815
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+    hasMore: bool  # noqa: N815
+
+
+class StatementQuery(Schema):
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=200)
 
 
 @router.get("/wallet", response={200: WalletOut, **ERRORS}, summary="Your wallet's balance")
@@ -112,7 +124,7 @@ def wallet_ledger(request, query: Query[LedgerQuery]):
 
 
 def _statement(request, statement_id: int) -> Statement:
-    statement = Statement.objects.filter(pk=statement_id, partner=request.jackpot_partner).first()
+    statement = queries.statements_of(request.jackpot_partner.pk).filter(pk=statement_id).first()
     if statement is None:
         raise Problem(
             "statement-not-found", "Statement not found", 404, "No such statement for this partner."
@@ -129,18 +141,19 @@ def statement_object(statement: Statement) -> dict:
         "currency": statement.currency,
         "issuedAt": iso(statement.issued_at),
         "paidAt": iso(statement.paid_at),
-        "vouchers": statement.vouchers.count(),
+        "vouchers": statement.voucher_count,  # queries.statements_of counts them
     }
 
 
-@router.get("/statements", response={200: list[StatementOut], **ERRORS}, summary="Your statements")
-def list_statements(request):
-    statements = (
-        Statement.objects.filter(partner=request.jackpot_partner)
-        .annotate(voucher_count=Count("vouchers"))
-        .order_by("-issued_at")[:100]
-    )
-    return [statement_object(s) for s in statements]
+@router.get(
+    "/statements",
+    response={200: StatementPage, **ERRORS},
+    summary="Your statements",
+    description="Newest first (by issue date). Follow `nextCursor` until it is null.",
+)
+def list_statements(request, query: Query[StatementQuery]):
+    found = queries.statement_page(request.jackpot_partner.pk, query.limit, query.cursor)
+    return found.answer(statement_object)
 
 
 @router.get(

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BackofficeConfig(AppConfig):
@@ -10,3 +11,4 @@ class BackofficeConfig(AppConfig):
 
     name = "jackpot.backoffice"
     label = "backoffice"
+    verbose_name = _("Operator admin")

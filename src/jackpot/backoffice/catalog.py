@@ -316,11 +316,11 @@ class CampaignAdmin(kit.ListTools, admin.ModelAdmin):
             store_id = data["store"].pk if data["store"] else None
             found = offers.offers_for(audience, store_id=store_id)
             rows = []
-            for offer in found:
-                proposed = offer.proposed(data["amount"])
+            for offer, proposed in offers.listed_by_offer(found, data["amount"]):
                 rows.append(
                     {
                         "offer": offer,
+                        "beaten": not proposed and bool(offer.proposed(data["amount"])),
                         "best": proposed[-1] if proposed else None,
                         "proposed": proposed[-PREVIEW_VALUES:],
                         "more": max(0, len(proposed) - PREVIEW_VALUES),

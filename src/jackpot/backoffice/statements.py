@@ -4,19 +4,20 @@ Statements and the money in them are read-only here: issuing and paying go throu
 `vouchers.payments`, which keeps vouchers, the ledger and the journal in step.
 """
 
-from datetime import datetime, time
+from datetime import datetime
 
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jackpot.backoffice import kit
 from jackpot.core.downloads import attachment
+from jackpot.core.periods import whole_days
 from jackpot.core.problems import Problem
 from jackpot.vouchers import payments
 from jackpot.vouchers.models import Statement, Voucher
@@ -30,17 +31,16 @@ class StatementVoucherInline(kit.ReadOnlyInline):
 
 
 class PeriodForm(forms.Form):
-    """A statement's period: whole days in the operator's time zone, the last one excluded."""
+    """A statement's period: its first and last day, both included (`core.periods`), as the
+    CLI's --from/--to, the portal and the statement PDF write it."""
 
     start = forms.DateField(
         label=_("From (included)"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(label=_("To (excluded)"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def period(self) -> tuple[datetime, datetime]:
-        tz = timezone.get_current_timezone()
-        start, end = (datetime.combine(self.cleaned_data[k], time.min) for k in ("start", "end"))
-        return timezone.make_aware(start, tz), timezone.make_aware(end, tz)
+        return whole_days(self.cleaned_data["start"], self.cleaned_data["end"])
 
 
 class IssueStatementForm(PeriodForm):
@@ -90,8 +90,7 @@ class StatementAdmin(kit.ListTools, kit.ReadOnlyAdmin):
     list_display = [
         "id",
         "partner",
-        "period_start",
-        "period_end",
+        "period",
         "total_money",
         "issued_at",
         "issued_by",
@@ -106,6 +105,10 @@ class StatementAdmin(kit.ListTools, kit.ReadOnlyAdmin):
     list_tools = (("admin:vouchers_statement_issue", _("Issue a statement")),)
 
     total_money = kit.money_column("total", _("total"))
+
+    @admin.display(description=_("period (days included)"), ordering="period_start")
+    def period(self, obj):
+        return f"{date_format(obj.first_day)} – {date_format(obj.last_day)}"
 
     @admin.display(description=_("paid"), boolean=True, ordering="paid_at")
     def paid(self, obj):

@@ -15,13 +15,29 @@ from jackpot.backoffice import kit, lists
 from jackpot.catalog.models import CampaignMode
 from jackpot.core.formatting import money
 from jackpot.core.problems import Problem
-from jackpot.vouchers import refunds
+from jackpot.vouchers import journal, refunds
 from jackpot.vouchers.models import Code, DeliveryJob, State, Voucher, VoucherEvent
 
 
-class VoucherEventInline(kit.ReadOnlyInline):
+class JournalColumns:
+    """The journal's "who" and "what" in the operator's language (`vouchers.journal`)."""
+
+    @admin.display(description=_("who"), ordering="actor")
+    def who(self, obj):
+        return format_html(
+            '<span title="{}">{}</span>',
+            obj.actor,
+            journal.actor_label(obj.actor, journal.OPERATOR),
+        )
+
+    @admin.display(description=_("what happened"), ordering="code")
+    def what(self, obj):
+        return journal.message(obj.code, obj.params) or "—"
+
+
+class VoucherEventInline(JournalColumns, kit.ReadOnlyInline):
     model = VoucherEvent
-    fields = ["at", "actor", "from_state", "to_state", "reason"]
+    fields = ["at", "who", "from_state", "to_state", "what", "reason"]
     readonly_fields = fields
     show_change_link = False
 
@@ -188,15 +204,17 @@ class VoucherAdmin(lists.BigList, kit.ReadOnlyAdmin):
 
 
 @admin.register(VoucherEvent)
-class VoucherEventAdmin(lists.BigList, kit.ReadOnlyAdmin):
-    """The journal of every voucher change (who, when, from, to, why), newest first: the
+class VoucherEventAdmin(lists.BigList, JournalColumns, kit.ReadOnlyAdmin):
+    """The journal of every voucher change (who, when, from, to, what), newest first: the
     primary key grows with time, so its index is the list's order."""
 
-    list_display = ["at", "coupon", "actor", "from_state", "to_state", "reason"]
+    list_display = ["at", "coupon", "who", "from_state", "to_state", "what", "reason"]
     list_filter = [
         lists.choices_filter("to_state", _("to state"), STATES),
         lists.choices_filter("from_state", _("from state"), STATES),
     ]
+    fields = ["voucher", "at", "who", "actor", "from_state", "to_state", "what", "reason"]
+    readonly_fields = fields
     search_fields = ["=voucher__coupon_id", "=voucher__id"]
     search_help_text = _("A voucher's exact couponId or id (several: separated by spaces).")
     ordering = ["-id"]

@@ -4,50 +4,71 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jackpot.catalog import pricing
 
 
 class CodeSource(models.TextChoices):
-    GENERATED = "generated", "Generated codes"
-    POOL = "pool", "Imported pool"
+    GENERATED = "generated", _("Generated codes")
+    POOL = "pool", _("Imported pool")
 
 
 class Store(models.Model):
-    id = models.SlugField(primary_key=True, max_length=64)
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=64, unique=True)
-    description = models.TextField(blank=True, default="")
-    mentions = models.TextField(blank=True, default="")
-    base_color = models.CharField(max_length=7, default="#333333")
-    logo_small = models.CharField(max_length=500, blank=True, default="")
-    logo_medium = models.CharField(max_length=500, blank=True, default="")
-    logo_large = models.CharField(max_length=500, blank=True, default="")
-    illustration = models.CharField(max_length=500, blank=True, default="")
-    categories = models.JSONField(default=list, blank=True)
-    online = models.BooleanField(default=True)
-    in_store = models.BooleanField(default=False)
-    shipping_time = models.CharField(max_length=64, blank=True, default="")
-    validity_months = models.PositiveIntegerField(default=12)
-    voucher_value_min = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    voucher_value_max = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    voucher_value_step = models.DecimalField(
-        max_digits=12, decimal_places=2, default=Decimal("1.00")
+    id = models.SlugField(_("store id"), primary_key=True, max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    description = models.TextField(_("description"), blank=True, default="")
+    mentions = models.TextField(
+        _("terms of use"),
+        blank=True,
+        default="",
+        help_text=_("Printed on the voucher and shown in the widget (the mentions)."),
     )
-    voucher_possible_discrete_values = models.JSONField(default=list, blank=True)
-    enabled = models.BooleanField(default=True)
+    base_color = models.CharField(_("brand colour"), max_length=7, default="#333333")
+    logo_small = models.CharField(_("small logo"), max_length=500, blank=True, default="")
+    logo_medium = models.CharField(_("medium logo"), max_length=500, blank=True, default="")
+    logo_large = models.CharField(_("large logo"), max_length=500, blank=True, default="")
+    illustration = models.CharField(_("illustration"), max_length=500, blank=True, default="")
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    online = models.BooleanField(_("usable online"), default=True)
+    in_store = models.BooleanField(_("usable in store"), default=False)
+    shipping_time = models.CharField(_("shipping time"), max_length=64, blank=True, default="")
+    validity_months = models.PositiveIntegerField(_("validity (months)"), default=12)
+    voucher_value_min = models.DecimalField(
+        _("smallest voucher value"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    voucher_value_max = models.DecimalField(
+        _("largest voucher value"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    voucher_value_step = models.DecimalField(
+        _("voucher value step"), max_digits=12, decimal_places=2, default=Decimal("1.00")
+    )
+    voucher_possible_discrete_values = models.JSONField(
+        _("accepted voucher values"),
+        default=list,
+        blank=True,
+        help_text=_("When set, only these values are sold (the range above is ignored)."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
     code_source = models.CharField(
-        max_length=16, choices=CodeSource.choices, default=CodeSource.GENERATED
+        _("code source"), max_length=16, choices=CodeSource.choices, default=CodeSource.GENERATED
     )
     # Pool stores: warn the operator when fewer usable codes than this are left; and the flag
     # `vouchers.codes.pool` sets when the pool can make no accepted value (the store leaves the
     # catalogue until codes arrive).
-    code_low_stock_threshold = models.PositiveIntegerField(default=10)
-    codes_exhausted = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    code_low_stock_threshold = models.PositiveIntegerField(
+        _("low stock warning below"),
+        default=10,
+        help_text=_("Pool stores: the operator is warned when fewer usable codes are left."),
+    )
+    codes_exhausted = models.BooleanField(_("codes exhausted"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name", "id"]
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
 
     def __str__(self) -> str:
         return self.name
@@ -66,44 +87,70 @@ class Store(models.Model):
 
 
 class CampaignMode(models.TextChoices):
-    MAJORATION = "majoration", "Majoration (value above the price)"
-    MINORATION = "minoration", "Minoration (price below the value)"
-    MIXED = "mixed", "Mixed (both offers)"
+    MAJORATION = "majoration", _("Majoration (value above the price)")
+    MINORATION = "minoration", _("Minoration (price below the value)")
+    MIXED = "mixed", _("Mixed (both offers)")
 
 
 class Rounding(models.TextChoices):
-    CENT = "cent", "To the cent"
-    EURO = "euro", "Price up to the euro"
+    CENT = "cent", _("To the cent")
+    EURO = "euro", _("Price up to the euro")
 
 
 class Gender(models.TextChoices):
-    M = "M", "Male"
-    F = "F", "Female"
+    M = "M", _("Male")
+    F = "F", _("Female")
 
 
 class Campaign(models.Model):
-    id = models.SlugField(primary_key=True, max_length=64)
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="campaigns")
-    mode = models.CharField(max_length=16, choices=CampaignMode.choices)
+    id = models.SlugField(_("campaign id"), primary_key=True, max_length=64)
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="campaigns", verbose_name=_("store")
+    )
+    mode = models.CharField(_("mode"), max_length=16, choices=CampaignMode.choices)
     # [{"from": "0.00", "rate": "0.05"}, ...]: the rate applies from that converted amount on.
-    tiers = models.JSONField()
-    start = models.DateTimeField()
-    end = models.DateTimeField(null=True, blank=True)
-    rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.CENT)
+    tiers = models.JSONField(
+        _("rate tiers"), help_text=_("Each rate applies from its converted amount on.")
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    rounding = models.CharField(
+        _("rounding"), max_length=8, choices=Rounding.choices, default=Rounding.CENT
+    )
     # Targeting: empty means everyone. Postcodes are prefixes ("75", "2A", "13008").
-    target_postcodes = models.JSONField(default=list, blank=True)
-    target_age_min = models.PositiveSmallIntegerField(null=True, blank=True)
-    target_age_max = models.PositiveSmallIntegerField(null=True, blank=True)
-    target_gender = models.CharField(max_length=1, choices=Gender.choices, blank=True, default="")
+    target_postcodes = models.JSONField(
+        _("postcodes"),
+        default=list,
+        blank=True,
+        help_text=_("Postcode or department prefixes (75, 2A, 13008); empty: everyone."),
+    )
+    target_age_min = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    target_age_max = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    target_gender = models.CharField(
+        _("gender"), max_length=1, choices=Gender.choices, blank=True, default=""
+    )
     # The bonus money the store funds (null: unlimited) and how much of it reservations hold.
-    budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    bonus_spent = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    max_vouchers = models.PositiveIntegerField(null=True, blank=True)
-    vouchers_issued = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    budget = models.DecimalField(
+        _("bonus budget"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The bonus money the store funds; empty: unlimited."),
+    )
+    bonus_spent = models.DecimalField(
+        _("bonus spent"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    max_vouchers = models.PositiveIntegerField(
+        _("voucher cap"), null=True, blank=True, help_text=_("Empty: no cap.")
+    )
+    vouchers_issued = models.PositiveIntegerField(_("vouchers issued"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["store_id", "start", "id"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(budget__isnull=True)

@@ -86,12 +86,30 @@ class Offer:
         return remaining is None or quote.bonus <= remaining
 
     def proposed(self, budget: Decimal) -> list[pricing.Quote]:
-        """Every accepted value this session can afford and the campaign can still fund."""
+        """The accepted values this session can afford and the campaign can still fund, less
+        those the same price buys a larger one of (`pricing.best_deals`)."""
         quotes = pricing.proposed_quotes(self.rule, accepted_values(self.store), budget)
         remaining = self.remaining_bonus()
-        if remaining is None:
-            return quotes
-        return [q for q in quotes if q.bonus <= remaining]  # as `affordable`, computed once
+        if remaining is not None:
+            quotes = [q for q in quotes if q.bonus <= remaining]  # as `affordable`, computed once
+        return pricing.best_deals(quotes)
+
+    def better_at_same_price(self, quote: pricing.Quote) -> pricing.Quote | None:
+        """A larger voucher of this offer, at ``quote``'s price, that the campaign can fund:
+        what `proposed` offers instead of ``quote`` (None when ``quote`` is offered itself).
+
+        Walks down from the largest value that price can buy to ``quote``'s value: a few
+        quotes, not the whole list.
+        """
+        walk = pricing.proposed_quotes_descending(
+            self.rule, accepted_values(self.store), quote.price
+        )
+        for candidate in walk:
+            if candidate.value <= quote.value:
+                return None
+            if candidate.price == quote.price and self.affordable(candidate):
+                return candidate
+        return None
 
     def best(self, budget: Decimal) -> pricing.Quote | None:
         """The last of `proposed(budget)`, found from the top: a few quotes, not all of them."""
@@ -171,6 +189,29 @@ def find_offer(store_id: str, offer_id: str, audience: Audience, now=None) -> Of
         f"Store {store_id!r} has no offer {offer_id!r} for this session (unknown, not running, "
         "or not targeted at it).",
     )
+
+
+def store_vouchers(store_offers: list[Offer], budget: Decimal) -> list[tuple[Offer, pricing.Quote]]:
+    """What one store offers this session, ascending by value, as the API lists it and the
+    widget shows it: every offer's proposed vouchers, less those another offer of the store
+    beats (`pricing.best_deals`; of two offers giving the same value at the same price, the
+    first by id)."""
+    pairs = [(o, q) for o in store_offers for q in o.proposed(budget)]
+    pairs.sort(key=lambda oq: (oq[1].value, oq[1].price, oq[0].id))
+    return pricing.best_deals(pairs, lambda oq: oq[1])
+
+
+def listed_by_offer(found: list[Offer], budget: Decimal) -> list[tuple[Offer, list]]:
+    """Each offer with its part of its store's `store_vouchers`: what the admin's preview
+    shows of each offer is what the API lists and the widget shows."""
+    by_store: dict[str, list[Offer]] = {}
+    for offer in found:
+        by_store.setdefault(offer.store.id, []).append(offer)
+    listed: dict[str, list[pricing.Quote]] = {}
+    for store_offers in by_store.values():
+        for offer, quote in store_vouchers(store_offers, budget):
+            listed.setdefault(offer.id, []).append(quote)
+    return [(offer, listed.get(offer.id, [])) for offer in found]
 
 
 def best_by_store(offers: list[Offer], budget: Decimal) -> list[tuple[Offer, pricing.Quote]]:

@@ -31,7 +31,7 @@ checks both against SPEC §4 read literally; bench/micro_bench.py measures them.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import (
     ROUND_CEILING,
@@ -44,7 +44,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from typing import Literal
+from typing import Literal, TypeVar
 
 __all__ = [
     "CENT",
@@ -58,6 +58,7 @@ __all__ = [
     "quote_for_value",
     "proposed_quotes",
     "proposed_quotes_descending",
+    "best_deals",
     "money",
     "rate",
 ]
@@ -521,3 +522,47 @@ def _descending(
         quote = _quote_value(rule, value)
         if quote is not None and quote.price <= budget:
             yield quote
+
+
+# --------------------------------------------------------------------------------------------
+# What a user is offered
+# --------------------------------------------------------------------------------------------
+
+_Item = TypeVar("_Item")
+
+
+def best_deals(
+    items: Iterable[_Item], quote_of: Callable[[_Item], Quote] = lambda item: item
+) -> list[_Item]:
+    """The quotes worth offering a user, ascending by value: those no other quote beats.
+
+    A quote is beaten when another gives at least its value for at most its price. The rule
+    exists for the values between two tiers: at +8 % below 100 € and +10 % from 100 €, the
+    108 €, 109 € and 110 € vouchers all cost 100 € (a value in the gap costs the higher tier's
+    start), and a list offering all three lets the user pay 110 €'s price for a 108 € voucher.
+    Within one offer, whose price never falls as the value rises (`_price_rises_from`), it
+    reads: among the values with the same price, only the largest is offered. The largest,
+    because it is the one the store's published rate gives for that price (100 € at +10 %),
+    the smaller ones only exist because rounding up to the tier's start made them cost as much,
+    and it is the one a reservation by that price buys (`quote_for_listed_price`). Across the
+    offers of one store (a mixed campaign's two modes) the same rule also drops a value that
+    another offer sells for less.
+
+    ``items`` are quotes, or anything holding one (``quote_of`` finds it: an offer and its
+    quote). Of two items with the same value and the same price, the first given is kept, so
+    callers decide ties by their order. Filter first what the user cannot take (a bonus the
+    campaign can no longer fund): a quote nobody may take beats nothing.
+    """
+    # Highest value first, then cheapest, then as given (sorted is stable): an item is kept
+    # when it is strictly cheaper than every item before it, i.e. than every item giving at
+    # least its value.
+    ordered = sorted(items, key=lambda item: (-quote_of(item).value, quote_of(item).price))
+    kept: list[_Item] = []
+    cheapest: Decimal | None = None
+    for item in ordered:
+        price = quote_of(item).price
+        if cheapest is None or price < cheapest:
+            kept.append(item)
+            cheapest = price
+    kept.reverse()
+    return kept

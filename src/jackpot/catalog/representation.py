@@ -2,6 +2,7 @@
 
 from jackpot.catalog import pricing
 from jackpot.catalog.models import Store
+from jackpot.catalog.monogram import monogram
 from jackpot.catalog.offers import Offer
 from jackpot.core.formats import amount, iso
 
@@ -37,6 +38,7 @@ def store_object(store: Store) -> dict:
             "medium": store.logo_medium or None,
             "large": store.logo_large or None,
         },
+        "monogram": monogram(store.name),
         "illustration": store.illustration or None,
         "categories": list(store.categories),
         **store_terms(store),

@@ -9,9 +9,7 @@ import os
 import sys
 
 
-def _django(demo: bool = False) -> None:
-    if demo:
-        os.environ.setdefault("JACKPOT_DEMO", "1")
+def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jackpot.settings")
     import django
 
@@ -42,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command in ("serve", "worker"):
         _metrics_directory()
-    _django(demo=args.command == "demo")
+    if args.command == "demo":
+        from jackpot.cli.demo import demo_environment
+
+        demo_environment(args.host, args.port)  # before the settings are read
+    _django()
     try:
         return args.handler(args) or 0
     except CommandError as exc:

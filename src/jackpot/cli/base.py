@@ -7,7 +7,7 @@ Nothing here imports a command module: they import this.
 """
 
 import json
-from datetime import UTC, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 
@@ -35,12 +35,29 @@ def amount(text: str, name: str) -> Decimal:
         raise CommandError(f"{name}: {exc}") from None
 
 
-def day(text: str, name: str) -> datetime:
-    """Midnight UTC of the day `text` (YYYY-MM-DD) names, for argument `name`."""
+def day(text: str, name: str) -> date:
+    """The day `text` (YYYY-MM-DD) names, for argument `name`."""
     try:
-        return datetime.combine(datetime.fromisoformat(text).date(), time(), tzinfo=UTC)
+        return date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"{name}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def whole_days(args) -> tuple[datetime, datetime]:
+    """The period `--from D --to D` names: both days included (`core.periods`)."""
+    from jackpot.core.periods import whole_days as period
+
+    return period(day(args.start, "--from"), day(args.end, "--to"))
+
+
+def add_period(parser) -> None:
+    """`--from` and `--to`, as every command taking a period of whole days spells them."""
+    parser.add_argument(
+        "--from", dest="start", metavar="DAY", required=True, help="first day, YYYY-MM-DD"
+    )
+    parser.add_argument(
+        "--to", dest="end", metavar="DAY", required=True, help="last day, YYYY-MM-DD, included"
+    )
 
 
 def partner(partner_id: str):

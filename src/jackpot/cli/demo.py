@@ -9,16 +9,29 @@ from jackpot.cli import server
 from jackpot.cli.base import CommandError
 
 
+def served_at(host: str, port: int) -> str:
+    return f"http://{host}:{port}"
+
+
+def demo_environment(host: str, port: int) -> None:
+    """What `jackpot demo` sets before Django reads its settings: demo mode, and the public
+    address of PDF and mail links where the demo serves, unless JACKPOT_PUBLIC_URL names
+    another.
+
+    Before, not after: the server's processes fork from this one with the settings it read,
+    and the worker beside it inherits the environment.
+    """
+    os.environ.setdefault("JACKPOT_DEMO", "1")
+    os.environ.setdefault("JACKPOT_PUBLIC_URL", served_at(host, port))
+
+
 def cmd_demo(args) -> int:
     from django.core.exceptions import ValidationError
 
     from jackpot import demo
     from jackpot.worker.supervisor import worker_command
 
-    base = f"http://{args.host}:{args.port}"
-    # The PDF links the server and the worker write point at where the demo really serves
-    # (unless the operator named another public address).
-    os.environ.setdefault("JACKPOT_PUBLIC_URL", base)
+    base = served_at(args.host, args.port)
     try:
         partner = demo.prepare(base)
     except ValidationError as exc:  # another partner already holds this port of localhost
@@ -37,7 +50,13 @@ def cmd_demo(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    demo = sub.add_parser("demo", help="migrate, load the demo catalogue and partner, serve")
+    demo = sub.add_parser(
+        "demo",
+        help="migrate, load the demo catalogue and partner, serve",
+        description="Migrate the embedded database, load the demo catalogue and partner, and "
+        "serve with a worker beside the server. PDF and mail links point at --host:--port "
+        "unless JACKPOT_PUBLIC_URL is set.",
+    )
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(handler=cmd_demo)

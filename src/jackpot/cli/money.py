@@ -2,7 +2,16 @@
 
 from pathlib import Path
 
-from jackpot.cli.base import CommandError, actions, amount, day, partner, print_json, refused
+from jackpot.cli.base import (
+    CommandError,
+    actions,
+    add_period,
+    amount,
+    partner,
+    print_json,
+    refused,
+    whole_days,
+)
 from jackpot.core.formats import amount as json_amount
 from jackpot.core.formats import iso
 
@@ -77,9 +86,7 @@ def cmd_statement_issue(args) -> int:
 
     found = partner(args.partner)
     try:
-        statement = payments.issue_statement(
-            found, day(args.start, "--from"), day(args.end, "--to"), "cli"
-        )
+        statement = payments.issue_statement(found, *whole_days(args), "cli")
     except Problem as exc:
         raise refused(exc) from None
     if args.csv:
@@ -128,7 +135,7 @@ def cmd_statement_pay(args) -> int:
 def cmd_report_stores(args) -> int:
     from jackpot.vouchers import payments
 
-    rows = payments.store_report(day(args.start, "--from"), day(args.end, "--to"))
+    rows = payments.store_report(*whole_days(args))
     print_json(
         [
             {
@@ -164,11 +171,14 @@ def add_parsers(sub) -> None:
 
     statement_sub = actions(sub, "statement", "statements of what partners owe")
     issue = statement_sub.add_parser(
-        "issue", help="list a period's DUE vouchers (they become WAITING)"
+        "issue",
+        help="list a period's DUE vouchers (they become WAITING)",
+        description="List the partner's DUE vouchers confirmed from the first day to the last "
+        "day, both included (days in TIME_ZONE, UTC by default): --from 2026-03-01 --to "
+        "2026-03-31 is March. They become WAITING until the statement is paid.",
     )
     issue.add_argument("partner")
-    issue.add_argument("--from", dest="start", required=True, help="first day (YYYY-MM-DD)")
-    issue.add_argument("--to", dest="end", required=True, help="day after the last (YYYY-MM-DD)")
+    add_period(issue)
     issue.add_argument("--csv", help="also write the statement as CSV to this file")
     issue.add_argument("--pdf", help="also write the statement as PDF to this file")
     issue.set_defaults(handler=cmd_statement_issue)
@@ -181,7 +191,11 @@ def add_parsers(sub) -> None:
     pay.set_defaults(handler=cmd_statement_pay)
 
     report_sub = actions(sub, "report", "reports")
-    stores = report_sub.add_parser("stores", help="per store: value issued, bonus funded, owed")
-    stores.add_argument("--from", dest="start", required=True)
-    stores.add_argument("--to", dest="end", required=True)
+    stores = report_sub.add_parser(
+        "stores",
+        help="per store: value issued, bonus funded, owed",
+        description="Per store, for the vouchers confirmed from the first day to the last day "
+        "(both included) and not refunded: value issued, bonus funded, what it is owed.",
+    )
+    add_period(stores)
     stores.set_defaults(handler=cmd_report_stores)

@@ -22,81 +22,116 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jackpot.partners.models import Partner
 
 
 class AccountKind(models.TextChoices):
-    PARTNER_WALLET = "partner_wallet", "Partner wallet (prepaid)"
-    PLATFORM = "platform", "Platform (vouchers sold)"
-    BANK = "bank", "Bank (money entering or leaving the platform)"
+    PARTNER_WALLET = "partner_wallet", _("Partner wallet (prepaid)")
+    PLATFORM = "platform", _("Platform (vouchers sold)")
+    BANK = "bank", _("Bank (money entering or leaving the platform)")
 
 
 class Account(models.Model):
-    code = models.CharField(max_length=100, unique=True)
-    kind = models.CharField(max_length=20, choices=AccountKind.choices)
+    code = models.CharField(_("code"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=AccountKind.choices)
     partner = models.OneToOneField(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="wallet"
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="wallet",
+        verbose_name=_("partner"),
     )
-    currency = models.CharField(max_length=3, default="EUR")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
     # Partners are warned when their wallet falls below this (null: no warning).
     low_balance_threshold = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True
+        _("low balance warning below"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The partner is warned below this balance; empty: never."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
 
     def __str__(self) -> str:
         return self.code
 
 
 class TransactionKind(models.TextChoices):
-    TOP_UP = "top_up", "Wallet top-up"
-    VOUCHER_PAYMENT = "voucher_payment", "Voucher paid from the wallet"
-    STATEMENT_PAYMENT = "statement_payment", "Statement paid by transfer"
-    REFUND = "refund", "Refund of a voucher payment"
+    TOP_UP = "top_up", _("Wallet top-up")
+    VOUCHER_PAYMENT = "voucher_payment", _("Voucher paid from the wallet")
+    STATEMENT_PAYMENT = "statement_payment", _("Statement paid by transfer")
+    REFUND = "refund", _("Refund of a voucher payment")
 
 
 class Transaction(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
+    id = models.UUIDField(_("id"), primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=TransactionKind.choices)
     # What the movement is about ("voucher:<uuid>", "statement:<id>", an operator's note…).
-    reference = models.CharField(max_length=200, db_index=True)
-    description = models.CharField(max_length=300, blank=True, default="")
+    reference = models.CharField(_("reference"), max_length=200, db_index=True)
+    description = models.CharField(_("description"), max_length=300, blank=True, default="")
     # A money-moving call sent with an Idempotency-Key moves money once.
-    idempotency_key = models.CharField(max_length=255, null=True, blank=True, unique=True)
-    created_by = models.CharField(max_length=100, default="system")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=255, null=True, blank=True, unique=True
+    )
+    created_by = models.CharField(_("made by"), max_length=100, default="system")
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
     )
 
     class Meta:
         ordering = ["-created_at", "id"]
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.reference} ({self.created_at:%Y-%m-%d})"
+        return f"{self.get_kind_display()} {self.reference} ({self.created_at:%Y-%m-%d})"
 
 
 class Entry(models.Model):
-    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
+    transaction = models.ForeignKey(
+        Transaction,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("transaction"),
+    )
     # Indexed by `ledger_entry_account_time`, which starts with it.
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="entries", db_index=False
+        Account,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
+        verbose_name=_("account"),
     )
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     # Its transaction's `created_at`, copied so that one index orders an account's entries: the
     # ledger's pages read (account, created_at, id) ranges, never the whole history.
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("created at"))
     # A wallet's balance once this entry's transaction was posted; each wallet's entries, in id
     # order, add up to it (ids are drawn under the wallet's lock). Null on the shared accounts,
     # whose lanes have no single balance to show.
-    balance_after = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    balance_after = models.DecimalField(
+        _("balance after"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
         constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="entry_not_zero")]
         indexes = [
             models.Index(fields=["account", "created_at", "id"], name="ledger_entry_account_time")

@@ -5,43 +5,63 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jackpot.partners import domains as domain_rules
 
 
 class ConfirmationMode(models.TextChoices):
-    AUTO = "auto", "Automatic (confirmed at reservation)"
-    MANUAL = "manual", "Manual (the partner confirms)"
-    NOTIFICATION = "notification", "Notification (a 2xx answer to the webhook confirms)"
+    AUTO = "auto", _("Automatic (confirmed at reservation)")
+    MANUAL = "manual", _("Manual (the partner confirms)")
+    NOTIFICATION = "notification", _("Notification (a 2xx answer to the webhook confirms)")
 
 
 class Partner(models.Model):
-    id = models.SlugField(primary_key=True, max_length=64)
-    name = models.CharField(max_length=200)
+    id = models.SlugField(_("partner id (client_id)"), primary_key=True, max_length=64)
+    name = models.CharField(_("name"), max_length=200)
     # Authorised domains, one per line: `host` or `host:port`, sub-domains included; checked and
     # normalised by `clean` (partners.domains: no public suffix, no other partner's domain).
-    domains = models.TextField(blank=True, default="")
+    domains = models.TextField(
+        _("authorised domains"),
+        blank=True,
+        default="",
+        help_text=_(
+            "One per line; sub-domains are authorised too; with a port (localhost:3000), "
+            "that port only."
+        ),
+    )
     confirmation_mode = models.CharField(
-        max_length=16, choices=ConfirmationMode.choices, default=ConfirmationMode.AUTO
+        _("confirmation mode"),
+        max_length=16,
+        choices=ConfirmationMode.choices,
+        default=ConfirmationMode.AUTO,
     )
-    notification_url = models.URLField(max_length=500, blank=True, default="")
+    notification_url = models.URLField(
+        _("notification URL"), max_length=500, blank=True, default=""
+    )
     session_ceiling = models.DecimalField(
-        max_digits=12, decimal_places=2, default=Decimal("1000.00")
+        _("ceiling per session"), max_digits=12, decimal_places=2, default=Decimal("1000.00")
     )
-    currency = models.CharField(max_length=3, default="EUR")
-    sending_enabled = models.BooleanField(default=False)
-    enabled = models.BooleanField(default=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    sending_enabled = models.BooleanField(
+        _("vouchers mailed to users"),
+        default=False,
+        help_text=_("Vouchers are e-mailed to the user when the token carries an e-mail."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
     # Only a digest of the API key and of the client secret is kept: they are checked, never
     # read back. The apiSignature and the webhook secret must be read to compute HMACs.
-    api_key_digest = models.CharField(max_length=64, unique=True)
-    api_key_hint = models.CharField(max_length=12, blank=True, default="")
-    client_secret_digest = models.CharField(max_length=64)
-    webhook_secret = models.CharField(max_length=100)
-    created_at = models.DateTimeField(default=timezone.now)
+    api_key_digest = models.CharField(_("apiKey digest"), max_length=64, unique=True)
+    api_key_hint = models.CharField(_("apiKey (start)"), max_length=12, blank=True, default="")
+    client_secret_digest = models.CharField(_("client secret digest"), max_length=64)
+    webhook_secret = models.CharField(_("webhook secret"), max_length=100)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
@@ -83,29 +103,45 @@ class Partner(models.Model):
 class ApiSignature(models.Model):
     """A key partners sign tokens with; several are valid at once while a rotation's grace runs."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="signatures")
-    secret = models.CharField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="signatures", verbose_name=_("partner")
+    )
+    secret = models.CharField(_("secret"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Null while current; set to the end of the grace period when a newer signature replaces it.
-    valid_until = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("apiSignature")
+        verbose_name_plural = _("apiSignatures")
 
     def __str__(self) -> str:
-        return f"signature of {self.partner_id} created {self.created_at:%Y-%m-%d}"
+        return gettext("apiSignature of %(partner)s created %(date)s") % {
+            "partner": self.partner_id,
+            "date": f"{self.created_at:%Y-%m-%d}",
+        }
 
 
 class PartnerAccessToken(models.Model):
     """A bearer token from the client_credentials grant: the partner's servers, for one hour."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="access_tokens")
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(db_index=True)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("partner")
+    )
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("partner access token")
+        verbose_name_plural = _("partner access tokens")
 
     def __str__(self) -> str:
-        return f"access token of {self.partner_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+        return gettext("access token of %(partner)s until %(date)s") % {
+            "partner": self.partner_id,
+            "date": f"{self.expires_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class PartnerUser(models.Model):
@@ -116,13 +152,20 @@ class PartnerUser(models.Model):
     """
 
     user = models.OneToOneField(
-        "auth.User", on_delete=models.CASCADE, related_name="partner_profile"
+        "auth.User",
+        on_delete=models.CASCADE,
+        related_name="partner_profile",
+        verbose_name=_("user"),
     )
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="users")
-    created_at = models.DateTimeField(default=timezone.now)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="users", verbose_name=_("partner")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["partner_id", "user__username"]
+        verbose_name = _("portal user")
+        verbose_name_plural = _("portal users")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.partner_id})"
@@ -136,7 +179,11 @@ class LegalInformation(models.Model):
     """
 
     partner = models.OneToOneField(
-        Partner, on_delete=models.CASCADE, primary_key=True, related_name="legal"
+        Partner,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="legal",
+        verbose_name=_("partner"),
     )
     company_name = models.CharField(_("company name"), max_length=200, blank=True, default="")
     legal_form = models.CharField(_("legal form"), max_length=60, blank=True, default="")

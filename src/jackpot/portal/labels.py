@@ -4,21 +4,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jackpot.core.problems import Problem
+from jackpot.vouchers.models import PaymentState, State
 
-STATE_LABELS = {
-    "RESERVED": gettext_lazy("Reserved"),
-    "CONFIRMED": gettext_lazy("Confirmed"),
-    "READY": gettext_lazy("Ready"),
-    "SENT": gettext_lazy("Sent"),
-    "CANCELED": gettext_lazy("Canceled"),
-    "EXPIRED": gettext_lazy("Expired"),
-    "REFUNDING": gettext_lazy("Refund requested"),
-    "REFUNDED": gettext_lazy("Refunded"),
-    "REFUND_REJECTED": gettext_lazy("Refund rejected"),
-    "DUE": gettext_lazy("Due"),
-    "WAITING": gettext_lazy("Awaiting payment"),
-    "PAID": gettext_lazy("Paid"),
-}
+# The voucher's states and payment states, worded once by `vouchers.models`.
+STATE_LABELS = {**dict(State.choices), **dict(PaymentState.choices)}
 
 DELIVERY_LABELS = {
     "pending": gettext_lazy("Pending"),

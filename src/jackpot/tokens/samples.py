@@ -23,11 +23,13 @@ class AmountError(SampleTokenError):
     """The amount given is not a number."""
 
 
-def build_token(partner_id: str, amount: str, **claims) -> str:
+def build_token(partner_id: str, amount: str, headers: dict | None = None, **claims) -> str:
     """A signed token for `partner_id`; claims given as None are left out.
 
     The amount is written as the samples write it: a JSON number, whole when it is whole; one
     with more than two decimals is kept as a float, so that a verifier's refusal can be tried.
+    `iat` is now and `notificationKey` a fresh one unless given; ``headers`` (a `kid`) are added
+    to PyJWT's own.
     """
     partner = Partner.objects.filter(pk=partner_id).first()
     if partner is None:
@@ -43,6 +45,6 @@ def build_token(partner_id: str, amount: str, **claims) -> str:
         "amount": json_amount(value) if value == value.quantize(Decimal("0.01")) else float(value)
     }
     payload.update({k: v for k, v in claims.items() if v is not None})
-    payload["iat"] = int(time.time())
+    payload.setdefault("iat", int(time.time()))
     payload.setdefault("notificationKey", f"cli-{time.time_ns()}")
-    return jwt.encode(payload, signatures[0], algorithm="HS256")
+    return jwt.encode(payload, signatures[0], algorithm="HS256", headers=headers or None)

@@ -28,7 +28,7 @@ from jwt.warnings import InsecureKeyLengthWarning
 from jackpot.core.compiled import CompiledQuery
 from jackpot.core.problems import Problem, invalid_token
 from jackpot.partners import credentials, domains
-from jackpot.partners.models import Partner
+from jackpot.partners.models import ApiSignature, Partner
 from jackpot.tokens.claims import TokenClaims, parse_claims
 
 ALGORITHM = "HS256"
@@ -230,14 +230,71 @@ def verify(
     return VerifiedToken(partner, read.header, read.payload, claims, read.digest)
 
 
+def signer_of(token: UnverifiedToken, now: datetime) -> Partner | None:
+    """The enabled partner one of whose valid apiSignatures signed ``token``, found by trying
+    them all; None when none did.
+
+    For the operator's verifier only, when nothing names the partner: a token built as the
+    guide's samples build it has no `iss` and no `kid`, and the exchange finds its partner by
+    the `client_id` or the page's Origin, which a command line has neither of. The exchange
+    itself never tries every key: its cost would grow with the partners, on every request.
+    """
+    signatures = ApiSignature.objects.filter(partner__enabled=True).select_related("partner")
+    for signature in signatures:
+        if credentials.signature_status(signature, now) == "expired":
+            continue
+        try:
+            key = _hmac_key(signature.secret)
+        except jwt.PyJWTError:
+            continue
+        if _HS256.verify(token.signing_input, key, token.signature):
+            return signature.partner
+    return None
+
+
+def _verifier_partner(
+    read: UnverifiedToken, client_id: str | None, origin: str | None, now: datetime
+) -> tuple[Partner, str]:
+    """The partner as the exchange finds it (`resolve_partner`), else the one whose key signed
+    the token (`signer_of`), and how it was found."""
+    named = [
+        (source, value)
+        for source, value in (
+            ("iss", read.payload.get("iss")),
+            ("kid", read.header.get("kid")),
+            ("client_id", client_id),
+            ("origin", origin),
+        )
+        if value not in (None, "")
+    ]
+    if named:
+        return resolve_partner(read.header, read.payload, client_id, origin), named[0][0]
+    signer = signer_of(read, now)
+    if signer is None:
+        raise Problem(
+            "unknown-partner",
+            "Which partner?",
+            401,
+            "Nothing names the partner (no iss claim, kid header, client id or Origin) and no "
+            "partner's apiSignature signed this token.",
+        )
+    return signer, "signature"
+
+
 def describe(token: str, *, client_id: str | None = None, origin: str | None = None) -> dict:
-    """What the token verifier shows: header, claims, validity and use, without burning."""
+    """What the token verifier shows: header, claims, validity and use, without burning.
+
+    The partner is found as the exchange finds it; when nothing names it (a token built as the
+    guide's samples build it, verified from the command line), as the one whose apiSignature
+    signed it (`partnerFoundBy` says which way).
+    """
     from jackpot.tokens.models import TokenBurn
 
     report: dict = {
         "header": None,
         "claims": None,
         "partner": None,
+        "partnerFoundBy": None,
         "signatureValid": False,
         "valid": False,
         "alreadyUsed": None,
@@ -247,8 +304,8 @@ def describe(token: str, *, client_id: str | None = None, origin: str | None = N
         read = read_unverified(token)
         report["header"], report["claims"] = read.header, read.payload
         check_header(read.header)
-        partner = resolve_partner(read.header, read.payload, client_id, origin)
-        report["partner"] = partner.id
+        partner, found_by = _verifier_partner(read, client_id, origin, timezone.now())
+        report["partner"], report["partnerFoundBy"] = partner.id, found_by
         report["alreadyUsed"] = TokenBurn.objects.filter(
             partner=partner, digest=read.digest
         ).exists()

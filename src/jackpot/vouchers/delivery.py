@@ -205,7 +205,7 @@ def _make_pdf(job: DeliveryJob, lease, now) -> int:
         content = pdf.render(pdf.sheet_for(voucher, taken))
         VoucherDocument.objects.filter(voucher=voucher).delete()  # none expected: belt and braces
         VoucherDocument.objects.create(voucher=voucher, pdf=content, created_at=timezone.now())
-        lifecycle.apply(voucher, "deliver", "worker", "codes taken and PDF made")
+        lifecycle.apply(voucher, "deliver", "worker")
         if voucher.partner.sending_enabled and voucher.email:
             jobs.enqueue(voucher, JobKind.MAIL)
         _done(job.pk, lease)
@@ -228,7 +228,7 @@ def _send_mail(job: DeliveryJob, lease, now) -> int:
         _failed(job.pk, lease, now, exc)
         return 0
     try:
-        lifecycle.transition(voucher.pk, "send", "worker", reason="PDF mailed to the user")
+        lifecycle.transition(voucher.pk, "send", "worker")
     except Problem as exc:  # e.g. a refund was asked meanwhile: the mail went, the state stays
         log.info("voucher %s mailed but not moved to SENT: %s", voucher.pk, exc.detail)
     _done(job.pk, lease)

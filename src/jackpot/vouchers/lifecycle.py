@@ -15,7 +15,7 @@ from jackpot.catalog import budget
 from jackpot.core.compiled import CompiledQuery, insert, save
 from jackpot.core.metrics import VOUCHER_TRANSITIONS
 from jackpot.core.problems import Problem, voucher_not_found
-from jackpot.vouchers import jobs, payments, rollup
+from jackpot.vouchers import jobs, journal, payments, rollup
 from jackpot.vouchers.codes import pool
 from jackpot.vouchers.models import JobKind, State, Voucher, VoucherEvent
 from jackpot.vouchers.representation import voucher_object
@@ -51,9 +51,19 @@ def state_conflict(voucher: Voucher, action: str) -> Problem:
 
 
 def record(
-    voucher: Voucher, from_state: str, actor: str, reason: str = "", event: str | None = None
+    voucher: Voucher,
+    from_state: str,
+    actor: str,
+    code: str,
+    params: dict | None = None,
+    reason: str = "",
+    event: str | None = None,
 ):
-    """Journal a change and notify the partner, inside the caller's transaction."""
+    """Journal a change and notify the partner, inside the caller's transaction.
+
+    `code` and `params` say what happened (`vouchers.journal` words them in the reader's
+    language); `reason` is what a person typed, if anything.
+    """
     # Counted once the change commits: a rolled-back change did not happen.
     transition_count = VOUCHER_TRANSITIONS.labels(from_state or "NEW", voucher.state)
     transaction.on_commit(transition_count.inc)
@@ -64,6 +74,8 @@ def record(
             actor=actor,
             from_state=from_state,
             to_state=voucher.state,
+            code=code,
+            params=params or {},
             reason=reason[:300],
         )
     )
@@ -82,8 +94,21 @@ def release_budget(voucher: Voucher) -> None:
     budget.give_back(voucher.campaign_id, voucher.bonus)
 
 
-def apply(voucher: Voucher, action: str, actor: str, reason: str = "", now=None) -> Voucher:
-    """Move a voucher already locked by the caller; raise `voucher-state-conflict` if refused."""
+def apply(
+    voucher: Voucher,
+    action: str,
+    actor: str,
+    reason: str = "",
+    now=None,
+    *,
+    code: str | None = None,
+    params: dict | None = None,
+) -> Voucher:
+    """Move a voucher already locked by the caller; raise `voucher-state-conflict` if refused.
+
+    The journal's code is the action's own (`journal.ACTION_CODES`) unless the caller names a
+    more precise one (an automatic confirmation, a confirmation by notification).
+    """
     sources, target, event = TRANSITIONS[action]
     if voucher.state not in sources:
         raise state_conflict(voucher, action)
@@ -107,7 +132,7 @@ def apply(voucher: Voucher, action: str, actor: str, reason: str = "", now=None)
     if action in RELEASES_BUDGET:
         release_budget(voucher)
     save(voucher)
-    record(voucher, before, actor, reason, event)
+    record(voucher, before, actor, code or journal.ACTION_CODES[action], params, reason, event)
     if action == "confirm":
         on_confirmed(voucher)
     rollup.follow(voucher, before)  # last: its row lock is held for the shortest time
@@ -160,7 +185,14 @@ def _expired_before(voucher: Voucher, now) -> bool:
 
 
 def transition(
-    voucher_id, action: str, actor: str, *, partner_id: str | None = None, reason: str = ""
+    voucher_id,
+    action: str,
+    actor: str,
+    *,
+    partner_id: str | None = None,
+    reason: str = "",
+    code: str | None = None,
+    params: dict | None = None,
 ) -> Voucher:
     """Apply `action` to a voucher in its own transaction.
 
@@ -172,10 +204,10 @@ def transition(
     with transaction.atomic():
         voucher = lock(voucher_id, partner_id)
         if action != "expire" and _expired_before(voucher, now):
-            apply(voucher, "expire", "system", "reservation expired", now)
+            apply(voucher, "expire", "system", now=now)
             expired = voucher
         else:
-            return apply(voucher, action, actor, reason, now)
+            return apply(voucher, action, actor, reason, now, code=code, params=params)
     raise Problem(
         "reservation-expired",
         "The reservation has expired",
@@ -185,19 +217,24 @@ def transition(
     )
 
 
-def expire_due(now=None, batch: int = 200) -> int:
-    """Expire reservations past their resaExpireDate; returns how many. Run by the worker."""
-    now = now or timezone.now()
-    done = 0
-    due = list(
+def due_to_expire(now, batch: int):
+    """The ids of RESERVED vouchers past their resaExpireDate, soonest first: read from
+    `voucher_reserved_expiry`, which holds the RESERVED vouchers only."""
+    return (
         Voucher.objects.filter(state=State.RESERVED, resa_expire_date__lte=now)
         .order_by("resa_expire_date")
         .values_list("pk", flat=True)[:batch]
     )
-    for voucher_id in due:
+
+
+def expire_due(now=None, batch: int = 200) -> int:
+    """Expire reservations past their resaExpireDate; returns how many. Run by the worker."""
+    now = now or timezone.now()
+    done = 0
+    for voucher_id in list(due_to_expire(now, batch)):
         with transaction.atomic():
             voucher = lock(voucher_id)
             if _expired_before(voucher, now):
-                apply(voucher, "expire", "worker", "reservation expired", now)
+                apply(voucher, "expire", "worker", now=now)
                 done += 1
     return done

@@ -4,10 +4,13 @@ The backend is whatever `EMAIL_BACKEND` says (SMTP on EMAIL_HOST:EMAIL_PORT in p
 console in demo mode); a failure raises, and `vouchers.delivery` retries it with backoff.
 """
 
+import re
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
+from jackpot.core import formatting
 from jackpot.vouchers import links, pdf
 from jackpot.vouchers.models import Voucher
 
@@ -22,7 +25,9 @@ def context(voucher: Voucher, sheet: pdf.VoucherSheet) -> dict:
     band = pdf.rgb(voucher.store.base_color)
     return {
         "store_name": voucher.store.name,
-        "value": f"{voucher.value:.2f} {voucher.currency}",
+        # The mail is bilingual: each language writes the amount its own way.
+        "value": formatting.money(voucher.value, voucher.currency, language="fr"),
+        "value_en": formatting.money(voucher.value, voucher.currency, language="en"),
         "coupon_id": voucher.coupon_id,
         "valid_until": pdf.day(sheet.valid_until),
         "mentions": voucher.store.mentions,
@@ -34,7 +39,8 @@ def context(voucher: Voucher, sheet: pdf.VoucherSheet) -> dict:
 
 def voucher_message(voucher: Voucher, content: bytes, connection=None) -> EmailMultiAlternatives:
     ctx = context(voucher, pdf.sheet_for(voucher))
-    subject = " ".join(render_to_string(f"{TEMPLATES}/subject.txt", ctx).split())
+    # One line; the amounts' no-break spaces stay (str.split would take them for spaces).
+    subject = re.sub(r"[ \t\r\n]+", " ", render_to_string(f"{TEMPLATES}/subject.txt", ctx)).strip()
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{TEMPLATES}/body.txt", ctx),

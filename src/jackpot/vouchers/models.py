@@ -4,53 +4,83 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from jackpot.catalog.models import Campaign, Store
+from jackpot.catalog.models import Campaign, CampaignMode, CodeSource, Store
+from jackpot.core.formatting import money
+from jackpot.core.periods import days_of
 from jackpot.partners.models import Partner
 from jackpot.tokens.models import Session
 
 
 class State(models.TextChoices):
-    RESERVED = "RESERVED"
-    CONFIRMED = "CONFIRMED"
-    READY = "READY"
-    SENT = "SENT"
-    CANCELED = "CANCELED"
-    EXPIRED = "EXPIRED"
-    REFUNDING = "REFUNDING"
-    REFUNDED = "REFUNDED"
-    REFUND_REJECTED = "REFUND_REJECTED"
+    RESERVED = "RESERVED", _("Reserved")
+    CONFIRMED = "CONFIRMED", _("Confirmed")
+    READY = "READY", _("Ready")
+    SENT = "SENT", _("Sent")
+    CANCELED = "CANCELED", _("Canceled")
+    EXPIRED = "EXPIRED", _("Expired")
+    REFUNDING = "REFUNDING", _("Refund requested")
+    REFUNDED = "REFUNDED", _("Refunded")
+    REFUND_REJECTED = "REFUND_REJECTED", _("Refund rejected")
 
 
 class PaymentState(models.TextChoices):
-    DUE = "DUE"
-    WAITING = "WAITING"
-    PAID = "PAID"
+    DUE = "DUE", _("Due")
+    WAITING = "WAITING", _("Awaiting payment")
+    PAID = "PAID", _("Paid")
 
 
 class Statement(models.Model):
     """What a partner owes for a period: its DUE vouchers, which become WAITING until paid."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="statements")
-    period_start = models.DateTimeField()
-    period_end = models.DateTimeField()
-    currency = models.CharField(max_length=3, default="EUR")
-    total = models.DecimalField(max_digits=14, decimal_places=2)
-    issued_at = models.DateTimeField(default=timezone.now)
-    issued_by = models.CharField(max_length=100, default="system")
-    paid_at = models.DateTimeField(null=True, blank=True)
-    payment_reference = models.CharField(max_length=200, blank=True, default="")
-    transaction_id = models.CharField(max_length=64, blank=True, default="")
+    # Indexed by `statement_partner_newest` below, whose first column it is.
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        db_index=False,
+        verbose_name=_("partner"),
+    )
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.CharField(_("issued by"), max_length=100, default="system")
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    payment_reference = models.CharField(
+        _("payment reference"), max_length=200, blank=True, default=""
+    )
+    transaction_id = models.CharField(
+        _("ledger transaction"), max_length=64, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-issued_at", "-id"]
-        indexes = [
-            # The portal's statements list, a page at a time (`portal.paging`).
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        indexes = [  # the partner's statements, newest first (GET /v2/statements, the portal)
             models.Index(fields=["partner", "-issued_at", "-id"], name="statement_partner_newest")
         ]
 
     def __str__(self) -> str:
-        return f"statement {self.pk} of {self.partner_id}: {self.total} {self.currency}"
+        return gettext("statement %(id)s of %(partner)s: %(total)s") % {
+            "id": self.pk,
+            "partner": self.partner_id,
+            "total": money(self.total, self.currency),
+        }
+
+    @property
+    def first_day(self):
+        """The period's first day, included (`core.periods`)."""
+        return days_of(self.period_start, self.period_end)[0]
+
+    @property
+    def last_day(self):
+        """The period's last day, included: the day before `period_end`'s midnight."""
+        return days_of(self.period_start, self.period_end)[1]
 
 
 # The order of a partner's vouchers in every list: newest reservation first, ties by id.
@@ -60,43 +90,77 @@ REFUND_STATES = [State.REFUNDING, State.REFUNDED, State.REFUND_REJECTED]
 
 
 class Voucher(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    coupon_id = models.CharField(max_length=10, unique=True)
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="vouchers")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="vouchers")
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="vouchers")
+    id = models.UUIDField(_("id"), primary_key=True, default=uuid.uuid4, editable=False)
+    coupon_id = models.CharField(_("couponId"), max_length=10, unique=True)
+    # Partner, store, statement, state and resa_expire_date are indexed by the composite or
+    # partial indexes of Meta.indexes (vouchers/migrations/0008_indexes_…).
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+        db_index=False,
+        verbose_name=_("partner"),
+    )
+    store = models.ForeignKey(
+        Store,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+        db_index=False,
+        verbose_name=_("store"),
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("campaign")
+    )
     session = models.OneToOneField(
-        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="voucher"
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="voucher",
+        verbose_name=_("session"),
     )
-    offer_id = models.CharField(max_length=80)
-    mode = models.CharField(max_length=16)
-    state = models.CharField(max_length=16, choices=State.choices, db_index=True)
-    value = models.DecimalField(max_digits=12, decimal_places=2)
-    price = models.DecimalField(max_digits=12, decimal_places=2)
-    rate = models.DecimalField(max_digits=6, decimal_places=4)
-    currency = models.CharField(max_length=3, default="EUR")
-    notification_key = models.CharField(max_length=128)
-    user_id = models.CharField(max_length=128, blank=True, default="")
-    custom_transaction_id = models.CharField(max_length=128, blank=True, default="")
-    email = models.EmailField(blank=True, default="")
-    reservation_date = models.DateTimeField(default=timezone.now)
-    resa_expire_date = models.DateTimeField(db_index=True)
-    validity_date = models.DateTimeField()
-    confirm_date = models.DateTimeField(null=True, blank=True)
-    canceled_date = models.DateTimeField(null=True, blank=True)
-    expired_date = models.DateTimeField(null=True, blank=True)
-    send_date = models.DateTimeField(null=True, blank=True)
-    ready_date = models.DateTimeField(null=True, blank=True)  # its PDF was made (READY)
+    offer_id = models.CharField(_("offer"), max_length=80)
+    mode = models.CharField(_("mode"), max_length=16, choices=CampaignMode.choices)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=4)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    notification_key = models.CharField(_("notificationKey"), max_length=128)
+    user_id = models.CharField(_("userId"), max_length=128, blank=True, default="")
+    custom_transaction_id = models.CharField(
+        _("customTransactionId"), max_length=128, blank=True, default=""
+    )
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    reservation_date = models.DateTimeField(_("reserved at"), default=timezone.now)
+    resa_expire_date = models.DateTimeField(_("reservation expires at"))
+    validity_date = models.DateTimeField(_("valid until"))
+    confirm_date = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    canceled_date = models.DateTimeField(_("canceled at"), null=True, blank=True)
+    expired_date = models.DateTimeField(_("expired at"), null=True, blank=True)
+    send_date = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # its PDF was made (READY)
+    ready_date = models.DateTimeField(_("ready at"), null=True, blank=True)
     payment_state = models.CharField(
-        max_length=8, choices=PaymentState.choices, blank=True, default=""
+        _("paymentState"), max_length=8, choices=PaymentState.choices, blank=True, default=""
     )
-    wallet_operation_id = models.CharField(max_length=64, blank=True, default="")
+    wallet_operation_id = models.CharField(
+        _("walletOperationId"), max_length=64, blank=True, default=""
+    )
     statement = models.ForeignKey(
-        Statement, on_delete=models.PROTECT, null=True, blank=True, related_name="vouchers"
+        Statement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="vouchers",
+        db_index=False,
+        verbose_name=_("statement"),
     )
 
     class Meta:
         ordering = ["-reservation_date", "id"]
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
         constraints = [
             models.UniqueConstraint(
                 fields=["partner", "notification_key"], name="voucher_notification_key_once"
@@ -106,40 +170,68 @@ class Voucher(models.Model):
                 condition=models.Q(value__gte=models.F("price")), name="voucher_value_covers_price"
             ),
         ]
-        # A partner's list, newest first (`portal.paging`, the API's cursor): one index per
-        # filter the portal offers, each ending with the list's order, so that a page is one
-        # index range however far back it is and however few rows the filter keeps. The partial
-        # ones are small: the refunds list, and the search by customTransactionId (portal.search).
+        # GET /v2/vouchers: for the list and for each filter it takes, an index that gives the
+        # partner's rows in the list's order (newest first, id breaking ties), so that a page,
+        # first or deep (the cursor's bound is a range of it), reads its rows and no others.
+        # notificationKey has the unique constraint above; a date range is a range of the first.
         indexes = [
-            models.Index(fields=["partner", *NEWEST], name="voucher_partner_newest"),
-            models.Index(fields=["partner", "state", *NEWEST], name="voucher_partner_state"),
-            models.Index(fields=["store", "partner", *NEWEST], name="voucher_store_partner"),
             models.Index(
-                fields=["partner", "payment_state", *NEWEST], name="voucher_partner_payment"
+                fields=["partner", "-reservation_date", "-id"], name="voucher_partner_newest"
             ),
+            models.Index(
+                fields=["partner", "user_id", "-reservation_date", "-id"],
+                name="voucher_partner_user",
+            ),
+            # The operator admin's list, newest first (`backoffice.lists`).
+            models.Index(fields=["reservation_date", "id"], name="voucher_reservation"),
+            models.Index(
+                fields=["partner", "state", "-reservation_date", "-id"],
+                name="voucher_partner_state",
+            ),
+            models.Index(
+                fields=["partner", "payment_state", "-reservation_date", "-id"],
+                name="voucher_partner_payment",
+            ),
+            # The store first: it also serves the store's foreign key (a store's vouchers).
+            models.Index(
+                fields=["store", "partner", "-reservation_date", "-id"],
+                name="voucher_store_partner",
+            ),
+            # A statement's vouchers in the order of its CSV; only billed vouchers have one.
+            models.Index(
+                fields=["statement", "confirm_date", "id"],
+                condition=models.Q(statement__isnull=False),
+                name="voucher_statement_lines",
+            ),
+            # What a statement issue locks: the partner's DUE vouchers confirmed in a period.
+            models.Index(
+                fields=["partner", "confirm_date"],
+                condition=models.Q(payment_state="DUE"),
+                name="voucher_due_by_confirmation",
+            ),
+            # The worker's expiry (and the portal's waiting list) read RESERVED vouchers only.
+            models.Index(
+                fields=["resa_expire_date"],
+                condition=models.Q(state="RESERVED"),
+                name="voucher_reserved_expiry",
+            ),
+            # The portal's refunds list (`portal.paging`): the few vouchers in a refund state.
             models.Index(
                 fields=["partner", *NEWEST],
                 condition=models.Q(state__in=REFUND_STATES),
                 name="voucher_partner_refunds",
             ),
+            # The portal's search by customTransactionId (`portal.search`); most are blank.
             models.Index(
                 fields=["partner", "custom_transaction_id"],
                 condition=~models.Q(custom_transaction_id=""),
                 name="voucher_partner_transaction",
             ),
-            # The operator admin's list, newest first (`backoffice.lists`).
-            models.Index(fields=["reservation_date", "id"], name="voucher_reservation"),
-            # A userId among a partner's vouchers (the admin's and the portal's searches); most
-            # are blank.
-            models.Index(
-                fields=["partner", "user_id"],
-                name="voucher_partner_user",
-                condition=~models.Q(user_id=""),
-            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.coupon_id} {self.value} {self.currency} at {self.store_id} ({self.state})"
+        value = money(self.value, self.currency)
+        return f"{self.coupon_id} · {value} · {self.store_id} ({self.state})"
 
     @property
     def bonus(self):
@@ -149,18 +241,28 @@ class Voucher(models.Model):
 class VoucherEvent(models.Model):
     """One state change: who did it, when, from which state to which, and why."""
 
-    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.CharField(max_length=100)
-    from_state = models.CharField(max_length=16, blank=True, default="")
-    to_state = models.CharField(max_length=16)
-    reason = models.CharField(max_length=300, blank=True, default="")
+    voucher = models.ForeignKey(
+        Voucher, on_delete=models.CASCADE, related_name="events", verbose_name=_("voucher")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.CharField(_("actor"), max_length=100)
+    from_state = models.CharField(
+        _("from"), max_length=16, choices=State.choices, blank=True, default=""
+    )
+    to_state = models.CharField(_("to"), max_length=16, choices=State.choices)
+    # What happened, as a code with its parameters (`vouchers.journal` words it in the
+    # reader's language); `reason` is only ever what a person typed, kept as written.
+    code = models.CharField(_("event code"), max_length=40, blank=True, default="")
+    params = models.JSONField(_("event parameters"), default=dict, blank=True)
+    reason = models.CharField(_("reason given"), max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("voucher event")
+        verbose_name_plural = _("voucher events")
 
     def __str__(self) -> str:
-        return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} by {self.actor}"
+        return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} ({self.actor})"
 
 
 class DailyTotal(models.Model):
@@ -199,9 +301,9 @@ class DailyTotal(models.Model):
 
 
 class CodeState(models.TextChoices):
-    AVAILABLE = "available", "In the pool, not handed out"
-    ISSUED = "issued", "Carried by a voucher"
-    VOID = "void", "Voided (refund accepted): never valid again"
+    AVAILABLE = "available", _("In the pool, not handed out")
+    ISSUED = "issued", _("Carried by a voucher")
+    VOID = "void", _("Voided (refund accepted): never valid again")
 
 
 class Code(models.Model):
@@ -213,27 +315,47 @@ class Code(models.Model):
     are unique everywhere).
     """
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="codes")
-    source = models.CharField(max_length=16, default="pool")  # catalog.models.CodeSource
-    code = models.CharField(max_length=64)
-    pin = models.CharField(max_length=32, blank=True, default="")
-    value = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3, default="EUR")
-    expiry = models.DateField(null=True, blank=True)
+    # Indexed by `code_once_per_store` and `code_stock`, which lead with it.
+    store = models.ForeignKey(
+        Store,
+        on_delete=models.CASCADE,
+        related_name="codes",
+        db_index=False,
+        verbose_name=_("store"),
+    )
+    source = models.CharField(  # catalog.models.CodeSource
+        _("source"), max_length=16, choices=CodeSource.choices, default=CodeSource.POOL
+    )
+    code = models.CharField(_("code"), max_length=64)
+    pin = models.CharField(_("PIN"), max_length=32, blank=True, default="")
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    expiry = models.DateField(_("expiry"), null=True, blank=True)
     state = models.CharField(
-        max_length=10, choices=CodeState.choices, default=CodeState.AVAILABLE, db_index=True
+        _("state"),
+        max_length=10,
+        choices=CodeState.choices,
+        default=CodeState.AVAILABLE,
+        db_index=True,
     )
     voucher = models.ForeignKey(
-        Voucher, on_delete=models.PROTECT, null=True, blank=True, related_name="codes"
+        Voucher,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="codes",
+        verbose_name=_("voucher"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    issued_at = models.DateTimeField(null=True, blank=True)
-    redeemed_at = models.DateTimeField(null=True, blank=True)
-    redeemed_by = models.CharField(max_length=100, blank=True, default="")
-    voided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    redeemed_at = models.DateTimeField(_("redeemed at"), null=True, blank=True)
+    redeemed_by = models.CharField(_("redeemed by"), max_length=100, blank=True, default="")
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["store_id", "value", "id"]
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
         constraints = [
             models.UniqueConstraint(fields=["store", "code"], name="code_once_per_store"),
             models.UniqueConstraint(
@@ -251,23 +373,35 @@ class Code(models.Model):
         indexes = [models.Index(fields=["store", "state", "value"], name="code_stock")]
 
     def __str__(self) -> str:
-        return f"{self.store_id} code …{self.code[-4:]} {self.value} ({self.state})"
+        return gettext("code …%(end)s of %(store)s, %(value)s (%(state)s)") % {
+            "end": self.code[-4:],
+            "store": self.store_id,
+            "value": money(self.value, self.currency),
+            "state": self.get_state_display(),
+        }
 
 
 class MerchantKey(models.Model):
     """A store's key for the merchant API (check and redeem codes); only its digest is kept."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="merchant_keys")
-    digest = models.CharField(max_length=64, unique=True)
-    hint = models.CharField(max_length=12, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="merchant_keys", verbose_name=_("store")
+    )
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    hint = models.CharField(_("key (start)"), max_length=12, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["store_id", "-created_at"]
+        verbose_name = _("merchant key")
+        verbose_name_plural = _("merchant keys")
 
     def __str__(self) -> str:
-        return f"merchant key {self.hint}… of {self.store_id}"
+        return gettext("merchant key %(hint)s… of %(store)s") % {
+            "hint": self.hint,
+            "store": self.store_id,
+        }
 
 
 class VoucherDocument(models.Model):
@@ -275,48 +409,70 @@ class VoucherDocument(models.Model):
     behind a load balancer can serve it (no shared file system needed)."""
 
     voucher = models.OneToOneField(
-        Voucher, on_delete=models.CASCADE, primary_key=True, related_name="document"
+        Voucher,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="document",
+        verbose_name=_("voucher"),
     )
-    pdf = models.BinaryField()
-    created_at = models.DateTimeField(default=timezone.now)
+    pdf = models.BinaryField(_("PDF"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("voucher PDF")
+        verbose_name_plural = _("voucher PDFs")
 
     def __str__(self) -> str:
-        return f"PDF of {self.voucher_id}"
+        return gettext("PDF of %(voucher)s") % {"voucher": self.voucher_id}
 
 
 class JobKind(models.TextChoices):
-    PDF = "pdf", "Make the PDF (codes first), then READY"
-    MAIL = "mail", "Mail the PDF, then SENT"
+    PDF = "pdf", _("Make the PDF (codes first), then READY")
+    MAIL = "mail", _("Mail the PDF, then SENT")
 
 
 class JobStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for its next attempt"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed: retries used up"
+    PENDING = "pending", _("Waiting for its next attempt")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed: retries used up")
 
 
 class DeliveryJob(models.Model):
     """The voucher-delivery outbox: written in the transaction of the change that calls for it,
     drained by `jackpot worker` (`vouchers.delivery.process_due_jobs`)."""
 
-    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="delivery_jobs")
-    kind = models.CharField(max_length=8, choices=JobKind.choices)
-    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
-    attempts = models.PositiveIntegerField(default=0)  # failed attempts so far
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Indexed by the unique (voucher, kind) constraint, whose first column it is.
+    voucher = models.ForeignKey(
+        Voucher,
+        on_delete=models.CASCADE,
+        related_name="delivery_jobs",
+        db_index=False,
+        verbose_name=_("voucher"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=JobKind.choices)
+    status = models.CharField(
+        _("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    # failed attempts so far
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     # The worker's lease (`core.leases`): who holds the job, and until when.
-    locked_until = models.DateTimeField(null=True, blank=True)
-    lease_token = models.UUIDField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    done_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    lease_token = models.UUIDField(_("lease token"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     # The id of the request that wrote the row (`core.request_context`), for following it in
     # the logs to what the worker did; null when written outside a request.
-    request_id = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
+    request_id = models.CharField(  # noqa: DJ001
+        _("request id"), max_length=128, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["next_attempt_at", "id"]
+        verbose_name = _("delivery job")
+        verbose_name_plural = _("delivery jobs")
         constraints = [
             models.UniqueConstraint(fields=["voucher", "kind"], name="one_job_per_voucher_kind")
         ]
@@ -331,4 +487,4 @@ class DeliveryJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} job of {self.voucher_id}: {self.status}"
+        return f"{self.get_kind_display()} · {self.voucher_id}: {self.get_status_display()}"

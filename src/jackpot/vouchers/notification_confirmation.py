@@ -15,7 +15,7 @@ import uuid
 
 from jackpot.core.problems import Problem
 from jackpot.partners.models import ConfirmationMode
-from jackpot.vouchers import lifecycle
+from jackpot.vouchers import journal, lifecycle
 from jackpot.vouchers.models import State, Voucher
 
 log = logging.getLogger("jackpot.vouchers")
@@ -56,7 +56,8 @@ def on_delivery_outcome(outcome) -> None:
             "confirm",
             "webhook",
             partner_id=outcome.partner_id,
-            reason=f"the notification endpoint answered {outcome.status_code}",
+            code=journal.NOTIFICATION_CONFIRMED,
+            params={"status": outcome.status_code},
         )
     except Problem as problem:  # confirmed, cancelled or expired meanwhile: nothing to do
         log.info("voucher %s not confirmed by webhook: %s", voucher.pk, problem.code)

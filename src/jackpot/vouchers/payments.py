@@ -2,7 +2,8 @@
 
 `paymentState` always agrees with the ledger: PAID vouchers have a payment transaction whose
 reference is `voucher:<id>` (wallet) or their statement's `statement:<id>` (transfer); DUE and
-WAITING vouchers have none. A refund reverses the payment into the partner's wallet.
+WAITING vouchers have none. A refund reverses the payment into the partner's wallet and leaves
+the voucher with no payment state (`reverse_payment`).
 """
 
 import csv
@@ -70,16 +71,22 @@ def reverse_payment(voucher: Voucher, actor: str) -> Transaction | None:
     PAID: the price goes back to the wallet (reversing the wallet payment when there was one).
     WAITING: the voucher leaves its unpaid statement, whose total drops by its price.
     DUE: nothing was billed nor paid; nothing moves.
+
+    In every case the voucher is left with no payment state (null, as one never confirmed):
+    nothing is owed for it and nothing stays paid for it. DUE would say a statement will bill
+    it, PAID that its price is spent, and neither is true once the money is back. The wallet
+    payment a PAID voucher names (`walletOperationId`) stays, reversed in the ledger.
     """
-    if voucher.payment_state == PaymentState.WAITING and voucher.statement_id:
+    was = voucher.payment_state
+    voucher.payment_state = ""
+    if was == PaymentState.WAITING and voucher.statement_id:
         statement = Statement.objects.select_for_update().get(pk=voucher.statement_id)
         if statement.paid_at is None:
             statement.total = statement.total - voucher.price
             statement.save(update_fields=["total"])
             voucher.statement = None
-            voucher.payment_state = PaymentState.DUE
             return None
-    if voucher.payment_state != PaymentState.PAID:
+    if was != PaymentState.PAID:
         return None
     paid_by = (
         Transaction.objects.filter(pk=voucher.wallet_operation_id).first()
@@ -95,19 +102,31 @@ def reverse_payment(voucher: Voucher, actor: str) -> Transaction | None:
     )
 
 
+def due_in_period(partner_id: str, start: datetime, end: datetime):
+    """What a statement for [start, end) bills, locked: the partner's DUE vouchers confirmed then.
+
+    Read from `voucher_due_by_confirmation` (partner, confirm_date where DUE): the few rows that
+    are still due, never the partner's whole history.
+    """
+    return (
+        Voucher.objects.select_for_update()
+        .filter(
+            partner_id=partner_id,
+            payment_state=PaymentState.DUE,
+            state__in=UNPAID_STATES,
+            confirm_date__gte=start,
+            confirm_date__lt=end,
+        )
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def issue_statement(partner: Partner, start: datetime, end: datetime, actor: str) -> Statement:
     """List the partner's DUE vouchers confirmed in [start, end) and move them to WAITING."""
     if end <= start:
         raise Problem("invalid-period", "The period ends before it starts", 422)
-    due = Voucher.objects.select_for_update().filter(
-        partner=partner,
-        payment_state=PaymentState.DUE,
-        state__in=UNPAID_STATES,
-        confirm_date__gte=start,
-        confirm_date__lt=end,
-    )
-    ids = list(due.values_list("pk", flat=True))
+    ids = list(due_in_period(partner.pk, start, end))
     if not ids:
         raise Problem(
             "nothing-due",
@@ -181,6 +200,11 @@ STATEMENT_COLUMNS = [
 ]
 
 
+def listed_vouchers(statement: Statement):
+    """The statement's vouchers in the order of its files, read from `voucher_statement_lines`."""
+    return statement.vouchers.order_by("confirm_date", "pk")
+
+
 def statement_rows(statement: Statement) -> list[list[str]]:
     return [
         [
@@ -192,7 +216,7 @@ def statement_rows(statement: Statement) -> list[list[str]]:
             str(v.value),
             v.currency,
         ]
-        for v in statement.vouchers.order_by("confirm_date", "pk")
+        for v in listed_vouchers(statement)
     ]
 
 
@@ -213,41 +237,9 @@ def statement_csv(statement: Statement) -> str:
 
 
 def statement_pdf(statement: Statement) -> bytes:
-    from fpdf import FPDF
+    from jackpot.vouchers import statement_pdf as document
 
-    from jackpot.vouchers.pdf import latin1
-
-    pdf = FPDF()
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, f"Jackpot statement #{statement.pk}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
-    status = f"paid {statement.paid_at:%Y-%m-%d}" if statement.paid_at else "awaiting payment"
-    for line in (
-        f"Partner: {statement.partner.name} ({statement.partner_id})",
-        f"Period: {statement.period_start:%Y-%m-%d} to {statement.period_end:%Y-%m-%d} (excluded)",
-        f"Issued: {statement.issued_at:%Y-%m-%d %H:%M} UTC",
-        f"Status: {status}",
-    ):
-        pdf.cell(0, 6, latin1(line), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    widths = (28, 40, 40, 30, 30)
-    pdf.set_font("Helvetica", "B", 9)
-    for width, title in zip(
-        widths, ("Coupon", "Store", "Confirmed", "Price", "Value"), strict=True
-    ):
-        pdf.cell(width, 7, title, border="B")
-    pdf.ln()
-    pdf.set_font("Helvetica", "", 9)
-    for coupon, _, store, confirmed, price, value, _currency in statement_rows(statement):
-        for width, text in zip(widths, (coupon, store, confirmed[:10], price, value), strict=True):
-            pdf.cell(width, 6, latin1(text))
-        pdf.ln()
-    pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(108, 8, "Total due", border="T")
-    pdf.cell(60, 8, f"{statement.total} {statement.currency}", border="T")
-    return bytes(pdf.output())
+    return document.render(statement)
 
 
 def store_report(start: datetime, end: datetime) -> list[dict]:

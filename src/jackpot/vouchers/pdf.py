@@ -3,13 +3,16 @@ validity, mentions and couponId. fpdf2 + segno, pure Python, one A4 page for up 
 
 The QR code is embedded as a black-and-white image (4 pixels a module, quiet zone included):
 crisp when printed, and a reader (or a test) can take it back out of the PDF and decode it.
-Text uses the PDF core fonts (no font file to embed) written with `text()` rather than `cell()`
-(several times cheaper); characters outside Latin-1 are written with their closest Latin-1
-spelling (€ as EUR, curly quotes as straight). `bench/pdf_bench.py` measures a page.
+Text uses the PDF core fonts (no font file to embed) in their Windows-1252 encoding (€, curly
+quotes, dashes and œ print as themselves; a character beyond it prints as "?"), written with
+`text()` rather than `cell()` (several times cheaper). Amounts are written by the platform's one
+money rule (`core.formatting`), the French way like the rest of the first language of the page:
+"110,00 €". `bench/pdf_bench.py` measures a page.
 
 Logos are drawn when the store's logo is a `data:image/png|jpeg;base64,…` URI or a file under
 `JACKPOT_DATA_DIR`; never fetched from the network (the worker makes no outbound request for a
-store's URL). Without one, the store's initials stand in a white square.
+store's URL). Without one, the store's monogram (`catalog.monogram`, the widget's too) stands in
+a white square.
 """
 
 import base64
@@ -27,6 +30,8 @@ from django.conf import settings
 from fpdf import FPDF
 from PIL import Image
 
+from jackpot.catalog.monogram import monogram
+from jackpot.core import formatting
 from jackpot.vouchers.codes.generated import display
 
 PAGE_MARGIN = 15
@@ -54,12 +59,22 @@ _LATIN1 = str.maketrans(
 
 
 def latin1(text: str) -> str:
-    """Text the core fonts can write."""
+    """Text the core fonts can write in their default Latin-1 encoding (the statement's)."""
     return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
 
+ENCODING = "windows-1252"  # the core fonts' WinAnsi encoding: € and typographic marks included
+_BEYOND_WINANSI = str.maketrans({"\u202f": "\u00a0", "\u2011": "-", "\u2212": "-"})
+
+
+def winansi(text: str) -> str:
+    """Text the voucher's core fonts can write (`ENCODING`); anything else becomes "?"."""
+    return text.translate(_BEYOND_WINANSI).encode(ENCODING, "replace").decode(ENCODING)
+
+
 def money(value: Decimal, currency: str) -> str:
-    return f"{Decimal(value):.2f} {currency}"
+    """An amount on the voucher: French first, the page's first language ("110,00 €")."""
+    return formatting.money(value, currency, language="fr")
 
 
 def day(moment: date | datetime | None) -> str:
@@ -167,7 +182,10 @@ def _measure(pdf: FPDF):
     widths, scale = pdf.current_font.cw, pdf.font_size / 1000
     if not isinstance(widths, dict):  # not a core font: ask fpdf
         return pdf.get_string_width
-    return lambda text: sum(widths.get(c, 600) for c in text) * scale
+    # The metrics are indexed by the encoded byte (as a Latin-1 character): € is byte 0x80.
+    return lambda text: (
+        sum(widths.get(c, 600) for c in text.encode(ENCODING, "replace").decode("latin-1")) * scale
+    )
 
 
 def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
@@ -239,17 +257,13 @@ def logo_bytes(logo: str) -> bytes | None:
     return None
 
 
-def initials(name: str) -> str:
-    words = [w for w in re.split(r"[\s'’-]+", name) if w]
-    return latin1("".join(w[0] for w in words[:2]).upper() or "?")
-
-
 def render(sheet: VoucherSheet) -> bytes:
     """The PDF of one voucher."""
     pdf = FPDF(format="A4", unit="mm")
+    pdf.core_fonts_encoding = ENCODING
     pdf.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
     pdf.set_auto_page_break(False)  # the layout breaks pages itself
-    pdf.set_title(latin1(f"{sheet.store_name} - {sheet.coupon_id}"))
+    pdf.set_title(winansi(f"{sheet.store_name} - {sheet.coupon_id}"))
     pdf.set_author("Jackpot")
     pdf.set_creation_date(sheet.issued or datetime(2000, 1, 1))
     pdf.add_page()
@@ -259,7 +273,7 @@ def render(sheet: VoucherSheet) -> bytes:
         _code(pdf, sheet, line)
     if not sheet.codes:  # not expected (READY vouchers have codes); never an empty voucher
         pdf.set_font("Helvetica", "I", 11)
-        _paragraph(pdf, "Codes to follow / Codes a venir", 8)
+        _paragraph(pdf, "Codes à venir / Codes to follow", 8)
     _footer(pdf, sheet)
     return bytes(pdf.output())
 
@@ -281,11 +295,11 @@ def _header(pdf: FPDF, sheet: VoucherSheet) -> None:
     if not drawn:
         pdf.set_text_color(*band)
         pdf.set_font("Helvetica", "B", 16)
-        letters = initials(sheet.store_name)
+        letters = winansi(monogram(sheet.store_name))
         _text(pdf, PAGE_MARGIN + (24 - _measure(pdf)(letters)) / 2, 7, 24, letters)
     pdf.set_text_color(*readable_on(band))
     pdf.set_font("Helvetica", "B", 20)
-    _text(pdf, PAGE_MARGIN + 30, 9, 10, latin1(sheet.store_name))
+    _text(pdf, PAGE_MARGIN + 30, 9, 10, winansi(sheet.store_name))
     pdf.set_font("Helvetica", "", 11)
     _text(pdf, PAGE_MARGIN + 30, 20, 7, "Bon d'achat / Gift voucher")
     pdf.set_text_color(0, 0, 0)
@@ -297,7 +311,7 @@ def _value(pdf: FPDF, sheet: VoucherSheet) -> None:
     pdf.set_font("Helvetica", "", 10)
     x = PAGE_MARGIN + CONTENT_WIDTH / 2
     _text(pdf, x, 46, 6, f"Valable jusqu'au / Valid until: {day(sheet.valid_until)}")
-    _text(pdf, x, 52, 6, f"Reference: {sheet.coupon_id}")
+    _text(pdf, x, 52, 6, f"Référence / Reference: {sheet.coupon_id}")
     pdf.set_y(66)
 
 
@@ -324,7 +338,7 @@ def _code(pdf: FPDF, sheet: VoucherSheet, line: CodeLine) -> None:
         _text(pdf, x, y, 4, label)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(*font)
-        _text(pdf, x, y + 4, 5.5, latin1(text))
+        _text(pdf, x, y + 4, 5.5, winansi(text))
         y += 9
     pdf.set_y(top + height + 4)
 
@@ -335,16 +349,18 @@ def _footer(pdf: FPDF, sheet: VoucherSheet) -> None:
         pdf.set_font("Helvetica", "B", 9)
         _paragraph(pdf, "Conditions", 5)
         pdf.set_font("Helvetica", "", 9)
-        _paragraph(pdf, latin1(sheet.mentions), 4.5)
+        _paragraph(pdf, winansi(sheet.mentions), 4.5)
         pdf.set_y(pdf.get_y() + 2)
     pdf.set_font("Helvetica", "", 8)
     pdf.set_text_color(90, 90, 90)
-    issued = f"Emis le / Issued {day(sheet.issued)} - " if sheet.issued else ""
+    issued = f"Émis le / Issued {day(sheet.issued)} – " if sheet.issued else ""
     _paragraph(
         pdf,
-        latin1(
-            f"{issued}Jackpot voucher {sheet.coupon_id}. Show this page or its code at the "
-            "store; keep it private: whoever holds the code can spend it."
+        winansi(
+            f"{issued}Bon Jackpot {sheet.coupon_id}. Présentez cette page ou son code en "
+            "magasin ; gardez-le pour vous : quiconque détient le code peut l’utiliser. / "
+            f"Jackpot voucher {sheet.coupon_id}. Show this page or its code at the store; keep "
+            "it private: whoever holds the code can spend it."
         ),
         4,
     )

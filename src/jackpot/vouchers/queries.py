@@ -1,14 +1,25 @@
-"""Listing a partner's vouchers: filters and a stable cursor for paging through them."""
+"""A partner's lists: its vouchers (filters, a stable cursor) and its statements.
 
-import uuid
+Each list is one statement an index serves (vouchers/migrations/0006_indexes_…): the partner's
+rows in the list's order, within the filter asked, entered at the cursor. The functions that
+build those statements (`voucher_page_query`, `statement_page_query`) are what the pages run and
+what tests/vouchers/test_query_plans.py reads the plans of.
+"""
+
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from jackpot.core import cursors
+from jackpot.core.cursors import Keyset, Page
 from jackpot.core.problems import invalid_field
-from jackpot.vouchers.models import PaymentState, State, Voucher
+from jackpot.vouchers.models import PaymentState, State, Statement, Voucher
+
+# Newest first, ties broken by id: a stable order for cursors to walk.
+VOUCHERS = Keyset("reservation_date", "id", UUID)
+STATEMENTS = Keyset("issued_at", "id", int)
 
 
 @dataclass(frozen=True)
@@ -32,24 +43,14 @@ def _utc(moment: datetime, field: str) -> datetime:
         raise invalid_field(field, "is out of the range of dates") from None
 
 
-def encode_cursor(voucher: Voucher) -> str:
-    return cursors.encode(voucher.reservation_date, voucher.id)
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        return cursors.decode(cursor, uuid.UUID)
-    except cursors.CursorError:
-        raise invalid_field("cursor", "is not a cursor this API gave") from None
-
-
-def page(partner_id: str, filters: VoucherFilter, limit: int, cursor: str | None):
-    """Newest first, ties broken by id: a stable order for cursors to walk."""
+def _filtered(partner_id: str, filters: VoucherFilter) -> QuerySet:
     vouchers = Voucher.objects.select_related("partner", "store").filter(partner_id=partner_id)
     if filters.state:
         unknown = set(filters.state) - set(State.values)
         if unknown:
             raise invalid_field("state", f"unknown state(s): {', '.join(sorted(unknown))}")
+        # One state (`IN` one value is an equality) is `voucher_partner_state` in the list's
+        # order; several are the planner's choice between that index and a walk of the newest.
         vouchers = vouchers.filter(state__in=filters.state)
     if filters.payment_state:
         if filters.payment_state not in PaymentState.values:
@@ -67,13 +68,44 @@ def page(partner_id: str, filters: VoucherFilter, limit: int, cursor: str | None
         vouchers = vouchers.filter(user_id=filters.user_id)
     if filters.store_id:
         vouchers = vouchers.filter(store_id=filters.store_id)
-    if cursor:
-        moment, voucher_id = decode_cursor(cursor)
-        vouchers = vouchers.filter(
-            Q(reservation_date__lt=moment) | Q(reservation_date=moment, id__lt=voucher_id)
-        )
-    rows = list(vouchers.order_by("-reservation_date", "-id")[: limit + 1])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1]) if has_more and rows else None
-    return rows, next_cursor, has_more
+    return vouchers
+
+
+def voucher_page_query(
+    partner_id: str, filters: VoucherFilter, limit: int, cursor: str | None
+) -> QuerySet:
+    """The statement one page of `GET /v2/vouchers` runs."""
+    return VOUCHERS.query(_filtered(partner_id, filters), limit, cursor)
+
+
+def page(partner_id: str, filters: VoucherFilter, limit: int, cursor: str | None) -> Page:
+    """One page of the partner's vouchers, newest first."""
+    return VOUCHERS.page(_filtered(partner_id, filters), limit, cursor)
+
+
+def statements_of(partner_id: str) -> QuerySet:
+    """The partner's statements, each with `voucher_count`: the vouchers it lists.
+
+    The count is a subquery per statement, read from `voucher_statement_lines`; a join with a
+    GROUP BY would have the planner hash every voucher of the table before the first row.
+    """
+    listed = (
+        Voucher.objects.filter(statement=OuterRef("pk"))
+        .order_by()
+        .values("statement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Statement.objects.filter(partner_id=partner_id).annotate(
+        voucher_count=Coalesce(Subquery(listed, output_field=IntegerField()), 0)
+    )
+
+
+def statement_page_query(partner_id: str, limit: int, cursor: str | None) -> QuerySet:
+    """The statement one page of `GET /v2/statements` runs."""
+    return STATEMENTS.query(statements_of(partner_id), limit, cursor)
+
+
+def statement_page(partner_id: str, limit: int, cursor: str | None) -> Page:
+    """One page of the partner's statements, newest first."""
+    return STATEMENTS.page(statements_of(partner_id), limit, cursor)

@@ -1,7 +1,7 @@
 """Refund decisions (SPEC §6.1): the store accepts or refuses a REFUNDING voucher.
 
 The partner asks (`POST /v2/voucher/{id}/refund`: READY|SENT → REFUNDING); the operator records
-the store's answer here, from the CLI today and the admin screens later:
+the store's answer here, from the CLI (`jackpot refund`) or the admin's refund actions:
 
 - `accept` → REFUNDED: the voucher's codes are voided (never valid again, and not returned to
   the pool: the user has seen them) and a paid voucher's price goes back to the partner's
@@ -15,12 +15,8 @@ from jackpot.vouchers.models import Voucher
 
 
 def accept(voucher_id, actor: str, reason: str = "") -> Voucher:
-    return lifecycle.transition(
-        voucher_id, "accept_refund", actor, reason=reason or "refund accepted by the store"
-    )
+    return lifecycle.transition(voucher_id, "accept_refund", actor, reason=reason)
 
 
 def reject(voucher_id, actor: str, reason: str = "") -> Voucher:
-    return lifecycle.transition(
-        voucher_id, "reject_refund", actor, reason=reason or "refund refused by the store"
-    )
+    return lifecycle.transition(voucher_id, "reject_refund", actor, reason=reason)

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from jackpot.catalog import budget, offers, pricing
 from jackpot.core.compiled import CompiledQuery, CompiledUpdate, insert
+from jackpot.core.formats import amount as json_amount
 from jackpot.core.problems import Problem
 from jackpot.partners.models import ConfirmationMode
 from jackpot.tokens.models import Session
-from jackpot.vouchers import lifecycle
+from jackpot.vouchers import journal, lifecycle
 from jackpot.vouchers.models import State, Voucher
 
 COUPON_ALPHABET = string.ascii_uppercase
@@ -68,6 +69,17 @@ def _quote(offer: offers.Offer, by: str, amount: Decimal) -> pricing.Quote:
                 "voucherValueMin": str(accepted.minimum) if accepted.minimum else None,
                 "voucherValueMax": str(accepted.maximum) if accepted.maximum else None,
             },
+        )
+    better = offer.better_at_same_price(quote) if by == "value" else None
+    if better is not None:  # the lists offer only the largest value a price buys
+        raise Problem(
+            "value-not-offered",
+            "The same price buys a larger voucher",
+            422,
+            f"A {quote.value} voucher of this offer costs {quote.price}, which buys a "
+            f"{better.value} voucher: reserve that one (value {better.value}).",
+            errors=[{"field": "value", "message": "the same price buys a larger voucher"}],
+            extra={"betterValue": json_amount(better.value), "price": json_amount(quote.price)},
         )
     return quote
 
@@ -195,9 +207,16 @@ def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> 
     insert(voucher)  # a taken coupon id fails the unique index: `reserve` retries
     session.closed_at = now
     _close_session(session.pk, now)
-    lifecycle.record(voucher, "", f"session:{session.pk}", f"reserved by {by}", "coupon/reserved")
+    lifecycle.record(
+        voucher,
+        "",
+        f"session:{session.pk}",
+        journal.RESERVED,
+        {"by": by},
+        event="coupon/reserved",
+    )
     # In notification mode the voucher stays RESERVED until the partner's endpoint answers the
     # coupon/reserved webhook with a 2xx (vouchers.notification_confirmation, run by the worker).
     if partner.confirmation_mode == ConfirmationMode.AUTO and not session.force_manual_confirm:
-        lifecycle.apply(voucher, "confirm", "system", "automatic confirmation", now)
+        lifecycle.apply(voucher, "confirm", "system", now=now, code=journal.AUTO_CONFIRMED)
     return Reservation(voucher, created=True)

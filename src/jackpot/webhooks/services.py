@@ -1,4 +1,5 @@
-"""What the backoffice and the CLI do with deliveries: re-send, re-enable an endpoint.
+"""What the backoffice and the CLI do with deliveries: re-send, re-enable an endpoint; what
+the portal reads of them: the notifications sent about one voucher.
 
 A re-send puts a delivery back in the queue, due at once, with a fresh retry schedule, to the
 partner's *current* notification URL (the partner may have fixed it). The envelope and its
@@ -6,16 +7,28 @@ partner's *current* notification URL (the partner may have fixed it). The envelo
 """
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jackpot.core import leases
 from jackpot.partners.models import Partner
 from jackpot.webhooks.addresses import with_notification_key
-from jackpot.webhooks.models import Delivery, DeliveryStatus, Endpoint
+from jackpot.webhooks.models import Delivery, DeliveryStatus, Endpoint, OutboxEvent
 
 
 class ResendError(Exception):
     """A delivery that cannot be re-sent; the message says why, for the operator."""
+
+
+def events_for_key(partner_id: str, notification_key: str) -> QuerySet:
+    """What the partner was told about one `notificationKey` (one voucher), oldest first, with
+    each event's deliveries and their attempts; found through `outbox_partner_key` in an outbox
+    that keeps every event of every voucher (a voucher's few events are sorted after)."""
+    return (
+        OutboxEvent.objects.filter(partner_id=partner_id, notification_key=notification_key)
+        .order_by("created_at", "id")
+        .prefetch_related("deliveries__attempt_log")
+    )
 
 
 def endpoint_of(partner: Partner | str) -> Endpoint:

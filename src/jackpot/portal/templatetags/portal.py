@@ -110,6 +110,8 @@ def json_pretty(value):
 
 
 DATETIME_FORMATS = {"fr": "d/m/Y H:i", "en": "j M Y, H:i"}
+# To the second, with the time zone: a token's iat/exp/nbf are checked to the second.
+INSTANT_FORMATS = {"fr": "d/m/Y H:i:s T", "en": "j M Y, H:i:s T"}
 DATE_FORMATS = {"fr": "d/m/Y", "en": "j M Y"}
 
 
@@ -129,6 +131,12 @@ def _format(value, formats):
 def when(value):
     """A date and time the way the active language writes them (24-hour clock)."""
     return _format(value, DATETIME_FORMATS)
+
+
+@register.filter
+def instant(value):
+    """A date and time to the second, with its time zone, the way the active language writes it."""
+    return _format(value, INSTANT_FORMATS)
 
 
 @register.filter

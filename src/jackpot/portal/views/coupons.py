@@ -17,10 +17,10 @@ from jackpot.portal.access import actor, partner_required, partner_voucher, part
 from jackpot.portal.forms import BulkActionForm, CouponFilterForm, RefundForm
 from jackpot.portal.labels import DELIVERY_LABELS, problem_message
 from jackpot.portal.views import NEWEST, PAGE_SIZE
-from jackpot.vouchers import lifecycle, links
+from jackpot.vouchers import journal, lifecycle, links
 from jackpot.vouchers.models import State, Voucher
 from jackpot.webhooks import services as webhooks
-from jackpot.webhooks.models import Delivery, OutboxEvent
+from jackpot.webhooks.models import Delivery
 
 # The pending list: the reservation expiring first comes first.
 EXPIRING_FIRST = paging.Order("resa_expire_date", newest_first=False)
@@ -57,9 +57,7 @@ def pending(request):
         form = BulkActionForm(request.POST)
         if form.is_valid():
             action = form.cleaned_data["action"]
-            reason = form.cleaned_data["reason"] or (
-                "canceled in the portal" if action == "cancel" else ""
-            )
+            reason = form.cleaned_data["reason"]
             outcome = services.apply_to_many(
                 request.partner, form.voucher_ids, action, actor(request), reason
             )
@@ -97,9 +95,7 @@ def pending(request):
 @partner_required
 def coupon(request, voucher_id):
     voucher = partner_voucher(request, voucher_id)
-    events = OutboxEvent.objects.filter(
-        partner=request.partner, notification_key=voucher.notification_key
-    ).prefetch_related("deliveries__attempt_log")
+    events = webhooks.events_for_key(request.partner.pk, voucher.notification_key)
     notifications = []
     for event in events:
         for delivery in event.deliveries.all():
@@ -119,7 +115,7 @@ def coupon(request, voucher_id):
         {
             "section": "coupons",
             "voucher": voucher,
-            "events": voucher.events.all(),
+            "journal": journal.entries(voucher.events.all(), journal.PARTNER),
             "notifications": notifications,
             "pdf_path": links.path(voucher.pk) if voucher.state in links.WITH_PDF else None,
             "refund_form": RefundForm(),
@@ -153,18 +149,14 @@ def coupon_confirm(request, voucher_id):
 @partner_required
 @require_POST
 def coupon_cancel(request, voucher_id):
-    return _transition(
-        request, voucher_id, "cancel", "canceled in the portal", _("%(coupon)s canceled.")
-    )
+    return _transition(request, voucher_id, "cancel", "", _("%(coupon)s canceled."))
 
 
 @partner_required
 @require_POST
 def coupon_refund(request, voucher_id):
     form = RefundForm(request.POST)
-    reason = (
-        form.cleaned_data["reason"] if form.is_valid() else ""
-    ) or "refund requested in the portal"
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _transition(request, voucher_id, "refund", reason, _("Refund of %(coupon)s requested."))
 
 

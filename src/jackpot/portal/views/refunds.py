@@ -22,7 +22,7 @@ def refunds(request):
         if voucher is None:
             form.add_error("coupon_id", _("No voucher of yours has this couponId."))
         else:
-            reason = form.cleaned_data["reason"] or "refund requested in the portal"
+            reason = form.cleaned_data["reason"]
             try:
                 lifecycle.transition(
                     voucher.pk,

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from jackpot.core.schema import AddIndexConcurrently
+from jackpot.core.schema_changes import AddIndexOnline
 
 
 class Migration(migrations.Migration):
@@ -15,11 +15,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name='session',
             index=models.Index(fields=['created_at', 'id'], name='session_created'),
         ),
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name='session',
             index=models.Index(fields=['partner', 'notification_key'], name='session_partner_key'),
         ),

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from jackpot.core.schema import AddIndexConcurrently
+from jackpot.core.schema_changes import AddIndexOnline
 
 
 class Migration(migrations.Migration):
@@ -16,16 +16,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name='deliveryjob',
             index=models.Index(condition=models.Q(('request_id__isnull', False)), fields=['request_id'], name='delivery_job_request'),
         ),
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name='voucher',
             index=models.Index(fields=['reservation_date', 'id'], name='voucher_reservation'),
-        ),
-        AddIndexConcurrently(
-            model_name='voucher',
-            index=models.Index(condition=models.Q(('user_id', ''), _negated=True), fields=['partner', 'user_id'], name='voucher_partner_user'),
         ),
     ]

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from jackpot.core.schema import AddIndexConcurrently
+from jackpot.core.schema_changes import AddIndexOnline
 
 
 class Migration(migrations.Migration):
@@ -15,15 +15,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name='outboxevent',
             index=models.Index(fields=['partner', 'notification_key'], name='outbox_partner_key'),
         ),
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name='outboxevent',
             index=models.Index(condition=models.Q(('request_id__isnull', False)), fields=['request_id'], name='outbox_request'),
         ),
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name='delivery',
             index=models.Index(condition=models.Q(('status__in', ['failed', 'disabled'])), fields=['id'], name='delivery_failed'),
         ),

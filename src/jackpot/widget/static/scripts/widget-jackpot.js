@@ -133,7 +133,7 @@
     'token-already-used': 'used', 'token-expired': 'expired', 'token-not-yet-valid': 'expired',
     'session-closed': 'closed', 'unauthenticated': 'closed', 'offer-exhausted': 'exhausted',
     'offer-not-found': 'exhausted', 'store-not-found': 'exhausted', 'value-not-accepted': 'exhausted',
-    'amount-exceeds-budget': 'exhausted', 'network-error': 'network', 'malformed-token': 'refused',
+    'value-not-offered': 'exhausted', 'amount-exceeds-budget': 'exhausted', 'network-error': 'network', 'malformed-token': 'refused',
     'unsupported-algorithm': 'refused', 'unsupported-header': 'refused', 'unknown-partner': 'refused',
     'partner-mismatch': 'refused', 'invalid-signature': 'refused', 'invalid-token-claims': 'refused'
   };
@@ -219,14 +219,6 @@
       return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
     });
     return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2] > 0.22 ? '#0f172a' : '#ffffff';
-  }
-  function initials(name) {
-    var words = String(name || '?').split(/[\s'\u2019\-]+/).filter(function (w) {
-      return /^\p{L}/u.test(w) && !/^(le|la|les|l|the|de|des|du|et)$/i.test(w);
-    });
-    return (words.length ? words : [String(name || '?')]).slice(0, 2).map(function (w) {
-      return w.charAt(0).toUpperCase();
-    }).join('');
   }
   function Widget(container, token, onError, callback, options) {
     var opts = options || {};
@@ -366,7 +358,7 @@
       var safe = false;
       try { safe = url && new URL(url, base).origin === new URL(base).origin; } catch (e) { safe = false; }
       if (safe) return el('img', { class: 'jk-logo', src: new URL(url, base).href, alt: '', loading: 'lazy' });
-      return el('span', { class: 'jk-logo jk-monogram', 'aria-hidden': 'true', text: initials(store.name) });
+      return el('span', { class: 'jk-logo jk-monogram', 'aria-hidden': 'true', text: store.monogram || '?' });  // the server's rule (catalog/monogram.py), as on the PDF
     }
     function ticket(store, name, value, foot, hidden) {
       return storeColor(el('div', { class: 'jk-ticket', 'aria-hidden': hidden }, [
@@ -452,20 +444,11 @@
       });
     }
 
-    function choices(vouchers) {
-      // One choice per value: for a mixed store, the offer asking the lowest price for it.
-      var byValue = {};
-      vouchers.forEach(function (v) {
-        var seen = byValue[v.value];
-        if (!seen || v.price < seen.price) byValue[v.value] = v;
-      });
-      return Object.keys(byValue).map(function (k) { return byValue[k]; })
-        .sort(function (a, b) { return a.value - b.value; });
-    }
-
     function renderDetail(data, how, focus) {
       var store = data.store;
-      var list = choices(data.vouchers || []);
+      // The platform lists one voucher per value, ascending, none that the same price buys a
+      // larger one of (catalog.pricing.best_deals): the widget shows that list as it is.
+      var list = data.vouchers || [];
       if (!list.length) return renderError('exhausted', null, how);
       var selected = list[list.length - 1];
       var summary = {};

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0002_store_code_stock'),
         ('partners', '0004_legalinformation'),
-        ('vouchers', '0008_portal_lists_partial_indexes'),
+        ('vouchers', '0011_portal_lists_partial_indexes'),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""`core.schema.AddIndexConcurrently`: a migration adds its index and takes it back on SQLite and
+"""`core.schema_changes.AddIndexOnline`: a migration adds its index and takes it back on SQLite and
 PostgreSQL alike, and on PostgreSQL refuses to run inside a transaction (where CONCURRENTLY is
 impossible) instead of silently locking a big table."""
 
@@ -8,7 +8,7 @@ from django.db import NotSupportedError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
 
-from jackpot.core.schema import AddIndexConcurrently
+from jackpot.core.schema_changes import AddIndexOnline
 from jackpot.webhooks.models import OutboxEvent
 
 
@@ -31,7 +31,7 @@ def test_the_index_comes_and_goes_with_its_migration():
         migrate(("webhooks", "0003_request_id"))
         assert not {"outbox_partner_key", "outbox_request"} & indexes()
     finally:
-        migrate(("webhooks", "0004_admin_lists"))
+        migrate(("webhooks", "0005_indexes_outbox_by_key"))
     assert {"outbox_partner_key", "outbox_request"} <= indexes()
 
 
@@ -39,7 +39,7 @@ def test_the_index_comes_and_goes_with_its_migration():
 @pytest.mark.django_db
 def test_postgresql_refuses_a_concurrent_build_inside_a_transaction():
     index = OutboxEvent._meta.indexes[0]
-    operation = AddIndexConcurrently(model_name="outboxevent", index=index)
+    operation = AddIndexOnline(model_name="outboxevent", index=index)
     state = ProjectState.from_apps(apps)
     with pytest.raises(NotSupportedError, match="atomic = False"):
         with transaction.atomic(), connection.schema_editor(atomic=False) as editor:
