@@ -280,6 +280,19 @@ JACKPOT_IDEMPOTENCY_WAIT = float(env("JACKPOT_IDEMPOTENCY_WAIT", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JACKPOT_MAX_BODY", 64 * 1024)
 # Seconds between two expiry sweeps of `jackpot worker`.
 JACKPOT_WORKER_INTERVAL = float(env("JACKPOT_WORKER_INTERVAL", "5"))
+# What the worker prunes, and after how many days (README, "Data kept and for how long"):
+# delivered webhooks (with their attempts and envelopes) after their last change; failed or
+# disabled ones, and envelopes sent to nobody; finished PDF and mail jobs; sessions after they
+# expired. Vouchers, their journal, statements and the ledger are never pruned. A worker prunes
+# at start, then every JACKPOT_PRUNE_INTERVAL seconds (in batches, between its other work).
+JACKPOT_WEBHOOK_RETENTION_DAYS = env_int("JACKPOT_WEBHOOK_RETENTION_DAYS", 30)
+JACKPOT_WEBHOOK_FAILED_RETENTION_DAYS = env_int("JACKPOT_WEBHOOK_FAILED_RETENTION_DAYS", 90)
+JACKPOT_JOB_RETENTION_DAYS = env_int("JACKPOT_JOB_RETENTION_DAYS", 30)
+JACKPOT_SESSION_RETENTION_DAYS = env_int("JACKPOT_SESSION_RETENTION_DAYS", 30)
+JACKPOT_PRUNE_INTERVAL = float(env("JACKPOT_PRUNE_INTERVAL", "3600"))
+# The portal's coupon CSV holds at most this many rows; a larger export is refused with a
+# message asking for a narrower one (portal/exports.py says why).
+JACKPOT_EXPORT_MAX_ROWS = env_int("JACKPOT_EXPORT_MAX_ROWS", 100_000)
 # Voucher delivery: a PDF link (`url` of the voucher object) is valid this many seconds, and is
 # built on this public address of the platform (the links partners and users open).
 JACKPOT_PDF_LINK_TTL = env_int("JACKPOT_PDF_LINK_TTL", 3600)

@@ -11,6 +11,7 @@ COMMANDS = [
     "serve",
     "worker",
     "migrate",
+    "prune",
     "catalog",
     "partner",
     "webhooks",

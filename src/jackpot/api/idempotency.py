@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import Error, IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from jackpot.api.problems import problem_response
 from jackpot.core.outages import is_database_outage
 from jackpot.core.paths import api_path, under_api
 from jackpot.core.problems import Problem
+from jackpot.core.pruning import UNTIL_DONE, Budget, delete_in_batches
 
 HEADER = "Idempotency-Key"
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -160,9 +161,13 @@ class IdempotencyMiddleware:
         return _replay(finished)
 
 
-def prune(now=None) -> int:
-    """Forget responses older than the replay window; run by the worker."""
-    now = now or timezone.now()
+def expired(now) -> QuerySet:
+    """Records older than the replay window, the oldest first."""
     cutoff = now - timedelta(seconds=settings.JACKPOT_IDEMPOTENCY_TTL)
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    return IdempotencyRecord.objects.filter(created_at__lt=cutoff).order_by("created_at")
+
+
+def prune(now=None, budget: Budget = UNTIL_DONE) -> int:
+    """Forget responses older than the replay window, in batches (`core.pruning`); run by the
+    worker."""
+    return delete_in_batches(expired(now or timezone.now()), budget)

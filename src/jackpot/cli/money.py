@@ -90,7 +90,8 @@ def cmd_statement_issue(args) -> int:
     except Problem as exc:
         raise refused(exc) from None
     if args.csv:
-        Path(args.csv).write_text(payments.statement_csv(statement), encoding="utf-8")
+        with Path(args.csv).open("w", encoding="utf-8", newline="") as out:
+            out.writelines(payments.statement_lines(statement))  # streamed, as downloads are
     if args.pdf:
         Path(args.pdf).write_bytes(payments.statement_pdf(statement))
     print_json(

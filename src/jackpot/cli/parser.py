@@ -13,13 +13,14 @@ from jackpot.cli import (
     demo,
     money,
     partners,
+    prune,
     refunds,
     server,
     tokens,
     webhooks,
 )
 
-GROUPS = (demo, server, catalog, partners, webhooks, tokens, money, codes, refunds, check)
+GROUPS = (demo, server, prune, catalog, partners, webhooks, tokens, money, codes, refunds, check)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -151,12 +151,18 @@ class Balance(models.Model):
 
     # Indexed by `ledger_balance_lane`, which starts with it.
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="balances", db_index=False
+        Account,
+        on_delete=models.PROTECT,
+        related_name="balances",
+        db_index=False,
+        verbose_name=_("account"),
     )
-    lane = models.CharField(max_length=64, blank=True, default="")
-    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    lane = models.CharField(_("lane"), max_length=64, blank=True, default="")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
 
     class Meta:
+        verbose_name = _("balance")
+        verbose_name_plural = _("balances")
         constraints = [
             models.UniqueConstraint(fields=["account", "lane"], name="ledger_balance_lane")
         ]

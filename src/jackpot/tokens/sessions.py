@@ -7,10 +7,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jackpot.core.compiled import CompiledQuery, insert
 from jackpot.core.problems import Problem
+from jackpot.core.pruning import UNTIL_DONE, Budget, delete_in_batches
 from jackpot.tokens import verification
 from jackpot.tokens.models import Session, TokenBurn
 
@@ -95,11 +97,14 @@ def session_for_credential(credential: str) -> Session | None:
     return _by_credential.first(_digest(credential))
 
 
-def prune_burns(now=None) -> int:
-    """Forget burns of tokens too old to be accepted anyway; returns how many went."""
-    now = now or timezone.now()
+def stale_burns(now) -> QuerySet:
+    """Burns of tokens too old to be accepted anyway, the oldest first."""
     cutoff = now - timedelta(
         seconds=settings.JACKPOT_TOKEN_MAX_AGE + settings.JACKPOT_TOKEN_CLOCK_SKEW
     )
-    deleted, _ = TokenBurn.objects.filter(burned_at__lt=cutoff).delete()
-    return deleted
+    return TokenBurn.objects.filter(burned_at__lt=cutoff).order_by("burned_at")
+
+
+def prune_burns(now=None, budget: Budget = UNTIL_DONE) -> int:
+    """Forget stale burns in batches (`core.pruning`); returns how many went."""
+    return delete_in_batches(stale_burns(now or timezone.now()), budget)

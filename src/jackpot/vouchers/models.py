@@ -147,6 +147,8 @@ class Voucher(models.Model):
     wallet_operation_id = models.CharField(
         _("walletOperationId"), max_length=64, blank=True, default=""
     )
+    # Indexed by `voucher_statement_lines` below (a statement's vouchers in confirmation order),
+    # not by a column index of its own: that one would only repeat the composite's first column.
     statement = models.ForeignKey(
         Statement,
         on_delete=models.PROTECT,
@@ -197,7 +199,8 @@ class Voucher(models.Model):
                 fields=["store", "partner", "-reservation_date", "-id"],
                 name="voucher_store_partner",
             ),
-            # A statement's vouchers in the order of its CSV; only billed vouchers have one.
+            # A statement's vouchers in the order of its files, walked in chunks (`payments.
+            # statement_rows`); only billed vouchers have a statement, so only they are indexed.
             models.Index(
                 fields=["statement", "confirm_date", "id"],
                 condition=models.Q(statement__isnull=False),

@@ -6,15 +6,16 @@ WAITING vouchers have none. A refund reverses the payment into the partner's wal
 the voucher with no payment state (`reverse_payment`).
 """
 
-import csv
-import io
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from jackpot.core import keyset
+from jackpot.core.downloads import csv_lines
 from jackpot.core.formats import iso
 from jackpot.core.money import exact
 from jackpot.core.problems import Problem
@@ -200,14 +201,20 @@ STATEMENT_COLUMNS = [
 ]
 
 
+CHUNK = 500  # vouchers read per query while a statement's file is made
+
+
 def listed_vouchers(statement: Statement):
     """The statement's vouchers in the order of its files, read from `voucher_statement_lines`."""
     return statement.vouchers.order_by("confirm_date", "pk")
 
 
-def statement_rows(statement: Statement) -> list[list[str]]:
-    return [
-        [
+def statement_rows(statement: Statement) -> Iterator[list[str]]:
+    """The statement's vouchers by confirmation, read `CHUNK` at a time (`core.keyset`, on the
+    index `voucher_statement_lines`): a statement of any size costs one chunk of memory."""
+    vouchers = keyset.walk(statement.vouchers.all(), "confirm_date", False, CHUNK)
+    for v in vouchers:
+        yield [
             v.coupon_id,
             str(v.pk),
             v.store_id,
@@ -216,24 +223,21 @@ def statement_rows(statement: Statement) -> list[list[str]]:
             str(v.value),
             v.currency,
         ]
-        for v in listed_vouchers(statement)
-    ]
 
 
-def statement_file(statement: Statement, kind: str) -> tuple[str | bytes, str]:
-    """The statement as `kind` ("csv" or "pdf") and its content type, as every download sends it."""
+def statement_file(statement: Statement, kind: str) -> tuple[Iterator[str] | bytes, str]:
+    """The statement as `kind` ("csv": its lines, made as they are sent; "pdf": the document)
+    and its content type, as every download sends it (`core.downloads.attachment`)."""
     if kind == "csv":
-        return statement_csv(statement), "text/csv; charset=utf-8"
+        return statement_lines(statement), "text/csv; charset=utf-8"
     return statement_pdf(statement), "application/pdf"
 
 
-def statement_csv(statement: Statement) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(STATEMENT_COLUMNS)
-    writer.writerows(statement_rows(statement))
-    writer.writerow(["TOTAL", "", "", "", str(statement.total), "", statement.currency])
-    return out.getvalue()
+def statement_lines(statement: Statement) -> Iterator[str]:
+    """The statement's CSV line by line: the columns, a line per voucher, then the total."""
+    yield from csv_lines([STATEMENT_COLUMNS])
+    yield from csv_lines(statement_rows(statement))
+    yield from csv_lines([["TOTAL", "", "", "", str(statement.total), "", statement.currency]])
 
 
 def statement_pdf(statement: Statement) -> bytes:

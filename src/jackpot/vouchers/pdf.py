@@ -37,32 +37,6 @@ from jackpot.vouchers.codes.generated import display
 PAGE_MARGIN = 15
 CONTENT_WIDTH = 210 - 2 * PAGE_MARGIN
 QR_SIZE = 34  # mm
-_LATIN1 = str.maketrans(
-    {
-        "€": "EUR",
-        "’": "'",
-        "‘": "'",
-        "‚": ",",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "–": "-",
-        "—": "-",
-        "…": "...",
-        "\u00a0": " ",
-        "\u202f": " ",
-        "œ": "oe",
-        "Œ": "OE",
-        "•": "-",
-    }
-)
-
-
-def latin1(text: str) -> str:
-    """Text the core fonts can write in their default Latin-1 encoding (the statement's)."""
-    return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
-
-
 ENCODING = "windows-1252"  # the core fonts' WinAnsi encoding: € and typographic marks included
 _BEYOND_WINANSI = str.maketrans({"\u202f": "\u00a0", "\u2011": "-", "\u2212": "-"})
 

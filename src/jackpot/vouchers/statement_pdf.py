@@ -15,7 +15,7 @@ from fpdf import FPDF
 
 from jackpot.partners.models import LegalInformation
 from jackpot.vouchers.models import Statement
-from jackpot.vouchers.pdf import day, latin1, money
+from jackpot.vouchers.pdf import ENCODING, day, money, winansi
 
 # Coupon, store, confirmed, price, value: the table's columns (mm; the page holds 180).
 WIDTHS = (30, 70, 26, 27, 27)
@@ -65,13 +65,15 @@ def payee() -> list[str]:
 
 def render(statement: Statement) -> bytes:
     pdf = FPDF(format="A4", unit="mm")
+    pdf.core_fonts_encoding = ENCODING  # as the voucher's: € and typographic marks
     pdf.set_auto_page_break(True, margin=15)
-    pdf.set_title(latin1(f"Statement {statement.pk} - {statement.partner.name}"))
+    pdf.set_title(winansi(f"Statement {statement.pk} - {statement.partner.name}"))
     pdf.set_author("Jackpot")
     pdf.set_creation_date(statement.issued_at)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, f"Relevé / Statement n° {statement.pk}", new_x="LMARGIN", new_y="NEXT")
+    title = winansi(f"Relevé / Statement n° {statement.pk}")
+    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
     _block(pdf, "Facturé à / Billed to", billed_to(statement))
     period = f"{day(statement.first_day)} - {day(statement.last_day)} (inclus / included)"
     _block(pdf, "Période / Period", [period])
@@ -87,7 +89,8 @@ def render(statement: Statement) -> bytes:
     _table(pdf, statement)
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(sum(WIDTHS[:3]), 8, "Total dû / Total due", border="T")
-    pdf.cell(WIDTHS[3], 8, money(statement.total, statement.currency), border="T", align="R")
+    total = winansi(money(statement.total, statement.currency))
+    pdf.cell(WIDTHS[3], 8, total, border="T", align="R")
     pdf.cell(WIDTHS[4], 8, "", border="T")
     pdf.ln(10)
     if statement.paid_at is None and payee():
@@ -100,26 +103,26 @@ def _block(pdf: FPDF, title: str, lines: list[str]) -> None:
     pdf.ln(2)
     if title:
         pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(0, LINE, latin1(title), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, LINE, winansi(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     for line in lines:
-        pdf.cell(0, LINE - 1, latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, LINE - 1, winansi(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
 
 def _table(pdf: FPDF, statement: Statement) -> None:
     pdf.set_font("Helvetica", "B", 9)
     for i, (width, title) in enumerate(zip(WIDTHS, HEADINGS, strict=True)):
-        pdf.cell(width, 7, latin1(title), border="B", align="R" if i >= 3 else "L")
+        pdf.cell(width, 7, winansi(title), border="B", align="R" if i >= 3 else "L")
     pdf.ln()
     pdf.set_font("Helvetica", "", 9)
     vouchers = statement.vouchers.select_related("store").order_by("confirm_date", "pk")
     for v in vouchers:
-        store = latin1(v.store.name)
+        store = winansi(v.store.name)
         while store and pdf.get_string_width(store) > WIDTHS[1] - 2:
             store = store[:-1]
         cells = (v.coupon_id, store, local_day(v.confirm_date), money(v.price, v.currency))
         texts = (*cells, money(v.value, v.currency))
         for i, (width, text) in enumerate(zip(WIDTHS, texts, strict=True)):
-            pdf.cell(width, LINE, latin1(text), align="R" if i >= 3 else "L")
+            pdf.cell(width, LINE, winansi(text), align="R" if i >= 3 else "L")
         pdf.ln()

@@ -1,11 +1,12 @@
 """The notification outbox: envelopes, their deliveries, every attempt, and each partner's endpoint.
 
-`OutboxEvent` is the envelope of SPEC §8, always kept (the backoffice shows what happened even to
-a partner without a notification URL). `Delivery` is one envelope to send to one URL, written in
-the same transaction as the envelope when the partner has a notification URL; the worker claims
-due deliveries, POSTs them and logs each try as an `Attempt`. `Endpoint` holds what the platform
-knows about a partner's receiving end: whether it was disabled (410 Gone) and the previous signing
-secret while a rotation's grace period runs.
+`OutboxEvent` is the envelope of SPEC §8, kept even for a partner without a notification URL
+(the backoffice shows what happened), for as long as `webhooks.retention` says. `Delivery` is
+one envelope to send to one URL, written in the same transaction as the envelope when the
+partner has a notification URL; the worker claims due deliveries, POSTs them and logs each try
+as an `Attempt`. `Endpoint` holds what the platform knows about a partner's receiving end:
+whether it was disabled (410 Gone) and the previous signing secret while a rotation's grace
+period runs.
 """
 
 import uuid

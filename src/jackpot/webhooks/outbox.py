@@ -1,6 +1,7 @@
 """Writing notifications to the outbox; call inside the transaction of the change reported.
 
-Every event is kept as an `OutboxEvent` (the backoffice's history of what the partner was told).
+Every event is kept as an `OutboxEvent` (the backoffice's history of what the partner was told,
+for the retention of `webhooks.retention`).
 A `Delivery` is written beside it, in the same transaction, only when the partner has a
 notification URL: a partner without one is sent nothing, and setting a URL later does not send
 the past. When the partner's endpoint was disabled (it answered 410 Gone) the delivery is

@@ -1,5 +1,5 @@
-"""One worker process: deliver webhooks, make PDFs and mails, expire reservations, prune old
-records; pass after pass until SIGTERM.
+"""One worker process: deliver webhooks, make PDFs and mails, expire reservations, prune done
+work on its schedule (`pruning`); pass after pass until SIGTERM.
 
 SIGTERM ends the process between two steps, never inside one: the webhook POSTs in flight are
 finished and recorded (no more are claimed), the PDF or mail job running completes and the jobs
@@ -16,13 +16,11 @@ import time
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
-from jackpot.api import idempotency
 from jackpot.core import outages
 from jackpot.core.metrics import WORKER_PASS
-from jackpot.tokens import sessions
 from jackpot.vouchers import delivery, lifecycle, notification_confirmation
 from jackpot.webhooks import delivery as webhook_delivery
-from jackpot.worker import heartbeat
+from jackpot.worker import heartbeat, pruning
 
 log = logging.getLogger("jackpot.worker")
 
@@ -31,6 +29,7 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
     """Passes until SIGTERM (or one with `once`); exit code 1 when that one pass met an outage."""
     interval = settings.JACKPOT_WORKER_INTERVAL if interval is None else interval
     stopping = []
+    prunes = pruning.Schedule()  # the first pass prunes, then every JACKPOT_PRUNE_INTERVAL
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     log.info("worker started (sweep every %ss)", interval)
     while not stopping:
@@ -38,9 +37,10 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
         started = time.perf_counter()
         try:
             expired = lifecycle.expire_due()
-            pruned = sessions.prune_burns() + idempotency.prune()
-            if expired or pruned:
-                log.info("expired %d reservation(s), pruned %d old record(s)", expired, pruned)
+            if expired:
+                log.info("expired %d reservation(s)", expired)
+            # Done work past its retention, in bounded batches (worker/pruning.py).
+            prunes.run_due(should_stop=lambda: bool(stopping))
             # Each pass attempts every due delivery once; a 2xx answer to coupon/reserved
             # confirms a notification-mode voucher (the vouchers rule, handed to webhooks).
             delivered = webhook_delivery.deliver_due(
@@ -63,8 +63,8 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
         WORKER_PASS.observe(time.perf_counter() - started)
         if once:
             break
-        if delivered or made:
-            continue  # more may be due (a confirmation's coupon/confirmed): no sleep
+        if delivered or made or prunes.behind:
+            continue  # more may be due (a confirmation's coupon/confirmed, old rows): no sleep
         deadline = time.monotonic() + interval
         while not stopping and time.monotonic() < deadline:
             time.sleep(min(0.2, interval))

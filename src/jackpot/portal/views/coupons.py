@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -39,8 +40,20 @@ def coupons(request):
 
 @partner_required
 def coupons_csv(request):
+    """The filtered list as CSV, streamed; refused above the export bound (`portal.exports`)."""
     form = CouponFilterForm(request.GET or None)
-    vouchers = form.apply(partner_vouchers(request)).order_by("-reservation_date", "-id")
+    vouchers = form.apply(partner_vouchers(request))
+    if exports.too_large(vouchers):
+        messages.error(
+            request,
+            _(
+                "This export would hold more than %(limit)s coupons, the most one file may "
+                "hold. Narrow it (a shorter period of reservation dates, a state or a store) "
+                "and export it in parts."
+            )
+            % {"limit": number_format(exports.max_rows(), force_grouping=True)},
+        )
+        return redirect(f"{reverse('portal:coupons')}?{request.GET.urlencode()}")
     response = StreamingHttpResponse(
         exports.stream(vouchers), content_type="text/csv; charset=utf-8"
     )
