@@ -213,3 +213,13 @@ def _fresh_cache():
     snapshot.forget()
     shared_cache.outage.forget()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page requested with the test client runs in
+    the test's thread, where LocaleMiddleware activates the reader's language and leaves it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -3,7 +3,7 @@ under test-artifacts/screenshots/admin/."""
 
 import pytest
 
-from jackpot.catalog.models import Store
+from jackpot.catalog.models import Campaign, Store
 from jackpot.vouchers import lifecycle
 from jackpot.vouchers.models import State, Voucher
 from support.admin import OPERATOR_PASSWORD, screenshot
@@ -64,3 +64,33 @@ def test_operator_tour(live_server, browser, operator, acme, make_voucher):
     page.goto(f"{url}/admin/catalog/campaign/sportmax-launch/change/")
     screenshot(page, "10-campaign")
     context.close()
+
+
+def test_tiers_are_rows_the_operator_adds_to(live_server, new_page, operator, catalog):
+    page = new_page(width=1280)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "ops")
+    page.fill("#id_password", OPERATOR_PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/catalog/campaign/bookly-min/change/")
+    rows = page.locator(".field-tiers tr[data-row]")
+    assert rows.count() == 3  # one tier, two blank rows
+    page.locator(".field-tiers [data-rows-add]").click()
+    assert rows.count() == 4
+    added = page.locator("#id_tiers-3-from")
+    assert added.get_attribute("aria-label") == "Tier 4 · From (amount paid, €)"
+    assert page.evaluate("document.activeElement.id") == "id_tiers-3-from"
+    added.fill("80")
+    page.fill("#id_tiers-3-rate", "12,5")
+    page.locator(".field-target_postcodes [data-rows-add]").click()
+    page.fill("#id_target_postcodes-2-code", "2b")
+    screenshot(page, "21-campaign-rows")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist")
+    campaign = Campaign.objects.get(pk="bookly-min")
+    assert campaign.tiers == [
+        {"from": "0.00", "rate": "0.10"},
+        {"from": "80.00", "rate": "0.125"},
+    ]
+    assert campaign.target_postcodes == ["2B"]
+    screenshot(page, "22-campaign-saved")

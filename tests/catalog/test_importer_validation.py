@@ -6,6 +6,7 @@ import copy
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from jackpot.catalog import importer
 from jackpot.catalog.models import Campaign, Store
@@ -145,6 +146,40 @@ def test_a_budget_below_what_was_already_spent_is_refused_as_invalid():
 
     with pytest.raises(importer.CatalogError, match="budget"):
         catalogue_import.import_catalog(data)
+
+
+def test_a_voucher_cap_below_the_vouchers_already_issued_is_refused():
+    catalogue_import.import_catalog(sample())
+    Campaign.objects.update(vouchers_issued=3)
+    data = sample()
+    _campaign(data)["maxVouchers"] = 2
+
+    with pytest.raises(importer.CatalogError, match="maxVouchers 2 is below the 3 vouchers"):
+        catalogue_import.import_catalog(data)
+    assert Campaign.objects.get().max_vouchers is None
+
+
+def test_rows_are_checked_with_the_files_rules():
+    """What the admin's forms call: the stored rows, validated as the file would hold them."""
+    catalogue_import.import_catalog(sample())
+    store, campaign = Store.objects.get(), Campaign.objects.get()
+    assert importer.check_store(store).id == "sportmax"
+    assert [t.rate for t in importer.check_campaign(campaign).tiers] == [
+        Decimal("0.05"),
+        Decimal("0.08"),
+        Decimal("0.10"),
+    ]
+    campaign.target_postcodes = ["75", "7X"]
+    campaign.end = campaign.start
+    with pytest.raises(ValidationError) as refused:
+        importer.check_campaign(campaign)
+    assert {(e["type"], e["loc"]) for e in refused.value.errors()} == {
+        ("postcode", ("targeting", "postcodes")),
+    }
+    campaign.target_postcodes = []
+    with pytest.raises(ValidationError) as refused:
+        importer.check_campaign(campaign)
+    assert [e["type"] for e in refused.value.errors()] == ["end_before_start"]
 
 
 def test_nothing_is_written_when_one_store_of_several_is_invalid():

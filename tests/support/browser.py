@@ -6,11 +6,11 @@ same thread, and one Chromium start (about a second) is enough. Each test gets f
 (`new_page`), so no cookie or storage crosses from one test to the next.
 
 Skipped, saying why, where `chromium` is not on PATH. Screenshots go to test-artifacts/ (ignored by
-git) for a human to look at.
+git) for a human to look at. Accessibility audits use the axe-core that axe-playwright-python ships
+(the test extra): `serious_violations(page)`.
 """
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-AXE = ARTIFACTS / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium")
 NO_CHROMIUM = "Chromium not found on PATH (Debian: apt-get install chromium); browser tests skipped"
 LAUNCH_ARGS = [
@@ -81,19 +80,56 @@ def new_page(browser):
 
 @pytest.fixture(scope="session")
 def axe_script():
-    """axe-core from npm, installed once into test-artifacts/ (ignored by git)."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm not found: cannot install axe-core for the accessibility audit")
-        target = ARTIFACTS / "npm"
-        target.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(
-            [npm, "install", "--prefix", str(target), "--no-audit", "--no-fund", "axe-core@4"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if not AXE.exists():
-            pytest.skip(f"npm install axe-core@4 failed: {result.stderr.strip()[-300:]}")
-    return AXE
+    """The path of axe-core's script, as axe-playwright-python ships it."""
+    from axe_playwright_python import base
+
+    return base.AXE_FILE_PATH
+
+
+def serious_violations(page, context=None) -> list[str]:
+    """axe-core's serious and critical findings on the page (or within `context`, a selector),
+    one line each: rule, impact, what it asks, the first elements concerned.
+
+    The script is evaluated through the browser's devtools channel, which the pages'
+    Content-Security-Policy does not govern: the pages are audited as they are served.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page, context=context).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+_OVERFLOW = """box => {
+  const root = document.documentElement, out = [];
+  if (root.scrollWidth > root.clientWidth) out.push(`the page: ${root.scrollWidth} px wide`);
+  const clips = e => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(e).overflowX);
+  document.querySelectorAll(box).forEach(container => {
+    const rect = container.getBoundingClientRect(), style = getComputedStyle(container);
+    const edge = {  // the content box: the padding is the box's own margin
+      left: rect.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft),
+      right: rect.right - parseFloat(style.borderRightWidth) - parseFloat(style.paddingRight),
+    };
+    container.querySelectorAll('*').forEach(e => {
+      if (!e.checkVisibility()) return;
+      for (let up = e.parentElement; up && up !== container; up = up.parentElement) {
+        if (clips(up)) return;  // inside a box that scrolls or clips by design
+      }
+      const r = e.getBoundingClientRect();
+      if (r.width && (r.right > edge.right + 0.5 || r.left < edge.left - 0.5)) {
+        out.push(e.outerHTML.slice(0, 100));
+      }
+    });
+  });
+  return out;
+}"""
+
+
+def overflows(page, box: str) -> list[str]:
+    """What sticks out: the page wider than the window, or an element out of the content box of
+    its `box` (a selector: the cards, the admin's content), other than inside a box that scrolls
+    or clips."""
+    return page.evaluate(_OVERFLOW, box)

@@ -2,113 +2,60 @@
 
 The preview calls `catalog.offers` exactly as a session does (dates, targeting, budget left,
 accepted values), so what the operator sees is what a user with those claims would be offered.
+The forms (`catalog_forms`) keep the catalogue file's rules. A store or a campaign that issued a
+voucher is never deleted (its vouchers refer to it): the store is disabled, the campaign ended.
 """
 
-from decimal import Decimal
-
-from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from pydantic import ValidationError as PydanticError
 
 from jackpot.backoffice import kit
-from jackpot.catalog import importer, offers
+from jackpot.backoffice.catalog_forms import CampaignForm, PreviewForm, StoreForm
+from jackpot.catalog import closing, offers
 from jackpot.catalog.models import Campaign, CodeSource, Store
-from jackpot.core.formats import POSTCODE
 from jackpot.core.formatting import money
 from jackpot.webhooks import store_events
 
 PREVIEW_VALUES = 12  # proposed vouchers shown per offer
 
 
-class PreviewForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount"),
-        min_value=Decimal("0.01"),
-        max_digits=12,
-        decimal_places=2,
-        initial=Decimal("100"),
-        help_text=_("The token's amount: the session budget."),
-    )
-    cp = forms.CharField(label=_("Postcode (cp)"), required=False, max_length=5)
-    age = forms.IntegerField(label=_("Age"), required=False, min_value=0, max_value=130)
-    gender = forms.ChoiceField(
-        label=_("Gender"), required=False, choices=[("", "—"), ("M", "M"), ("F", "F")]
-    )
-    store = forms.ModelChoiceField(
-        label=_("Store"), required=False, queryset=Store.objects.all(), empty_label=_("All stores")
-    )
+class KeptOnceUsed:
+    """Delete is offered only for a row no voucher refers to, one at a time: the changelist's
+    bulk delete is replaced by the admin's own action (end, disable)."""
 
-    def clean_cp(self):
-        cp = self.cleaned_data["cp"].strip().upper()
-        if cp and not POSTCODE.fullmatch(cp):
-            raise ValidationError(_("A French postcode or department prefix (75, 2A, 13008)."))
-        return cp
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.vouchers.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_readonly_fields(self, request, obj=None):
+        # An id is what vouchers and catalogue files know it by: a new id would be a new row.
+        extra = ["id"] if obj is not None else []
+        return [*super().get_readonly_fields(request, obj), *extra]
 
 
-class CampaignForm(forms.ModelForm):
-    class Meta:
-        model = Campaign
-        fields = [
-            "id",
-            "store",
-            "mode",
-            "tiers",
-            "rounding",
-            "start",
-            "end",
-            "target_postcodes",
-            "target_age_min",
-            "target_age_max",
-            "target_gender",
-            "budget",
-            "max_vouchers",
-        ]
-
-    def clean_tiers(self):
-        tiers = self.cleaned_data["tiers"]
-        try:
-            parsed = [importer.TierIn.model_validate(t) for t in tiers]
-        except (PydanticError, TypeError) as exc:
-            raise ValidationError(
-                _(
-                    'Tiers are a list like [{"from": "0", "rate": "0.05"}, '
-                    '{"from": "50", "rate": "0.08"}].'
-                )
-                + f" ({exc})"
-            ) from None
-        if not parsed:
-            raise ValidationError(_("At least one tier."))
-        return [
-            {"from": str(t.from_), "rate": str(t.rate)}
-            for t in sorted(parsed, key=lambda t: t.from_)
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end <= start:
-            raise ValidationError(_("The campaign ends before it starts."))
-        age_min, age_max = cleaned.get("target_age_min"), cleaned.get("target_age_max")
-        if age_min is not None and age_max is not None and age_max < age_min:
-            raise ValidationError(_("The maximum age is below the minimum age."))
-        return cleaned
+def _post_tool(url_name: str, obj, label) -> tuple:
+    return (reverse(url_name, args=[obj.pk]), label, "post")
 
 
-class CampaignInline(admin.TabularInline):
+class CampaignInline(kit.ReadOnlyInline):
+    """The store's campaigns, each a link to its own page (where the tiers and targeting are)."""
+
     model = Campaign
-    form = CampaignForm
-    extra = 0
-    show_change_link = True
+    show_change_link = False  # the campaign's id is the link
     fields = [
-        "id",
+        "campaign",
         "mode",
         "start",
         "end",
@@ -117,11 +64,19 @@ class CampaignInline(admin.TabularInline):
         "max_vouchers",
         "vouchers_issued",
     ]
-    readonly_fields = ["bonus_spent", "vouchers_issued"]
+    readonly_fields = fields
+
+    @admin.display(description=_("campaign"))
+    def campaign(self, obj):
+        if obj is None or not obj.pk:
+            return "—"
+        url = reverse("admin:catalog_campaign_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.pk)
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(KeptOnceUsed, admin.ModelAdmin):
+    form = StoreForm
     list_display = [
         "name",
         "id",
@@ -137,11 +92,23 @@ class StoreAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["codes_exhausted", "updated_at"]
     inlines = [CampaignInline]
+    actions = ["disable_selected"]
     change_form_template = "admin/jackpot/change_form_tools.html"
     fieldsets = [
         (
             None,
-            {"fields": ["id", "name", "slug", "enabled", "description", "mentions", "categories"]},
+            {
+                "fields": [
+                    "id",
+                    "name",
+                    "slug",
+                    "enabled",
+                    "description",
+                    "mentions",
+                    "categories",
+                    "other_categories",
+                ]
+            },
         ),
         (
             _("Look"),
@@ -186,6 +153,18 @@ class StoreAdmin(admin.ModelAdmin):
         with store_events.announcing(obj.pk):  # partners hear of what they see change
             super().save_model(request, obj, form, change)
 
+    @admin.action(description=_("Disable the selected stores (they leave the catalogue)"))
+    def disable_selected(self, request, queryset):
+        done = sum(_disable(request, store) for store in queryset)
+        messages.success(request, gettext("Stores disabled: %(n)s.") % {"n": done})
+
+    def disable_view(self, request, object_id):
+        store = get_object_or_404(Store, pk=object_id)
+        if request.method == "POST" and self.has_change_permission(request, store):
+            if _disable(request, store):
+                messages.success(request, gettext("The store is disabled: it left the catalogue."))
+        return redirect("admin:catalog_store_change", store.pk)
+
     @admin.display(description=_("campaigns"), ordering="campaigns_total")
     def campaigns_count(self, obj):
         return obj.campaigns_total
@@ -207,6 +186,11 @@ class StoreAdmin(admin.ModelAdmin):
                 "<path:object_id>/merchant-key/",
                 view(self.merchant_key_view),
                 name="catalog_store_merchant_key",
+            ),
+            path(
+                "<path:object_id>/disable/",
+                view(self.disable_view),
+                name="catalog_store_disable",
             ),
         ] + super().get_urls()
 
@@ -234,6 +218,11 @@ class StoreAdmin(admin.ModelAdmin):
                     "get",
                 ),
             )
+        if store is not None:
+            add = reverse("admin:catalog_campaign_add") + f"?store={object_id}"
+            tools.append((add, gettext("Add a campaign"), "get"))
+        if store is not None and store.enabled:
+            tools.append(_post_tool("admin:catalog_store_disable", store, gettext("Disable")))
         extra_context["tools"] = tools
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -255,9 +244,22 @@ class StoreAdmin(admin.ModelAdmin):
         )
 
 
+def _disable(request, store: Store) -> bool:
+    """Take the store out of the catalogue (partners hear `store/disabled`); False if it was."""
+    if not store.enabled:
+        return False
+    with transaction.atomic(), store_events.announcing(store.pk):
+        store.enabled = False
+        store.save(update_fields=["enabled", "updated_at"])
+    kit.log(request, store, "disabled")
+    return True
+
+
 @admin.register(Campaign)
-class CampaignAdmin(kit.ListTools, admin.ModelAdmin):
+class CampaignAdmin(KeptOnceUsed, kit.ListTools, admin.ModelAdmin):
     form = CampaignForm
+    actions = ["end_selected"]
+    change_form_template = "admin/jackpot/change_form_tools.html"
     list_display = [
         "id",
         "store",
@@ -298,13 +300,43 @@ class CampaignAdmin(kit.ListTools, admin.ModelAdmin):
 
     @admin.display(description=_("running"), boolean=True)
     def running(self, obj):
-        now = timezone.now()
-        return obj.start <= now and (obj.end is None or obj.end > now) and obj.has_budget_left()
+        return closing.running(obj) and obj.has_budget_left()
+
+    @admin.action(description=_("End the selected campaigns now (they leave the offers)"))
+    def end_selected(self, request, queryset):
+        ended = [c for c in queryset if closing.end_campaign(c)]
+        for campaign in ended:
+            kit.log(request, campaign, "ended")
+        messages.success(request, gettext("Campaigns ended: %(n)s.") % {"n": len(ended)})
+
+    def end_view(self, request, object_id):
+        campaign = get_object_or_404(Campaign, pk=object_id)
+        if request.method == "POST" and self.has_change_permission(request, campaign):
+            if closing.end_campaign(campaign):
+                kit.log(request, campaign, "ended")
+                messages.success(
+                    request,
+                    gettext(
+                        "The campaign is over: it left the offers, its vouchers keep their terms."
+                    ),
+                )
+            else:
+                messages.error(request, gettext("Only a running campaign can be ended."))
+        return redirect("admin:catalog_campaign_change", campaign.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        campaign = Campaign.objects.filter(pk=object_id).first()
+        tools = []
+        if campaign is not None and closing.running(campaign):
+            tools.append(_post_tool("admin:catalog_campaign_end", campaign, gettext("End now")))
+        extra_context = {**(extra_context or {}), "tools": tools}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("preview/", view(self.preview_view), name="catalog_campaign_preview")
+            path("preview/", view(self.preview_view), name="catalog_campaign_preview"),
+            path("<path:object_id>/end/", view(self.end_view), name="catalog_campaign_end"),
         ] + super().get_urls()
 
     def preview_view(self, request):

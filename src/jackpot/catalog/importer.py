@@ -1,7 +1,10 @@
 """Reading and dumping the catalogue file (`jackpot catalog import|export`): its schema, and
 applying its stores and campaigns.
 
-The file uses the API's own names. Import is an upsert keyed on store and campaign ids that
+The file uses the API's own names. Each rule a file must keep is written here once: the operator
+admin's forms validate what they would save with the same schema (`check_store`,
+`check_campaign`), and every rule of our own raises a typed error (`catalog.rules`) that the
+admin words in the operator's language. Import is an upsert keyed on store and campaign ids that
 leaves untouched what did not change, so re-importing the same file changes nothing; it never
 touches what reservations consumed (bonus spent, vouchers issued). The whole import, with the
 file's pool codes and the store events partners hear, is `vouchers.catalogue_import`: the
@@ -20,8 +23,9 @@ from django.utils.text import slugify
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from jackpot.catalog import pricing
+from jackpot.catalog.entries import campaign_entry, store_entry
 from jackpot.catalog.models import Campaign, Store
-from jackpot.catalog.representation import store_identity, store_terms
+from jackpot.catalog.rules import broken, consumed_beyond
 from jackpot.core.formats import POSTCODE, amount, iso
 
 DEMO_CATALOG = Path(__file__).with_name("demo_catalog.json")
@@ -52,7 +56,7 @@ class TargetingIn(_Strict):
     def _postcodes(cls, value: list[str]) -> list[str]:
         for prefix in value:
             if not pricing_postcode(prefix):
-                raise ValueError(f"{prefix!r} is not a postcode or department prefix")
+                raise broken("postcode", prefix=prefix)
         return [p.upper() for p in value]
 
 
@@ -75,16 +79,16 @@ class CampaignIn(_Strict):
     def _coherent(self):
         starts = [t.from_ for t in self.tiers]
         if len(set(starts)) != len(starts):
-            raise ValueError("two tiers start at the same amount")
+            raise broken("tiers_same_start")
         for name in ("start", "end"):
             moment = getattr(self, name)
             if moment is not None and moment.tzinfo is None:
-                raise ValueError(f"{name} needs a time zone (use Z for UTC)")
+                raise broken("naive_datetime", name=name)
         if self.end is not None and self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise broken("end_before_start")
         t = self.targeting
         if t.ageMin is not None and t.ageMax is not None and t.ageMin > t.ageMax:
-            raise ValueError("targeting.ageMin is above ageMax")
+            raise broken("age_range")
         return self
 
 
@@ -127,23 +131,21 @@ class StoreIn(_Strict):
         if not self.voucherPossibleDiscreteValues and (
             self.voucherValueMin is None or self.voucherValueMax is None
         ):
-            raise ValueError(
-                "give voucherValueMin and voucherValueMax, or voucherPossibleDiscreteValues"
-            )
+            raise broken("values_missing")
         if (
             self.voucherValueMin
             and self.voucherValueMax
             and self.voucherValueMin > self.voucherValueMax
         ):
-            raise ValueError("voucherValueMin is above voucherValueMax")
+            raise broken("values_range")
         if any(v <= 0 for v in self.voucherPossibleDiscreteValues):
-            raise ValueError("voucherPossibleDiscreteValues must be positive")
+            raise broken("values_positive")
         if self.codes and self.codeSource != "pool":
-            raise ValueError("codes are for codeSource 'pool' stores")
+            raise broken("codes_not_pool")
         seen = [c.code for c in self.codes]
         duplicates = sorted({c for c in seen if seen.count(c) > 1}) if self.codes else []
         if duplicates:
-            raise ValueError(f"codes appear twice: {', '.join(duplicates[:10])}")
+            raise broken("codes_twice", codes=", ".join(duplicates[:10]))
         return self
 
 
@@ -176,7 +178,7 @@ class ImportReport:
         return report
 
 
-def _store_fields(s: StoreIn) -> dict:
+def store_fields(s: StoreIn) -> dict:
     return {
         "name": s.name,
         "slug": s.slug or slugify(s.id),
@@ -203,7 +205,7 @@ def _store_fields(s: StoreIn) -> dict:
     }
 
 
-def _campaign_fields(c: CampaignIn) -> dict:
+def campaign_fields(c: CampaignIn) -> dict:
     return {
         "mode": c.mode,
         "tiers": [
@@ -260,7 +262,7 @@ def parse(data: dict) -> CatalogIn:
 def apply_store(s: StoreIn, report: ImportReport) -> Store:
     """Create or update one store of the file (not its campaigns, not its codes), inside the
     caller's transaction."""
-    fields = _store_fields(s)
+    fields = store_fields(s)
     taken = Store.objects.filter(slug=fields["slug"]).exclude(pk=s.id).first()
     if taken is not None:
         raise CatalogError(f"store {s.id}: slug {fields['slug']!r} is already store {taken.id}'s")
@@ -274,17 +276,9 @@ def apply_campaigns(s: StoreIn, report: ImportReport) -> None:
         existing = Campaign.objects.filter(pk=c.id).exclude(store_id=s.id).first()
         if existing is not None:
             raise CatalogError(f"campaign {c.id} belongs to store {existing.store_id}, not {s.id}")
-        if existing_spent(c.id) > (c.budget if c.budget is not None else Decimal("Infinity")):
-            raise CatalogError(
-                f"campaign {c.id}: budget {c.budget} is below the {existing_spent(c.id)} "
-                "already held by reservations"
-            )
-        _upsert(Campaign, c.id, _campaign_fields(c), report, f"campaign {c.id}", store_id=s.id)
-
-
-def existing_spent(campaign_id: str) -> Decimal:
-    spent = Campaign.objects.filter(pk=campaign_id).values_list("bonus_spent", flat=True).first()
-    return spent if spent is not None else Decimal("0")
+        for problem in consumed_beyond(c.id, c.budget, c.maxVouchers):
+            raise CatalogError(f"campaign {c.id}: {problem}")
+        _upsert(Campaign, c.id, campaign_fields(c), report, f"campaign {c.id}", store_id=s.id)
 
 
 def load_file(path: str | Path) -> dict:
@@ -313,56 +307,43 @@ def _pool_codes(store: Store) -> list[dict]:
     ]
 
 
+_NUMBERS = ("voucherValueMin", "voucherValueMax", "voucherValueStep")
+
+
+def _exported_campaign(campaign: Campaign) -> dict:
+    entry = campaign_entry(campaign)
+    return {
+        **entry,
+        "tiers": [{"from": _number(t["from"]), "rate": str(t["rate"])} for t in entry["tiers"]],
+        "start": iso(entry["start"]),
+        "end": iso(entry["end"]),
+        "budget": str(entry["budget"]) if entry["budget"] is not None else None,
+    }
+
+
 def export_catalog() -> dict:
     stores = []
     for store in Store.objects.prefetch_related("campaigns").order_by("id"):
-        entry = {
-            **store_identity(store),
-            "logos": {
-                k: v
-                for k, v in (
-                    ("small", store.logo_small),
-                    ("medium", store.logo_medium),
-                    ("large", store.logo_large),
-                )
-                if v
-            },
-            "illustration": store.illustration or None,
-            "categories": store.categories,
-            **store_terms(store),
-            "enabled": store.enabled,
-            "codeSource": store.code_source,
-        }
+        entry = store_entry(store)
+        for name in _NUMBERS:
+            if name in entry:
+                entry[name] = _number(entry[name])
+        if "voucherPossibleDiscreteValues" in entry:
+            entry["voucherPossibleDiscreteValues"] = [
+                _number(v) for v in entry["voucherPossibleDiscreteValues"]
+            ]
         if store.code_source == "pool":
             entry["codes"] = _pool_codes(store)
-        if store.voucher_possible_discrete_values:
-            entry["voucherPossibleDiscreteValues"] = [
-                _number(Decimal(v)) for v in store.voucher_possible_discrete_values
-            ]
-        else:
-            entry["voucherValueMin"] = _number(store.voucher_value_min)
-            entry["voucherValueMax"] = _number(store.voucher_value_max)
-            entry["voucherValueStep"] = _number(store.voucher_value_step)
-        entry["campaigns"] = [
-            {
-                "id": c.id,
-                "mode": c.mode,
-                "tiers": [
-                    {"from": _number(Decimal(t["from"])), "rate": t["rate"]} for t in c.tiers
-                ],
-                "start": iso(c.start),
-                "end": iso(c.end),
-                "rounding": c.rounding,
-                "targeting": {
-                    "postcodes": c.target_postcodes,
-                    "ageMin": c.target_age_min,
-                    "ageMax": c.target_age_max,
-                    "gender": c.target_gender or None,
-                },
-                "budget": str(c.budget) if c.budget is not None else None,
-                "maxVouchers": c.max_vouchers,
-            }
-            for c in store.campaigns.order_by("id")
-        ]
+        entry["campaigns"] = [_exported_campaign(c) for c in store.campaigns.order_by("id")]
         stores.append(entry)
     return {"stores": stores}
+
+
+def check_store(store: Store) -> StoreIn:
+    """The store row as the file would hold it, validated by the file's rules (ValidationError)."""
+    return StoreIn.model_validate(store_entry(store))
+
+
+def check_campaign(campaign: Campaign) -> CampaignIn:
+    """The campaign row as the file would hold it, validated by the file's rules."""
+    return CampaignIn.model_validate(campaign_entry(campaign))

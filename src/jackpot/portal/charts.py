@@ -154,9 +154,15 @@ def bar_chart(
     notes: list[str] | None = None,
     width: int = 720,
     row_height: int = 34,
+    labels_above: bool = False,
 ) -> str:
-    """Horizontal bars, one row per label, series stacked; `notes` are printed at the bar's end."""
-    label_w, right, top = 150, 110, 8
+    """Horizontal bars, one row per label, series stacked; `notes` are printed at the bar's end.
+
+    With `labels_above` (a phone's narrow chart) each row writes its label and note on a line of
+    their own above a bar of the whole width, instead of beside it.
+    """
+    label_w, right, top = (0, 0, 4) if labels_above else (150, 110, 8)
+    row_height = 44 if labels_above else row_height
     plot_w = width - label_w - right
     height = top * 2 + row_height * max(len(labels), 1)
     totals = [sum(float(s.values[i]) for s in series) for i in range(len(labels))]
@@ -172,17 +178,20 @@ def bar_chart(
     ]
     for i, label in enumerate(labels):
         y = top + row_height * i
-        bar_h = row_height * 0.56
+        bar_h = row_height * (0.34 if labels_above else 0.56)
+        bar_y = y + row_height - bar_h - 6 if labels_above else y + (row_height - bar_h) / 2
+        text_y = y + 14 if labels_above else y + row_height / 2 + 4
         short = label if len(label) <= 20 else label[:19] + "…"
         parts.append(
             format_html(
-                '<g><title>{}</title><text class="label" x="{}" y="{}" text-anchor="end">{}</text>',
+                '<g><title>{}</title><text class="label" x="{}" y="{}" text-anchor="{}">{}</text>',
                 "\n".join(
                     [label]
                     + [f"{s.name}: {compact(Decimal(str(s.values[i])), s.unit)}" for s in series]
                 ),
-                label_w - 10,
-                _fmt(y + row_height / 2 + 4),
+                0 if labels_above else label_w - 10,
+                _fmt(text_y),
+                "start" if labels_above else "end",
                 short,
             )
         )
@@ -190,7 +199,7 @@ def bar_chart(
             format_html(
                 '<rect class="track" x="{}" y="{}" width="{}" height="{}" rx="3"/>',
                 label_w,
-                _fmt(y + (row_height - bar_h) / 2),
+                _fmt(bar_y),
                 plot_w,
                 _fmt(bar_h),
             )
@@ -205,7 +214,7 @@ def bar_chart(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}"/>',
                     _fmt(x),
-                    _fmt(y + (row_height - bar_h) / 2),
+                    _fmt(bar_y),
                     _fmt(max(w, 1)),
                     _fmt(bar_h),
                     s.color,
@@ -215,9 +224,10 @@ def bar_chart(
         note = (notes or [""] * len(labels))[i]
         parts.append(
             format_html(
-                '<text class="value" x="{}" y="{}">{}</text></g>',
-                _fmt(label_w + plot_w + 8),
-                _fmt(y + row_height / 2 + 4),
+                '<text class="value" x="{}" y="{}" text-anchor="{}">{}</text></g>',
+                _fmt(width if labels_above else label_w + plot_w + 8),
+                _fmt(text_y),
+                "end" if labels_above else "start",
                 note,
             )
         )

@@ -1,4 +1,11 @@
-"""The dashboard: the period's totals and charts, what waits for the partner, its wallet."""
+"""The dashboard: the period's totals and charts, what waits for the partner, its wallet.
+
+Each chart comes twice, wide and narrow (fewer day labels; store names above their bars), and
+the page shows the one that fits its box (a CSS container query): an SVG scaled down to a phone
+would have unreadable text, one kept at its size would run off the screen.
+"""
+
+from functools import partial
 
 from django.shortcuts import render
 from django.utils.formats import date_format
@@ -28,14 +35,17 @@ def dashboard(request):
         date_format(d.day, "d/m" if request.LANGUAGE_CODE == "fr" else "j M") for d in per_day
     ]
     currency = partner.currency
-    count_chart = charts.column_chart(
+    count_chart = _both(
+        charts.column_chart,
         labels,
         [charts.Series(_("Vouchers"), COLORS["count"], [d.vouchers for d in per_day])],
         aria_label=_("Vouchers confirmed per day"),
         width=480,
         integers=True,
+        narrow={"width": 320, "max_labels": 4},
     )
-    amount_chart = charts.column_chart(
+    amount_chart = _both(
+        charts.column_chart,
         labels,
         [
             charts.Series(
@@ -45,8 +55,10 @@ def dashboard(request):
         ],
         aria_label=_("Amounts converted and bonus given per day"),
         width=480,
+        narrow={"width": 320, "max_labels": 4},
     )
-    store_chart = charts.bar_chart(
+    store_chart = _both(
+        charts.bar_chart,
         [s.store_name for s in per_store],
         [
             charts.Series(
@@ -59,6 +71,7 @@ def dashboard(request):
             for s in per_store
         ],
         aria_label=_("Amounts converted and bonus given per store"),
+        narrow={"width": 320, "labels_above": True},
     )
     return render(
         request,
@@ -80,3 +93,9 @@ def dashboard(request):
             "recent": partner_vouchers(request).order_by("-reservation_date", "-id")[:6],
         },
     )
+
+
+def _both(chart, *args, narrow: dict, **kwargs) -> dict:
+    """The chart as wide as the template's box on a computer, and narrow for a phone."""
+    make = partial(chart, *args, **kwargs)
+    return {"wide": make(), "narrow": make(**narrow)}

@@ -26,4 +26,39 @@
       });
     });
   });
+  /* A table wider than its box scrolls sideways: the keyboard can reach it then (Tab, arrows). */
+  var scrollers = document.querySelectorAll(".table-wrap");
+  var reachable = function () {
+    scrollers.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+      else box.removeAttribute("tabindex");
+    });
+  };
+  reachable();
+  window.addEventListener("resize", reachable);
+  /* The menu on small screens: the button opens the sidebar over the page; Escape, the close
+     button or the shade closes it. While it is open the page behind is inert; while it is
+     closed the sidebar is hidden (CSS visibility), so Tab never walks its links. */
+  var menu = document.querySelector(".menu-button");
+  var sidebar = document.getElementById("sidebar");
+  var page = document.querySelector(".main");
+  if (menu && sidebar) {
+    var setOpen = function (open, giveBackFocus) {
+      document.documentElement.classList.toggle("nav-open", open);
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+      if (page) page.inert = open;
+      if (open) sidebar.querySelector("[data-nav-close]").focus();
+      else if (giveBackFocus) menu.focus();
+    };
+    menu.addEventListener("click", function () { setOpen(true); });
+    document.querySelectorAll("[data-nav-close]").forEach(function (closer) {
+      closer.addEventListener("click", function () { setOpen(false, true); });
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && document.documentElement.classList.contains("nav-open")) setOpen(false, true);
+    });
+    window.matchMedia("(min-width: 961px)").addEventListener("change", function (wide) {
+      if (wide.matches) setOpen(false);
+    });
+  }
 })();
