@@ -122,7 +122,7 @@ def reads(text: str, index: str) -> str:
     "filters, index",
     [
         ({}, "voucher_partner_newest"),
-        ({"state": "REFUNDING"}, "voucher_partner_state"),
+        ({"state": "EXPIRED"}, "voucher_partner_state"),
         ({"payment": "DUE"}, "voucher_partner_payment"),
         ({"store": "bookly"}, "voucher_store_partner"),
         ({"date_from": "2025-01-01", "date_to": "2025-06-30"}, "voucher_partner_newest"),

@@ -282,7 +282,11 @@ class DailyTotal(models.Model):
         Partner, on_delete=models.CASCADE, related_name="daily_totals", db_index=False
     )
     day = models.DateField()
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="daily_totals")
+    # Not indexed alone: nothing reads a store's rows but the deletion of a store, which its
+    # vouchers forbid (and a few rows a day are read whole then).
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="daily_totals", db_index=False
+    )
     currency = models.CharField(max_length=3, default="EUR")
     vouchers = models.IntegerField(default=0)
     value = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # what they are worth

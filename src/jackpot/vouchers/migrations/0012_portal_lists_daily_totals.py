@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dailytotal',
             name='store',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_totals', to='catalog.store'),
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='daily_totals', to='catalog.store'),
         ),
         migrations.AddConstraint(
             model_name='dailytotal',
