@@ -160,6 +160,11 @@ def build(url: str, vouchers: int, partners: int, whale_share: int, days: int, r
         derived(cur)
         cur.execute("SET session_replication_role = origin")
         cur.execute("DROP TABLE growth_plan")
+    from jackpot.vouchers import rollup
+
+    started = time.perf_counter()
+    rollup.rebuild()  # the dashboard's daily roll-up, from the copied vouchers
+    print(f"  vouchers_dailytotal: {time.perf_counter() - started:.1f} s", flush=True)
     connection.close()
     import psycopg
 

@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from jackpot.partners.models import ApiSignature
+from jackpot.portal.views import coupons as coupon_views
 from jackpot.vouchers.models import State, Voucher
 from support.portal import PASSWORD, screenshot
 from support.tokens import partner_token
@@ -35,7 +36,8 @@ def exchange(url, raw_token):
     )
 
 
-def test_partner_journey(shop, new_page):
+def test_partner_journey(shop, new_page, monkeypatch):
+    monkeypatch.setattr(coupon_views, "PAGE_SIZE", 5)  # pages to turn with a few coupons
     url = shop["url"]
     page = new_page()
     page.goto(f"{url}/portal/")
@@ -75,6 +77,15 @@ def test_partner_journey(shop, new_page):
     page.click("button:has-text('Filter')")
     page.wait_for_url("**/portal/coupons/?*store=sportmax*")
     screenshot(page, "04-coupons")
+    # the next page keeps the filter, says where it is; the export still takes the whole list
+    first_page = page.locator("table.vouchers tbody tr").all_inner_texts()
+    page.click("a[rel=next]")
+    page.wait_for_url("**/portal/coupons/?*after=*")
+    assert "store=sportmax" in page.url
+    assert page.locator("table.vouchers tbody tr").count() == 5
+    assert not set(page.locator("table.vouchers tbody tr").all_inner_texts()) & set(first_page)
+    assert "Reserved" in page.locator(".page-info").inner_text()
+    screenshot(page, "04b-coupons-next-page")
     with page.expect_download() as info:
         page.click("a:has-text('Export CSV')")
     download = info.value
@@ -154,7 +165,8 @@ def test_partner_journey(shop, new_page):
     assert open(info.value.path(), "rb").read(4) == b"%PDF"
 
 
-def test_french_and_small_screens(shop, new_page):
+def test_french_and_small_screens(shop, new_page, monkeypatch):
+    monkeypatch.setattr(coupon_views, "PAGE_SIZE", 10)
     url = shop["url"]
     page = new_page(locale="fr-FR")
     sign_in(page, url)
@@ -164,6 +176,12 @@ def test_french_and_small_screens(shop, new_page):
     page.click("nav >> text=Coupons en attente")
     assert page.locator("button[value=confirm]").inner_text() == "Confirmer la sélection"
     screenshot(page, "21-pending-fr")
+    page.click("nav >> text=Coupons >> nth=0")
+    page.wait_for_selector(".pagination")
+    assert "Première page" in page.locator(".page-info").inner_text()
+    page.click("a[rel=next]")
+    assert "Réservé" in page.locator(".page-info").inner_text()
+    screenshot(page, "22-coupons-fr-next-page")
     page.click("button[value=en]")
     page.wait_for_selector("html[lang=en]")
     mobile = new_page(width=390, height=844)

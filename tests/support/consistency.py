@@ -3,6 +3,8 @@
 from collections import Counter
 from decimal import Decimal
 
+from support.rollup import rollup_problems
+
 
 def database_problems() -> list[str]:
     """Every broken invariant, named; empty when the database is consistent.
@@ -13,7 +15,8 @@ def database_problems() -> list[str]:
     - The ledger balances: every transaction has entries summing to 0; each wallet payment is
       the one of a PAID voucher, and a PAID voucher has exactly that one; the running balances
       are the sums of the entries, and no wallet was ever negative (`ledger.balances`).
-    - Each campaign's counters are what its live vouchers took.
+    - Each campaign's counters are what its live vouchers took; the dashboard's daily roll-up is
+      what the confirmed vouchers add up to.
     - Each exchanged token opened exactly one session; a session is closed exactly when it
       reserved its voucher.
     - No server error was kept as an Idempotency-Key answer.
@@ -175,6 +178,8 @@ def database_problems() -> list[str]:
             problems.append(
                 f"session {session_id}: closed {closed_at}, voucher {session_id in with_voucher}"
             )
+
+    problems += rollup_problems()  # the dashboard's daily roll-up adds up to the vouchers
 
     kept_errors = IdempotencyRecord.objects.filter(status_code__gte=500).count()
     if kept_errors:

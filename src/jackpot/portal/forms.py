@@ -4,13 +4,13 @@ import uuid
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jackpot.catalog.models import Store
 from jackpot.partners import domains as domain_rules
 from jackpot.partners.models import LegalInformation
+from jackpot.portal import search
 from jackpot.portal.labels import STATE_LABELS
 from jackpot.vouchers.models import PaymentState, State
 
@@ -28,8 +28,15 @@ class CouponFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=128,
+        help_text=_(
+            "A whole couponId, notificationKey, userId, customTransactionId or voucher id."
+        ),
         widget=forms.TextInput(
-            attrs={"placeholder": _("couponId, notificationKey or userId"), "type": "search"}
+            attrs={
+                "placeholder": _("couponId, notificationKey or userId"),
+                "type": "search",
+                "aria-describedby": "id_q-hint",
+            }
         ),
     )
     state = forms.ChoiceField(label=_("State"), required=False)
@@ -57,14 +64,8 @@ class CouponFilterForm(forms.Form):
     def apply(self, vouchers):
         """The vouchers matching the filters (an invalid filter is ignored, as if left blank)."""
         data = self.cleaned_data if self.is_valid() else {}
-        query = (data.get("q") or "").strip()
-        if query:
-            vouchers = vouchers.filter(
-                Q(coupon_id__istartswith=query)
-                | Q(notification_key__icontains=query)
-                | Q(user_id__icontains=query)
-                | Q(custom_transaction_id=query)
-            )
+        if data.get("q"):
+            vouchers = vouchers.filter(search.matching(data["q"]))
         if data.get("state"):
             vouchers = vouchers.filter(state=data["state"])
         if data.get("payment"):

@@ -15,7 +15,7 @@ from jackpot.catalog import budget
 from jackpot.core.compiled import CompiledQuery, insert, save
 from jackpot.core.metrics import VOUCHER_TRANSITIONS
 from jackpot.core.problems import Problem, voucher_not_found
-from jackpot.vouchers import jobs, journal, payments
+from jackpot.vouchers import jobs, journal, payments, rollup
 from jackpot.vouchers.codes import pool
 from jackpot.vouchers.models import JobKind, State, Voucher, VoucherEvent
 from jackpot.vouchers.representation import voucher_object
@@ -135,6 +135,7 @@ def apply(
     record(voucher, before, actor, code or journal.ACTION_CODES[action], params, reason, event)
     if action == "confirm":
         on_confirmed(voucher)
+    rollup.follow(voucher, before)  # last: its row lock is held for the shortest time
     return voucher
 
 

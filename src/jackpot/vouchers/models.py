@@ -83,6 +83,12 @@ class Statement(models.Model):
         return days_of(self.period_start, self.period_end)[1]
 
 
+# The order of a partner's vouchers in every list: newest reservation first, ties by id.
+NEWEST = ["-reservation_date", "-id"]
+# The states the portal's refunds list shows.
+REFUND_STATES = [State.REFUNDING, State.REFUNDED, State.REFUND_REJECTED]
+
+
 class Voucher(models.Model):
     id = models.UUIDField(_("id"), primary_key=True, default=uuid.uuid4, editable=False)
     coupon_id = models.CharField(_("couponId"), max_length=10, unique=True)
@@ -212,6 +218,18 @@ class Voucher(models.Model):
                 condition=models.Q(state="RESERVED"),
                 name="voucher_reserved_expiry",
             ),
+            # The portal's refunds list (`portal.paging`): the few vouchers in a refund state.
+            models.Index(
+                fields=["partner", *NEWEST],
+                condition=models.Q(state__in=REFUND_STATES),
+                name="voucher_partner_refunds",
+            ),
+            # The portal's search by customTransactionId (`portal.search`); most are blank.
+            models.Index(
+                fields=["partner", "custom_transaction_id"],
+                condition=~models.Q(custom_transaction_id=""),
+                name="voucher_partner_transaction",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,6 +266,42 @@ class VoucherEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} ({self.actor})"
+
+
+class DailyTotal(models.Model):
+    """What a partner's vouchers confirmed on one day at one store add up to (`vouchers.rollup`).
+
+    Derived from the vouchers, never edited by hand: the lifecycle moves a row in the
+    transaction of each change that makes a voucher count or stop counting (a confirmation, an
+    accepted refund), so the portal's dashboard reads a few rows a day instead of summing the
+    partner's vouchers. The day is the confirmation's, in the platform's `TIME_ZONE`.
+    """
+
+    # Indexed by `daily_total_once`, which starts with it.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="daily_totals", db_index=False
+    )
+    day = models.DateField()
+    # Not indexed alone: nothing reads a store's rows but the deletion of a store, which its
+    # vouchers forbid (and a few rows a day are read whole then).
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="daily_totals", db_index=False
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    vouchers = models.IntegerField(default=0)
+    value = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # what they are worth
+    price = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # what users paid
+
+    class Meta:
+        ordering = ["partner_id", "day", "store_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "day", "store", "currency"], name="daily_total_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.day} {self.store_id}: {self.vouchers} ({self.price})"
 
 
 # --- codes, merchant keys and delivery (vouchers.codes, vouchers.jobs, vouchers.delivery) -------

@@ -13,7 +13,15 @@ from jackpot.catalog.models import Campaign
 from jackpot.ledger import services as ledger
 from jackpot.ledger.models import AccountKind, Entry, TransactionKind
 from jackpot.tokens.models import Session, TokenBurn
-from jackpot.vouchers.models import Code, DeliveryJob, PaymentState, State, Voucher, VoucherEvent
+from jackpot.vouchers.models import (
+    Code,
+    DailyTotal,
+    DeliveryJob,
+    PaymentState,
+    State,
+    Voucher,
+    VoucherEvent,
+)
 from jackpot.webhooks.models import OutboxEvent
 from support.consistency import database_problems
 from support.reservations import RESERVE, reserve_via_api
@@ -146,6 +154,10 @@ DAMAGE = {
         lambda w: Campaign.objects.filter(pk="sportmax-launch").update(
             bonus_spent=F("bonus_spent") - Decimal("0.01")
         ),
+    ),
+    "a dashboard roll-up off": (
+        "daily total ('acme'",
+        lambda w: DailyTotal.objects.filter(partner_id="acme").update(price=F("price") + 1),
     ),
     "a token burned without its session": (
         "4 tokens burned, 3 sessions",

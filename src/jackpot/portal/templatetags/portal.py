@@ -55,8 +55,26 @@ def query_with(context, **changes):
             query.pop(key, None)
         else:
             query[key] = value
+    return _query_string(query)
+
+
+def _query_string(query) -> str:
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, page, which):
+    """The query string of the page `which` ("first", "previous", "next", "last") of a keyset
+    `paging.Page`: the current one with only that list's pagination parameters changed."""
+    from jackpot.portal.paging import PARAMETERS
+
+    query = context["request"].GET.copy()
+    for name in (*(f"{page.prefix}{p}" for p in PARAMETERS), "page"):  # "page": the old links'
+        query.pop(name, None)
+    for key, value in page.link(which).items():
+        query[key] = value
+    return _query_string(query)
 
 
 @register.filter

@@ -5,4 +5,8 @@ Every view runs under `access.partner_required`: `request.partner` is the user's
 query is filtered by it, and an object of another partner is a 404.
 """
 
+from jackpot.portal import paging
+
 PAGE_SIZE = 25  # rows a page of every list
+# The order of the voucher lists (`Voucher.Meta.indexes` end with it): newest reservation first.
+NEWEST = paging.Order("reservation_date")

@@ -3,7 +3,6 @@ with its journal and notifications, and the lifecycle actions the partner may ta
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,22 +13,24 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from jackpot.core.problems import Problem
-from jackpot.portal import exports, services
+from jackpot.portal import exports, paging, services
 from jackpot.portal.access import actor, partner_required, partner_voucher, partner_vouchers
 from jackpot.portal.forms import BulkActionForm, CouponFilterForm, RefundForm
 from jackpot.portal.labels import DELIVERY_LABELS, problem_message
-from jackpot.portal.views import PAGE_SIZE
+from jackpot.portal.views import NEWEST, PAGE_SIZE
 from jackpot.vouchers import journal, lifecycle, links
 from jackpot.vouchers.models import State, Voucher
 from jackpot.webhooks import services as webhooks
 from jackpot.webhooks.models import Delivery
 
+# The pending list: the reservation expiring first comes first.
+EXPIRING_FIRST = paging.Order("resa_expire_date", newest_first=False)
+
 
 @partner_required
 def coupons(request):
     form = CouponFilterForm(request.GET or None)
-    vouchers = form.apply(partner_vouchers(request)).order_by("-reservation_date", "-id")
-    page = Paginator(vouchers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.page(form.apply(partner_vouchers(request)), NEWEST, request.GET, PAGE_SIZE)
     return render(
         request,
         "portal/coupons.html",
@@ -95,10 +96,8 @@ def pending(request):
         for error in form.non_field_errors():
             messages.error(request, error)
         return redirect("portal:pending")
-    vouchers = (
-        partner_vouchers(request).filter(state=State.RESERVED).order_by("resa_expire_date", "id")
-    )
-    page = Paginator(vouchers, 50).get_page(request.GET.get("page"))
+    vouchers = partner_vouchers(request).filter(state=State.RESERVED)
+    page = paging.page(vouchers, EXPIRING_FIRST, request.GET, 50)
     return render(
         request,
         "portal/pending.html",

@@ -28,9 +28,9 @@ def dashboard(request):
     except ValueError:
         days = 30
     days = days if days in stats.PERIODS else 30
-    start, end, day_list = stats.period(days)
-    per_day = stats.by_day(partner, start, end, day_list)
-    per_store = stats.by_store(partner, start, end)
+    first, last, day_list = stats.period(days)
+    per_day = stats.by_day(partner, first, last, day_list)
+    per_store = stats.by_store(partner, first, last)
     labels = [
         date_format(d.day, "d/m" if request.LANGUAGE_CODE == "fr" else "j M") for d in per_day
     ]
@@ -80,7 +80,7 @@ def dashboard(request):
             "section": "dashboard",
             "days": days,
             "periods": stats.PERIODS,
-            "totals": stats.totals(partner, start, end),
+            "totals": stats.totals(partner, first, last),
             "per_day": per_day,
             "per_store": per_store,
             "count_chart": count_chart,

@@ -1,17 +1,17 @@
 """Refunds: request one by couponId, and follow the vouchers being or having been refunded."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jackpot.core.problems import Problem
+from jackpot.portal import paging
 from jackpot.portal.access import actor, partner_required, partner_vouchers
 from jackpot.portal.forms import RefundLookupForm
 from jackpot.portal.labels import problem_message
-from jackpot.portal.views import PAGE_SIZE
+from jackpot.portal.views import NEWEST, PAGE_SIZE
 from jackpot.vouchers import lifecycle
-from jackpot.vouchers.models import State
+from jackpot.vouchers.models import REFUND_STATES
 
 
 @partner_required
@@ -38,12 +38,9 @@ def refunds(request):
                     request, _("Refund of %(coupon)s requested.") % {"coupon": voucher.coupon_id}
                 )
                 return redirect("portal:refunds")
-    vouchers = (
-        partner_vouchers(request)
-        .filter(state__in=[State.REFUNDING, State.REFUNDED, State.REFUND_REJECTED])
-        .order_by("-reservation_date", "-id")
-    )
-    page = Paginator(vouchers, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Exactly the partial index `voucher_partner_refunds`'s condition, so that it serves the list.
+    vouchers = partner_vouchers(request).filter(state__in=REFUND_STATES)
+    page = paging.page(vouchers, NEWEST, request.GET, PAGE_SIZE)
     return render(
         request,
         "portal/refunds.html",

@@ -2,18 +2,23 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from jackpot.core.downloads import attachment
 from jackpot.ledger import services as ledger
+from jackpot.portal import paging
 from jackpot.portal.access import partner_required
 from jackpot.portal.forms import ThresholdForm
 from jackpot.portal.labels import TRANSACTION_LABELS
 from jackpot.portal.views import PAGE_SIZE
 from jackpot.vouchers import payments
 from jackpot.vouchers.models import Statement, Voucher
+
+# Newest first, each list a page at a time (`portal.paging`): the wallet's movements, by their
+# time (`ledger_entry_account_time`), and the statements (`statement_partner_newest`).
+MOVEMENTS = paging.Order("created_at", key_type=int)
+STATEMENTS = paging.Order("issued_at", key_type=int)
 
 
 @partner_required
@@ -25,8 +30,9 @@ def wallet(request):
         ledger.set_low_balance_threshold(partner, form.cleaned_data["threshold"])
         messages.success(request, _("Low-balance warning saved."))
         return redirect("portal:wallet")
-    page = Paginator(ledger.entries_newest_first(account), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = paging.page(ledger.entries_newest_first(account), MOVEMENTS, request.GET, PAGE_SIZE)
+    statements = paging.page(
+        Statement.objects.filter(partner=partner), STATEMENTS, request.GET, 12, "statements_"
     )
     references = {entry.pk: payments.voucher_id_of(entry.transaction.reference) for entry in page}
     coupons = dict(
@@ -52,7 +58,7 @@ def wallet(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "statements": Statement.objects.filter(partner=partner)[:24],
+            "statements": statements,
             "topup": {
                 "holder": settings.JACKPOT_TOPUP_ACCOUNT_HOLDER,
                 "iban": settings.JACKPOT_TOPUP_IBAN,
