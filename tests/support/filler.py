@@ -22,8 +22,10 @@ STATEMENTS = [
         validity_date, '', ''
     FROM (SELECT * FROM vouchers_voucher ORDER BY reservation_date LIMIT 1) AS first_voucher
     CROSS JOIN generate_series(1, %(n)s) AS g""",
-    f"""INSERT INTO vouchers_voucherevent (voucher_id, at, actor, from_state, to_state, reason)
-    SELECT id, reservation_date, 'filler', '', 'EXPIRED', '' FROM ({_FILLERS}) AS v""",
+    f"""INSERT INTO vouchers_voucherevent (voucher_id, at, actor, from_state, to_state, reason,
+        code, params)
+    SELECT id, reservation_date, 'filler', '', 'EXPIRED', '', 'expired', '{{}}'
+    FROM ({_FILLERS}) AS v""",
     f"""INSERT INTO vouchers_deliveryjob (voucher_id, kind, status, attempts, next_attempt_at,
         last_error, created_at, updated_at, done_at, request_id)
     SELECT id, 'pdf', 'done', 0, reservation_date, '', reservation_date, reservation_date,
