@@ -76,7 +76,7 @@ def environment(database_url: str, **extra) -> dict:
 
 def python(env: dict, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=180
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
