@@ -13,7 +13,8 @@ The log is there for the partner (the portal's coupon page, re-send buttons) and
 
 A delivery is a candidate only while its status and dates say so, read under its row lock
 (`core.pruning`): a re-send that made it pending again, or a worker holding it, keeps it.
-Candidates are read through `delivery_due` (status, next_attempt_at), the index the claims use:
+Candidates are read through `delivery_due` (status, next_attempt_at), the index the claims use
+(failed and disabled ones may be read through the admin's partial `delivery_failed` instead):
 a finished delivery's `next_attempt_at` is no later than its last change, and `updated_at` is
 checked as well, so the index range holds every candidate and little else.
 """

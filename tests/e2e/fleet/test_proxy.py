@@ -79,7 +79,7 @@ def test_the_client_address_and_scheme_come_only_from_the_trusted_proxy(proxied)
         health = probe.get(f"{nginx.url}/healthz")
         ready = probe.get(f"{nginx.url}/readyz")
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
-    assert ready.status_code == 200
+    assert ready.status_code == 200, ready.text
 
     # Anonymous limits count the client nginx saw, whatever X-Forwarded-For the client forged.
     inside_one_rate_window()
