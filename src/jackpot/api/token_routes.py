@@ -54,7 +54,8 @@ def exchange_token(request, payload: TokenRequest):
         "scope": "session",
         "session": {
             "id": str(session.id),
-            "partnerId": session.partner_id,
+            "partnerId": session.partner.live_id,
+            "livemode": session.partner.livemode,
             "amount": amount(session.amount),
             "currency": session.currency,
             "notificationKey": session.notification_key,

@@ -153,7 +153,7 @@ class PartnerTools:
                     request,
                     self,
                     gettext("Partner created"),
-                    {k: v for k, v in issued.__dict__.items()},
+                    issued.as_flat_dict(),
                     obj=partner,
                     note=gettext("Add a portal user for the partner from its page."),
                 )
