@@ -264,10 +264,14 @@ def store_report(start: datetime, end: datetime) -> list[dict]:
     """Per store, for vouchers confirmed in [start, end) and not refunded: what it is owed.
 
     A store issues codes worth `value`, funds the `bonus` (value − price) and is owed the price.
+    Test vouchers (a partner's test mode) issue no real code and fund nothing: left out.
     """
     rows = (
         Voucher.objects.filter(
-            confirm_date__gte=start, confirm_date__lt=end, state__in=REPORTED_STATES
+            confirm_date__gte=start,
+            confirm_date__lt=end,
+            state__in=REPORTED_STATES,
+            partner__live_partner__isnull=True,
         )
         .values("store_id", "store__name", "currency")
         .annotate(value=Sum("value"), price=Sum("price"), vouchers=Count("pk"))

@@ -114,3 +114,11 @@ def test_a_live_statement_lists_no_test_voucher(acme):
         acme, now - timedelta(days=1), now + timedelta(days=1), "op"
     )
     assert [v.pk for v in payments.listed_vouchers(statement)] == [live.pk]
+
+
+def test_the_store_report_leaves_test_vouchers_out(acme):
+    live = reserve(acme, acme.issued.apiSignature)
+    reserve(acme, acme.issued.test["apiSignature"], value=50)
+    now = timezone.now()
+    [row] = payments.store_report(now - timedelta(days=1), now + timedelta(days=1))
+    assert row["vouchers"] == 1 and row["valueIssued"] == live.value
