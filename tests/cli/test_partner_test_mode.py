@@ -78,3 +78,11 @@ def test_token_build_test_signs_a_test_token(shop, capsys):
     code, out, _ = run_main(capsys, "token", "verify", out.strip())
     report = json.loads(out)
     assert report["partner"] == "shop" and report["livemode"] is False
+
+
+def test_the_test_apikey_and_client_secret_are_kept_as_digests_only(shop):
+    twin = Partner.objects.filter(live_partner_id="shop").values().get()
+    stored = [str(value) for value in twin.values()]
+    for secret in (shop["test"]["apiKey"], shop["test"]["clientSecret"]):
+        assert not any(secret in value for value in stored)
+    assert twin["api_key_digest"] == credentials.digest(shop["test"]["apiKey"])
