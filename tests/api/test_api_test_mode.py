@@ -243,3 +243,26 @@ def test_live_credentials_behave_as_before(acme, api_client):
     assert status == 200 and confirmed["livemode"] is True
     [code] = Code.objects.filter(voucher_id=voucher["id"])
     assert not code.code.startswith("TEST")
+
+
+@pytest.mark.parametrize("suffix", ["", "/csv", "/pdf"])
+def test_a_live_statement_is_404_to_test_credentials(acme, api_client, suffix):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jackpot.vouchers import lifecycle, payments
+
+    voucher = reserve(api_client, acme.issued.apiSignature)
+    lifecycle.transition(voucher["id"], "confirm", "test")
+    now = timezone.now()
+    statement = payments.issue_statement(
+        acme, now - timedelta(days=1), now + timedelta(days=1), "op"
+    )
+    path = f"/v2/statements/{statement.pk}{suffix}"
+    assert api_client.raw.get(path, HTTP_APIKEY=acme.issued.apiKey).status_code == 200
+    for credential in _credentials(api_client, acme, "test"):
+        status, problem = api_client.get(path, **credential)
+        assert status == 404 and problem["code"] == "statement-not-found"
+    status, page = api_client.get("/v2/statements", apikey=acme.issued.test["apiKey"])
+    assert page["items"] == []

@@ -98,3 +98,14 @@ def test_test_mode_moves_no_money_from_the_wallet_page(alice_client, acme):
 def test_the_switch_never_redirects_off_the_portal(alice_client):
     response = switch(alice_client, "test", "https://evil.example/portal/")
     assert response["Location"] == "/portal/"
+
+
+def test_a_partner_without_a_test_mode_gets_one_when_switching(alice_client, acme):
+    from jackpot.partners.models import Partner
+
+    Partner.objects.filter(live_partner=acme).delete()
+    switch(alice_client, "test")
+    twin = credentials.test_twin(acme)
+    assert twin is not None
+    page = alice_client.get(reverse("portal:security")).content.decode()
+    assert "test-banner" in page and twin.api_key_hint in page

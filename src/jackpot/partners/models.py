@@ -1,5 +1,6 @@
 """Partners: the platforms that embed the widget or call the API, and their credentials."""
 
+import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -41,8 +42,6 @@ TWIN_SUFFIX = "~test"
 def twin_id(live_id: str) -> str:
     """The test twin's id: the live id and `~test` (a character no partner id may hold, so it
     never clashes with a partner's), shortened with a digest when the id is long."""
-    import hashlib
-
     if len(live_id) + len(TWIN_SUFFIX) <= 64:
         return live_id + TWIN_SUFFIX
     return f"{live_id[:44]}~{hashlib.sha256(live_id.encode()).hexdigest()[:13]}{TWIN_SUFFIX}"
