@@ -41,4 +41,6 @@ def voucher_object(voucher: Voucher) -> dict:
         "storeId": voucher.store_id,
         "storeName": voucher.store.name,
         "offerId": voucher.offer_id,
+        # A test voucher (made with test credentials) says so wherever it is read or sent.
+        "livemode": voucher.partner.livemode,
     }
