@@ -204,6 +204,11 @@ class VoucherOut(Schema):
     storeId: str
     storeName: str
     offerId: str
+    personalDataErasedAt: str | None = Field(
+        None,
+        description="When the user's personal data (userId, e-mail, the token's targeting "
+        "claims) was erased, on your request or after the retention period; null while kept.",
+    )
 
 
 class VoucherPage(Schema):

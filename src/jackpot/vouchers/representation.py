@@ -41,4 +41,6 @@ def voucher_object(voucher: Voucher) -> dict:
         "storeId": voucher.store_id,
         "storeName": voucher.store.name,
         "offerId": voucher.offer_id,
+        # When its user's personal data was erased (`vouchers.personal_data`), else null.
+        "personalDataErasedAt": iso(voucher.personal_data_erased_at),
     }
