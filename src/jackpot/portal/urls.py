@@ -3,7 +3,17 @@
 from django.urls import path
 from django.views.i18n import set_language
 
-from jackpot.portal.views import account, auth, coupons, dashboard, refunds, security, token, wallet
+from jackpot.portal.views import (
+    account,
+    auth,
+    coupons,
+    dashboard,
+    personal,
+    refunds,
+    security,
+    token,
+    wallet,
+)
 
 app_name = "portal"
 
@@ -52,4 +62,7 @@ urlpatterns = [
     ),
     path("refunds/", refunds.refunds, name="refunds"),
     path("token-verifier/", token.token_verifier, name="token"),
+    path("personal-data/", personal.personal, name="personal"),
+    path("personal-data/download.json", personal.personal_json, name="personal-json"),
+    path("personal-data/erase/", personal.personal_erase, name="personal-erase"),
 ]
