@@ -26,6 +26,7 @@ def formatted(caplog, formatter):
         f"<WSGIRequest: GET '/portal/personal-data/?userId={SECRET_USER}'>",
         f"<WSGIRequest: GET '/portal/coupons/?q={SECRET_USER}&state='>",
         f"GET /v2/users/{SECRET_USER}",
+        f"mail of voucher 1 failed: {{'{SECRET_USER}@example.com': (550, b'no such user')}}",
     ],
 )
 def test_user_ids_in_urls_are_redacted(text):

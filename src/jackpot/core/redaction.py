@@ -7,7 +7,8 @@ around an erased voucher (a reason typed in its journal, an excerpt of a partner
 `log_text` is what every log line goes through (`core.logs`): a userId may reach a log in a URL,
 as the path segment of `/v2/users/{userId}/…` or as a query parameter (`?userId=…`, the
 portal's `?q=` search, which takes a userId), for instance in Django's own warning for a 4xx
-answer. The values are replaced by `[redacted]`; the rest of the line is kept.
+answer; an e-mail address in a mail server's refusal. The values are replaced by `[redacted]`;
+the rest of the line is kept.
 """
 
 import re
@@ -23,6 +24,10 @@ _PERSONAL_QUERY = re.compile(
     r"([?&](?:userId|user_id|user|email|q|cp|postcode|age|gender)=)[^&\s\"'<>#]*",
     re.IGNORECASE,
 )
+
+
+# An e-mail address anywhere in a line (a mail server's refusal names the recipient).
+_EMAIL = re.compile(r"[^@\s\"'<>(),;:\[\]]+@[^@\s\"'<>(),;:\[\]]+\.[A-Za-z]{2,}")
 
 
 def without_values(text: str, values) -> str:
@@ -41,4 +46,6 @@ def log_text(text: str) -> str:
         text = _USER_PATH.sub(r"\1" + REDACTED, text)
     if "=" in text:
         text = _PERSONAL_QUERY.sub(r"\1" + REDACTED, text)
+    if "@" in text:
+        text = _EMAIL.sub(REDACTED, text)
     return text

@@ -42,7 +42,13 @@ from jackpot.core.redaction import without_values
 from jackpot.partners.models import Partner
 from jackpot.tokens.claims import is_user_id
 from jackpot.tokens.models import Session
-from jackpot.vouchers.models import PersonalDataErasure, State, Voucher, VoucherEvent
+from jackpot.vouchers.models import (
+    DeliveryJob,
+    PersonalDataErasure,
+    State,
+    Voucher,
+    VoucherEvent,
+)
 from jackpot.webhooks import forgetting
 
 RETENTION_SETTING = "JACKPOT_PERSONAL_DATA_RETENTION_DAYS"
@@ -130,9 +136,14 @@ def _erase_sessions(sessions: list[Session]) -> tuple[int, set[str]]:
 
 
 def _erase_from_journal(voucher_ids: list, values: set[str]) -> None:
-    """Take the erased values out of what people typed in the vouchers' journal."""
+    """Take the erased values out of what people typed in the vouchers' journal, and out of
+    the last error of their mail jobs (a mail server's refusal names the address)."""
     if not values:
         return
+    for job in DeliveryJob.objects.filter(voucher_id__in=voucher_ids).exclude(last_error=""):
+        cleaned = without_values(job.last_error, values)
+        if cleaned != job.last_error:
+            DeliveryJob.objects.filter(pk=job.pk).update(last_error=cleaned)
     for event in VoucherEvent.objects.filter(voucher_id__in=voucher_ids):
         reason = without_values(event.reason, values)
         params = {
