@@ -280,6 +280,11 @@ class VoucherEvent(models.Model):
         return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} ({self.actor})"
 
 
+class ErasureReason(models.TextChoices):
+    REQUEST = "request", _("On request")
+    RETENTION = "retention", _("Retention period over")
+
+
 class PersonalDataErasure(models.Model):
     """The audit entry of one erasure of personal data (`vouchers.personal_data`): who asked,
     when, how much went. It holds none of the data erased: the user is named by a keyed digest
@@ -294,8 +299,8 @@ class PersonalDataErasure(models.Model):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.CharField(_("actor"), max_length=100)
-    # "request" (the partner, for its user) or "retention" (the worker)
-    reason = models.CharField(_("reason"), max_length=16)
+    # the partner's request for its user, or the worker's retention
+    reason = models.CharField(_("reason"), max_length=16, choices=ErasureReason.choices)
     subject_digest = models.CharField(_("user (keyed digest)"), max_length=64, blank=True)
     vouchers = models.PositiveIntegerField(_("vouchers"), default=0)
     sessions = models.PositiveIntegerField(_("sessions"), default=0)

@@ -44,6 +44,7 @@ from jackpot.tokens.claims import is_user_id
 from jackpot.tokens.models import Session
 from jackpot.vouchers.models import (
     DeliveryJob,
+    ErasureReason,
     PersonalDataErasure,
     State,
     Voucher,
@@ -68,8 +69,8 @@ SESSION_HOLDS = (
     ~Q(user_id="") | ~Q(postcode="") | Q(age__isnull=False) | ~Q(gender="") | ~Q(email="")
 )
 
-REQUEST = "request"
-RETENTION = "retention"
+REQUEST = ErasureReason.REQUEST
+RETENTION = ErasureReason.RETENTION
 
 
 @dataclass(frozen=True)
@@ -203,8 +204,13 @@ def erase_user(partner: Partner, user_id: str, actor: str) -> Erased:
         )
         erased = erase_vouchers(vouchers, now)
         mine = {v.session_id for v in vouchers}
-        others = Session.objects.filter(partner=partner, user_id=user_id).exclude(pk__in=mine)
-        sessions, _ = _erase_sessions(list(others.order_by("pk")))
+        others = (
+            Session.objects.select_for_update(of=("self",))
+            .filter(partner=partner, user_id=user_id)
+            .exclude(pk__in=mine)
+            .order_by("pk")
+        )
+        sessions, _ = _erase_sessions(list(others))
         erased += Erased(sessions=sessions)
         _audit(partner.pk, actor, REQUEST, erased, subject_digest(partner.pk, user_id))
     return erased

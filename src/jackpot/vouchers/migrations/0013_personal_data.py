@@ -31,7 +31,11 @@ class Migration(migrations.Migration):
                 ),
                 ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
                 ("actor", models.CharField(max_length=100, verbose_name="actor")),
-                ("reason", models.CharField(max_length=16, verbose_name="reason")),
+                ("reason", models.CharField(
+                        choices=[("request", "On request"), ("retention", "Retention period over")],
+                        max_length=16,
+                        verbose_name="reason",
+                    )),
                 (
                     "subject_digest",
                     models.CharField(blank=True, max_length=64, verbose_name="user (keyed digest)"),
