@@ -61,6 +61,7 @@ def test_an_erasure_racing_a_confirmation_leaves_both_done(
     assert after.personal_data_erased_at is not None
 
 
+@pytest.mark.django_db  # in a transaction: the batch's SELECT … FOR UPDATE needs one
 def test_the_retention_and_the_report_read_through_their_indexes():
     now = timezone.now()
     assert_uses_index(batch(personal_data.closed_before(now), 1000), "voucher_personal_data_kept")
