@@ -84,7 +84,8 @@ class ErasedCounts(Schema):
 
 
 class ErasureOut(Schema):
-    userId: str  # noqa: N815
+    """No userId in it: an answer kept for an Idempotency-Key replay keeps nothing personal."""
+
     erasedAt: str  # noqa: N815
     erased: ErasedCounts = Field(
         description="How many records this call erased: 0 everywhere when nothing was left."
@@ -94,7 +95,6 @@ class ErasureOut(Schema):
         json_schema_extra={
             "examples": [
                 {
-                    "userId": "u-1234",
                     "erasedAt": "2026-12-06T10:00:00.000Z",
                     "erased": {"vouchers": 2, "sessions": 1, "notifications": 5},
                 }
@@ -133,6 +133,4 @@ def personal_data_of(request, user_id: str):
 def erase_user(request, user_id: str):
     personal_data.checked_user_id(user_id)
     erased = personal_data.erase_user(request.jackpot_partner, user_id, _actor(request))
-    return json_answer(
-        {"userId": user_id, "erasedAt": iso(timezone.now()), "erased": erased.as_dict()}
-    )
+    return json_answer({"erasedAt": iso(timezone.now()), "erased": erased.as_dict()})

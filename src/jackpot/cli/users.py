@@ -39,7 +39,7 @@ def cmd_users_erase(args) -> int:
 
     user_id = _user_id(args.user_id)
     erased = personal_data.erase_user(partner(args.partner), user_id, _operator())
-    print_json({"userId": user_id, "erasedAt": iso(timezone.now()), "erased": erased.as_dict()})
+    print_json({"erasedAt": iso(timezone.now()), "erased": erased.as_dict()})
     return 0
 
 
