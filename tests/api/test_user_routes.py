@@ -159,7 +159,7 @@ def test_any_user_id_in_the_path_gets_an_answer_or_a_problem(api_client, two_par
     status, body = held(api_client, acme, quote(user_id, safe=""))
     if 0 < len(user_id) <= 128 and user_id.isprintable():
         assert status == 200, body
-    else:
-        assert status in (404, 422), body
-        if status == 422:
-            assert body["code"] == "invalid-user-id"
+    else:  # a problem document, never a 500
+        assert status in (400, 404, 422), body
+        expected = {400: "invalid-characters", 422: "invalid-user-id"}.get(status)
+        assert expected is None or body["code"] == expected, body

@@ -31,11 +31,14 @@ class Migration(migrations.Migration):
                 ),
                 ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
                 ("actor", models.CharField(max_length=100, verbose_name="actor")),
-                ("reason", models.CharField(
+                (
+                    "reason",
+                    models.CharField(
                         choices=[("request", "On request"), ("retention", "Retention period over")],
                         max_length=16,
                         verbose_name="reason",
-                    )),
+                    ),
+                ),
                 (
                     "subject_digest",
                     models.CharField(blank=True, max_length=64, verbose_name="user (keyed digest)"),
@@ -72,6 +75,7 @@ class Migration(migrations.Migration):
             model_name="personaldataerasure",
             name="partner",
             field=models.ForeignKey(
+                db_index=False,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="personal_data_erasures",
                 to="partners.partner",
