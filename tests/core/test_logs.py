@@ -37,7 +37,7 @@ def test_user_ids_in_urls_are_redacted(text):
 
 def test_the_rest_of_a_line_is_kept():
     # The request line's route is the URL pattern, which names no user: kept as it is.
-    route = "GET v2/users/<path:user_id>/erase 200"
+    route = "GET v2/users/<path:userId>/erase 200"
     assert log_text(route) == route
     assert log_text("pruned 3 old row(s): 3 sessions") == "pruned 3 old row(s): 3 sessions"
     assert log_text("/v2/vouchers?state=SENT&limit=5") == "/v2/vouchers?state=SENT&limit=5"

@@ -4,11 +4,11 @@ Server to server (apikey or partner access token), rate limited like every partn
 userId is the one the partner's tokens carried, taken from the path as it is (a `/` in it is
 sent encoded as %2F); everything else is `vouchers.personal_data` and `vouchers.personal_report`.
 Another partner's user with the same userId is another person: never read, never touched. The
-access log keeps the route (`v2/users/<path:user_id>/…`), never the userId itself.
+access log keeps the route (`v2/users/<path:userId>/…`), never the userId itself.
 """
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 from pydantic import ConfigDict, Field
 
 from jackpot.api.auth import partner_auth
@@ -19,6 +19,11 @@ from jackpot.vouchers import personal_data, personal_report
 
 router = Router(tags=["Personal data"], auth=partner_auth)
 ERRORS = {401: ProblemOut, 422: ProblemOut}
+USER_ID = Path(
+    ...,
+    description="The userId your tokens carried, e.g. `u-1234`: 1 to 128 printable characters "
+    "(a `/` in it sent as %2F).",
+)
 
 EXAMPLE_VOUCHER = {
     "id": "0b5f2e0c-5a43-4a53-9d8e-2f7c0a1d9e11",
@@ -108,20 +113,20 @@ def _actor(request) -> str:
 
 
 @router.get(
-    "/users/{path:user_id}/personal-data",
+    "/users/{path:userId}/personal-data",
     response={200: PersonalDataOut, **ERRORS},
     summary="Everything held about one of your users",
     description="For a right-of-access request: the vouchers reserved under this `userId`, the "
     "sessions its tokens opened and the notifications kept about them, as JSON. Empty lists "
     "when nothing is held (never held, or erased). Only your own users are searched.",
 )
-def personal_data_of(request, user_id: str):
-    personal_data.checked_user_id(user_id)
-    return json_answer(personal_report.held_about(request.jackpot_partner, user_id))
+def personal_data_of(request, userId: str = USER_ID):  # noqa: N803
+    personal_data.checked_user_id(userId)
+    return json_answer(personal_report.held_about(request.jackpot_partner, userId))
 
 
 @router.post(
-    "/users/{path:user_id}/erase",
+    "/users/{path:userId}/erase",
     response={200: ErasureOut, **ERRORS},
     summary="Erase one of your users' personal data",
     description="At once and for good: `userId`, e-mail, postcode, age and gender go from the "
@@ -130,7 +135,7 @@ def personal_data_of(request, user_id: str):
     "`personalDataErasedAt`. Idempotent: a second call answers the same shape with 0 erased. "
     "Each call is written to the audit log, without the data.",
 )
-def erase_user(request, user_id: str):
-    personal_data.checked_user_id(user_id)
-    erased = personal_data.erase_user(request.jackpot_partner, user_id, _actor(request))
+def erase_user(request, userId: str = USER_ID):  # noqa: N803
+    personal_data.checked_user_id(userId)
+    erased = personal_data.erase_user(request.jackpot_partner, userId, _actor(request))
     return json_answer({"erasedAt": iso(timezone.now()), "erased": erased.as_dict()})
