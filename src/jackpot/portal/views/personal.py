@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from jackpot.core.downloads import attachment
 from jackpot.portal.access import actor, partner_required
 from jackpot.portal.forms import PersonalDataForm
+from jackpot.tokens.models import Session
 from jackpot.vouchers import personal_data, personal_report
 from jackpot.vouchers.models import PersonalDataErasure, Voucher
 
@@ -41,7 +42,10 @@ def _held(request, user_id: str) -> dict:
         .select_related("store")
         .order_by("-reservation_date", "-id")
     )
-    return {"report": report, "vouchers": vouchers, "user_id": user_id}
+    sessions = Session.objects.filter(partner=request.partner, user_id=user_id).order_by(
+        "-created_at", "-id"
+    )
+    return {"report": report, "vouchers": vouchers, "sessions": sessions, "user_id": user_id}
 
 
 @partner_required
