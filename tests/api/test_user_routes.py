@@ -40,6 +40,8 @@ def test_personal_data_lists_the_users_vouchers_sessions_and_notifications(
 
     assert status == 200, body
     assert body["userId"] == "user-42" and body["partnerId"] == "acme"
+    raw = api_client.raw.get("/v2/users/user-42/personal-data", HTTP_APIKEY=acme.issued.apiKey)
+    assert raw["Cache-Control"] == "no-store, private"
     assert [v["id"] for v in body["vouchers"]] == [str(voucher.pk)]
     assert body["vouchers"][0]["email"] == "jeanne@example.com"
     (session,) = body["sessions"]

@@ -122,7 +122,9 @@ def _actor(request) -> str:
 )
 def personal_data_of(request, userId: str = USER_ID):  # noqa: N803
     personal_data.checked_user_id(userId)
-    return json_answer(personal_report.held_about(request.jackpot_partner, userId))
+    response = json_answer(personal_report.held_about(request.jackpot_partner, userId))
+    response["Cache-Control"] = "no-store, private"  # personal data: never kept by a cache
+    return response
 
 
 @router.post(
