@@ -211,6 +211,11 @@ class VoucherOut(Schema):
         description="false for a test voucher (test credentials): no budget, wallet, statement "
         "or code pool touched, a fake TEST- code and a SPECIMEN PDF."
     )
+    personalDataErasedAt: str | None = Field(
+        None,
+        description="When the user's personal data (userId, e-mail, the token's targeting "
+        "claims) was erased, on your request or after the retention period; null while kept.",
+    )
 
 
 class VoucherPage(Schema):

@@ -9,6 +9,7 @@ from jackpot.portal.views import (
     coupons,
     dashboard,
     mode,
+    personal,
     refunds,
     security,
     token,
@@ -63,4 +64,7 @@ urlpatterns = [
     ),
     path("refunds/", refunds.refunds, name="refunds"),
     path("token-verifier/", token.token_verifier, name="token"),
+    path("personal-data/", personal.personal, name="personal"),
+    path("personal-data/download.json", personal.personal_json, name="personal-json"),
+    path("personal-data/erase/", personal.personal_erase, name="personal-erase"),
 ]

@@ -43,4 +43,6 @@ def voucher_object(voucher: Voucher) -> dict:
         "offerId": voucher.offer_id,
         # A test voucher (made with test credentials) says so wherever it is read or sent.
         "livemode": voucher.partner.livemode,
+        # When its user's personal data was erased (`vouchers.personal_data`), else null.
+        "personalDataErasedAt": iso(voucher.personal_data_erased_at),
     }
