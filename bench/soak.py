@@ -80,6 +80,33 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+DONE = """
+SELECT (SELECT count(*) FROM vouchers_deliveryjob WHERE status = 'done'),
+       (SELECT count(*) FROM webhooks_delivery WHERE status = 'delivered')
+"""
+
+
+def drain(url: str, worker_pid: int, seconds: float) -> None:
+    """The load stopped: how fast the worker empties what is left (a READY job writes one more
+    webhook, so the webhooks' queue may grow before it shrinks)."""
+    with psycopg.connect(url) as db:
+        before = db.execute(DONE).fetchone()
+    started, cpu = time.monotonic(), cpu_seconds(worker_pid)
+    left = backlog(url)
+    while left != (0, 0) and time.monotonic() - started < seconds:
+        time.sleep(2)
+        left = backlog(url)
+    took, spent = time.monotonic() - started, cpu_seconds(worker_pid) - cpu
+    with psycopg.connect(url) as db:
+        after = db.execute(DONE).fetchone()
+    jobs, hooks = after[0] - before[0], after[1] - before[1]
+    print(
+        f"drain: {jobs} jobs done and {hooks} webhooks delivered in {took:.0f} s, the load "
+        f"stopped ({jobs / took:.0f} and {hooks / took:.0f} a second, {spent:.0f} s of worker "
+        f"CPU); left: {left[0]} jobs, {left[1]} webhooks"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/jackpot_soak")
@@ -89,6 +116,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--job-processes", type=int, default=1, help="jackpot worker --processes")
+    parser.add_argument(
+        "--drain", type=float, default=300, help="seconds left to the worker to empty its queues"
+    )
     args = parser.parse_args()
 
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
@@ -120,7 +150,7 @@ def main() -> int:
     worker_cpu, flows = 0.0, 0
     try:
         with servers.jackpot(env, args.workers, args.threads) as server:
-            started = time.monotonic()
+            started = last = time.monotonic()
             while time.monotonic() - started < args.minutes * 60:
                 rec = asyncio.run(
                     run_open(
@@ -140,8 +170,8 @@ def main() -> int:
                     reference = rss
                 jobs, hooks = backlog(url)
                 # The jackpot worker's share of one core over the window (its processes').
-                spent = cpu_seconds(worker.pid)
-                share, worker_cpu = (spent - worker_cpu) / rec.seconds, spent
+                spent, now = cpu_seconds(worker.pid), time.monotonic()
+                share, worker_cpu, last = (spent - worker_cpu) / (now - last), spent, now
                 flows += rec.flows
                 print(
                     f"{elapsed / 60:6.1f} {rec.flows / rec.seconds:8.0f} {lat['p50'] * 1000:7.1f} "
@@ -158,6 +188,7 @@ def main() -> int:
                 f"jackpot worker: {worker_cpu:.0f} s of CPU for {flows} flows, "
                 f"{worker_cpu / flows * 1000:.1f} ms a flow (its jobs and webhooks)"
             )
+        drain(url, worker.pid, args.drain)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
