@@ -1,8 +1,8 @@
 """The voucher's PDF, drawn from the voucher whenever it is asked for: never stored.
 
-A page takes about 3 ms to draw (`bench/pdf_bench.py`) and 2.5–3.3 KB to keep; kept for every
-voucher for ever, the PDFs were half of a voucher's bytes on disk (about 28 GB at 10 million
-vouchers, README "Data kept and for how long"). So the PDF route (`api/pdf_routes`) and the mail
+A page takes about 3 ms to draw (`bench/pdf_bench.py`) and took 3.1 KB on disk to keep; kept
+for every voucher for ever, the PDFs were half of a voucher's bytes on disk (about 31 GB at 10
+million vouchers, README "Data kept and for how long"). So the PDF route (`api/pdf_routes`) and the mail
 job (`vouchers.delivery`) draw it from what the database already holds: the voucher, its codes
 (never changed once taken) and its store.
 
