@@ -2,9 +2,9 @@
 
 A page takes about 3 ms to draw (`bench/pdf_bench.py`) and took 3.1 KB on disk to keep; kept
 for every voucher for ever, the PDFs were half of a voucher's bytes on disk (about 31 GB at 10
-million vouchers, README "Data kept and for how long"). So the PDF route (`api/pdf_routes`) and the mail
-job (`vouchers.delivery`) draw it from what the database already holds: the voucher, its codes
-(never changed once taken) and its store.
+million vouchers, README "Data kept and for how long"). So the PDF route (`api/pdf_routes`)
+and the mail job (`vouchers.delivery`) draw it from what the database already holds: the
+voucher, its codes (never changed once taken) and its store.
 
 The same voucher gives the same bytes every time: the PDF's creation date is the voucher's
 `confirmDate` (not the moment of drawing) and fpdf2's file identifier is a hash of the content,
