@@ -464,30 +464,8 @@ class MerchantKey(models.Model):
         }
 
 
-class VoucherDocument(models.Model):
-    """A voucher's PDF, made once by the worker; kept in the database so that every app server
-    behind a load balancer can serve it (no shared file system needed)."""
-
-    voucher = models.OneToOneField(
-        Voucher,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="document",
-        verbose_name=_("voucher"),
-    )
-    pdf = models.BinaryField(_("PDF"))
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("voucher PDF")
-        verbose_name_plural = _("voucher PDFs")
-
-    def __str__(self) -> str:
-        return gettext("PDF of %(voucher)s") % {"voucher": self.voucher_id}
-
-
 class JobKind(models.TextChoices):
-    PDF = "pdf", _("Make the PDF (codes first), then READY")
+    PDF = "pdf", _("Codes (if still missing), then READY")
     MAIL = "mail", _("Mail the PDF, then SENT")
 
 
