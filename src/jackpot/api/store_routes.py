@@ -20,6 +20,7 @@ from jackpot.catalog.models import Store
 from jackpot.catalog.representation import offer_object, quote_object, store_object
 from jackpot.core.formats import amount
 from jackpot.core.problems import Problem
+from jackpot.core.proxies import request_client
 from jackpot.tokens.models import Session
 from jackpot.vouchers import reservation
 from jackpot.vouchers.representation import voucher_object
@@ -124,6 +125,7 @@ def _reserve(request, store_id, offer_id, by, amount_, custom_transaction_id):
         by=by,
         amount=amount_,
         custom_transaction_id=custom_transaction_id,
+        client_address=request_client(request),
     )
     return json_answer(voucher_object(result.voucher), status=201 if result.created else 200)
 

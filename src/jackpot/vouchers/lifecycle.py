@@ -15,6 +15,7 @@ from jackpot.catalog import budget
 from jackpot.core.compiled import CompiledQuery, insert, save
 from jackpot.core.metrics import VOUCHER_TRANSITIONS
 from jackpot.core.problems import Problem, voucher_not_found
+from jackpot.limits import enforcement
 from jackpot.vouchers import jobs, journal, payments, rollup
 from jackpot.vouchers.codes import pool
 from jackpot.vouchers.models import JobKind, State, Voucher, VoucherEvent
@@ -91,7 +92,12 @@ def record(
 
 
 def release_budget(voucher: Voucher) -> None:
+    """What a cancelled or expired reservation gives back: the campaign's bonus and cap, and
+    what it counted against its user's limits (`limits.enforcement`)."""
     budget.give_back(voucher.campaign_id, voucher.bonus)
+    enforcement.release(
+        voucher.partner_id, voucher.user_id, voucher.reservation_date, voucher.price
+    )
 
 
 def apply(

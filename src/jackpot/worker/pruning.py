@@ -1,7 +1,7 @@
 """Pruning the work tables on a schedule (`jackpot worker`) or once (`jackpot prune`).
 
 What each table keeps, and for how long, is decided by its own app (`api.idempotency`,
-`tokens.sessions`, `webhooks.retention`, `vouchers.retention`; README, "Data kept and for how
+`tokens.sessions`, `webhooks.retention`, `vouchers.retention`, `limits.retention`; README, "Data kept and for how
 long"); this module runs those prunes in order, in bounded batches (`core.pruning`).
 
 A worker prunes on its first pass, then every `JACKPOT_PRUNE_INTERVAL` seconds. One pass deletes
@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from jackpot.api import idempotency
 from jackpot.core.pruning import UNTIL_DONE, Budget, delete_in_batches
+from jackpot.limits import retention as limits
 from jackpot.tokens import sessions
 from jackpot.vouchers import retention as vouchers
 from jackpot.webhooks import retention as webhooks
@@ -52,6 +53,8 @@ STEPS = (
     ),
     Step("deliveryJobs", lambda now, budget: vouchers.prune_jobs(now, budget)),
     Step("sessions", lambda now, budget: vouchers.prune_sessions(now, budget)),
+    Step("limitUsage", lambda now, budget: limits.prune_usage(now, budget)),
+    Step("limitRefusals", lambda now, budget: limits.prune_refusals(now, budget)),
     Step("backofficeLogins", lambda now, budget: prune_logins(now, budget)),
 )
 
