@@ -14,7 +14,12 @@ from support.cli import run_main
 
 pytestmark = pytest.mark.django_db
 
-NONE_SET = {"perUserDay": None, "perUserMonth": None, "amountPerUserMonth": None, "perAddressHour": None}
+NONE_SET = {
+    "perUserDay": None,
+    "perUserMonth": None,
+    "amountPerUserMonth": None,
+    "perAddressHour": None,
+}
 
 
 def run(capsys, *options):

@@ -17,7 +17,9 @@ THREADS = 12
 
 
 def sessions(base, build_token, count, **claims):
-    tokens = [build_token(**{**SHOPPER, "notificationKey": f"limit-{i}", **claims}) for i in range(count)]
+    tokens = [
+        build_token(**{**SHOPPER, "notificationKey": f"limit-{i}", **claims}) for i in range(count)
+    ]
     return [
         httpx.post(
             f"{base}/v2/token", json={"client_id": "acme", "assertion": token}, timeout=30

@@ -135,7 +135,7 @@ RESERVE_DOC = (
     "session amount and the campaign's budget, and creates the voucher `RESERVED` (or "
     "`CONFIRMED` at once when the partner confirms automatically). The session then ends. "
     "A second reservation with the same notificationKey returns the first voucher (200).\n\n"
-    "The partner's abuse limits (README, \"Abuse limits\") are checked here; a refusal writes "
+    'The partner\'s abuse limits (README, "Abuse limits") are checked here; a refusal writes '
     "nothing and leaves the session open: `user-limit-reached` (409) names the limit "
     "(`limit`: `vouchers` or `amount`, `window`: `day` or `month`, `maximum`, `resetsAt`, and "
     "`remaining` for the amount), `address-limit-reached` (429, `Retry-After`) the client "

@@ -82,8 +82,10 @@ def _upsert(table: str, key: list[str], values: dict, increments: dict, guards: 
     if guards:
         where = " WHERE " + " AND ".join(f"({sql.format(t=t)})" for sql, _ in guards)
         params += [p for _, guard_params in guards for p in guard_params]
+    # Only names of our models' tables and columns (quoted) are formatted in; values are
+    # parameters.
     sql = (
-        f"INSERT INTO {t} ({columns}) VALUES ({placeholders}) "
+        f"INSERT INTO {t} ({columns}) VALUES ({placeholders}) "  # noqa: S608
         f"ON CONFLICT ({', '.join(qn(c) for c in key)}) DO UPDATE SET {sets}{where} "
         f"RETURNING {qn(key[0])}"
     )

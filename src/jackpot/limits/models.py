@@ -26,9 +26,7 @@ class UserUsage(models.Model):
     """
 
     # Indexed by `user_usage_once` and the two ranking indexes, which lead with it.
-    partner = models.ForeignKey(
-        Partner, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)
     user_id = models.CharField(max_length=128)
     period = models.CharField(max_length=5, choices=Period.choices)
     start = models.DateField()  # the day, or the month's first day
@@ -66,18 +64,14 @@ class AddressUsage(models.Model):
     """
 
     # Indexed by `address_usage_once`, which leads with it.
-    partner = models.ForeignKey(
-        Partner, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)
     digest = models.CharField(max_length=64)
     hour = models.DateTimeField()
     reservations = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["partner", "digest", "hour"], name="address_usage_once"
-            )
+            models.UniqueConstraint(fields=["partner", "digest", "hour"], name="address_usage_once")
         ]
         indexes = [models.Index(fields=["hour"], name="address_usage_hour")]
 
@@ -98,9 +92,7 @@ class LimitRefusal(models.Model):
     pruned after JACKPOT_LIMIT_REFUSAL_RETENTION_DAYS."""
 
     # Indexed by `limit_refusal_once`, which leads with it.
-    partner = models.ForeignKey(
-        Partner, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     kind = models.CharField(max_length=20, choices=RefusalKind.choices)
     refusals = models.PositiveIntegerField(default=0)

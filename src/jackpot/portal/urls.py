@@ -3,7 +3,17 @@
 from django.urls import path
 from django.views.i18n import set_language
 
-from jackpot.portal.views import account, auth, coupons, dashboard, refunds, security, token, wallet
+from jackpot.portal.views import (
+    account,
+    auth,
+    coupons,
+    dashboard,
+    limits,
+    refunds,
+    security,
+    token,
+    wallet,
+)
 
 app_name = "portal"
 
@@ -51,5 +61,6 @@ urlpatterns = [
         name="coupon-resend",
     ),
     path("refunds/", refunds.refunds, name="refunds"),
+    path("limits/", limits.limits, name="limits"),
     path("token-verifier/", token.token_verifier, name="token"),
 ]

@@ -1,8 +1,9 @@
 """Pruning the work tables on a schedule (`jackpot worker`) or once (`jackpot prune`).
 
 What each table keeps, and for how long, is decided by its own app (`api.idempotency`,
-`tokens.sessions`, `webhooks.retention`, `vouchers.retention`, `limits.retention`; README, "Data kept and for how
-long"); this module runs those prunes in order, in bounded batches (`core.pruning`).
+`tokens.sessions`, `webhooks.retention`, `vouchers.retention`, `limits.retention`; README,
+"Data kept and for how long"); this module runs those prunes in order, in bounded batches
+(`core.pruning`).
 
 A worker prunes on its first pass, then every `JACKPOT_PRUNE_INTERVAL` seconds. One pass deletes
 at most `PASS_BATCHES` batches per step, so a backlog (the first run on an old database, a
