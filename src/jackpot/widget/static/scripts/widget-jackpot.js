@@ -68,8 +68,13 @@
         exhausted: ['Cette offre vient d\u2019\u00eatre \u00e9puis\u00e9e', 'Choisissez une autre enseigne.'],
         network: ['Connexion impossible', 'V\u00e9rifiez votre connexion Internet puis r\u00e9essayez.'],
         refused: ['Acc\u00e8s refus\u00e9', 'Cet acc\u00e8s n\u2019est pas valide. Rechargez la page ou contactez le support.'],
-        generic: ['Une erreur est survenue', 'Rien n\u2019a \u00e9t\u00e9 d\u00e9bit\u00e9. R\u00e9essayez dans un instant.']
-      }
+        generic: ['Une erreur est survenue', 'Rien n\u2019a \u00e9t\u00e9 d\u00e9bit\u00e9. R\u00e9essayez dans un instant.'],
+        userDay: ['Limite du jour atteinte', 'Vous avez d\u00e9j\u00e0 obtenu {n} aujourd\u2019hui, le maximum autoris\u00e9. Vous pourrez en obtenir un autre \u00e0 partir du {d}.'],
+        userMonth: ['Limite du mois atteinte', 'Vous avez d\u00e9j\u00e0 obtenu {n} ce mois-ci, le maximum autoris\u00e9. Vous pourrez en obtenir un autre \u00e0 partir du {d}.'],
+        userAmount: ['Plafond mensuel atteint', 'Vous pouvez convertir {m} par mois et il vous reste {r} ce mois-ci : ce bon d\u00e9passe ce montant. Le plafond repart \u00e0 z\u00e9ro le {d}.'],
+        address: ['Trop de r\u00e9servations', 'Trop de bons ont \u00e9t\u00e9 r\u00e9serv\u00e9s depuis cette connexion en une heure. R\u00e9essayez \u00e0 partir de {t}.']
+      },
+      vouchers: ['{n} bon', '{n} bons']
     },
     en: {
       title: 'Convert your balance',
@@ -123,8 +128,13 @@
         exhausted: ['This offer just ran out', 'Pick another store.'],
         network: ['Cannot connect', 'Check your Internet connection, then try again.'],
         refused: ['Access refused', 'This access is not valid. Reload the page or contact support.'],
-        generic: ['Something went wrong', 'Nothing was charged. Try again in a moment.']
-      }
+        generic: ['Something went wrong', 'Nothing was charged. Try again in a moment.'],
+        userDay: ['Daily limit reached', 'You already got {n} today, the most allowed. You can get another one from {d}.'],
+        userMonth: ['Monthly limit reached', 'You already got {n} this month, the most allowed. You can get another one from {d}.'],
+        userAmount: ['Monthly ceiling reached', 'You may convert {m} a month and have {r} left this month: this voucher is above it. The ceiling starts again on {d}.'],
+        address: ['Too many reservations', 'Too many vouchers were reserved from this connection within an hour. Try again from {t}.']
+      },
+      vouchers: ['{n} voucher', '{n} vouchers']
     }
   };
 
@@ -137,6 +147,13 @@
     'unsupported-algorithm': 'refused', 'unsupported-header': 'refused', 'unknown-partner': 'refused',
     'partner-mismatch': 'refused', 'invalid-signature': 'refused', 'invalid-token-claims': 'refused'
   };
+  // The partner's abuse limits (README, "Abuse limits"): which limit says the problem itself.
+  function limitKind(problem) {
+    if (problem.code === 'address-limit-reached') return 'address';
+    if (problem.code !== 'user-limit-reached') return null;
+    if (problem.limit === 'amount') return 'userAmount';
+    return problem.window === 'day' ? 'userDay' : 'userMonth';
+  }
   var SVG = 'http://www.w3.org/2000/svg';
   var ICONS = {
     back: 'M15 18l-6-6 6-6', prev: 'M15 18l-6-6 6-6', next: 'M9 18l6-6-6-6', ok: 'M5 12.5l4.5 4.5L19 7.5',
@@ -266,6 +283,9 @@
       if (!iso) return '';
       var o = withTime ? { dateStyle: 'long', timeStyle: 'short' } : { dateStyle: 'long', timeZone: 'UTC' };
       return new Intl.DateTimeFormat(intlLocale, o).format(new Date(iso));
+    }
+    function time(iso) {
+      return new Intl.DateTimeFormat(intlLocale, { timeStyle: 'short' }).format(new Date(iso));
     }
     function plural(forms, n) { return fill(forms[n === 1 ? 0 : 1], { n: n }); }
     function announce(text) {
@@ -609,9 +629,13 @@
       root.removeAttribute('aria-busy');
       var words = T.errors[kind] || T.errors.generic;
       var action = null;
+      var p = problem || {};
+      var vars = { a: state.amount === null ? '' : money(state.amount),
+        n: plural(T.vouchers, Number(p.maximum)), m: money(p.maximum), r: money(p.remaining),
+        d: date(p.resetsAt, true), t: p.resetsAt ? time(p.resetsAt) : '' };
       if (/used|expired|closed|refused/.test(kind)) {
         action = button('jk-btn jk-primary', T.reload, function () { window.location.reload(); });
-      } else if (kind === 'exhausted') {
+      } else if (kind === 'exhausted' || (kind === 'userAmount' && Number(p.remaining) > 0)) {
         action = button('jk-btn jk-primary', T.others, function () { state.details = {}; loadStores(true); });
       } else if (kind !== 'empty' && retry) {
         action = button('jk-btn jk-primary jk-retry', T.retry, retry);
@@ -619,7 +643,7 @@
       show('error', el('div', { class: 'jk-error', 'data-reason': kind }, [
         el('span', { class: 'jk-error-icon' }, icon(kind === 'network' ? 'offline' : 'alert')),
         title(words[0]),
-        el('p', { class: 'jk-lead', text: fill(words[1], { a: state.amount === null ? '' : money(state.amount) }) }),
+        el('p', { class: 'jk-lead', text: fill(words[1], vars) }),
         action,
         problem && problem.code ? el('p', { class: 'jk-error-code', text: fill(T.code, { c: problem.code }) }) : null
       ]), how || 'none', { screen: 'error', reason: kind }, state.interacted);
@@ -629,7 +653,7 @@
     function fail(problem, retry) {
       if (!state.alive) return;
       safeCall(onError, problem);
-      renderError(ERROR_KIND[problem.code] || 'generic', problem, 'none', retry);
+      renderError(limitKind(problem) || ERROR_KIND[problem.code] || 'generic', problem, 'none', retry);
     }
     function loadStores(focus) {
       if (state.screen !== 'loading') renderLoading();
