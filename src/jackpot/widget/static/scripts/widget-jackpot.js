@@ -69,10 +69,10 @@
         network: ['Connexion impossible', 'V\u00e9rifiez votre connexion Internet puis r\u00e9essayez.'],
         refused: ['Acc\u00e8s refus\u00e9', 'Cet acc\u00e8s n\u2019est pas valide. Rechargez la page ou contactez le support.'],
         generic: ['Une erreur est survenue', 'Rien n\u2019a \u00e9t\u00e9 d\u00e9bit\u00e9. R\u00e9essayez dans un instant.'],
-        userDay: ['Limite du jour atteinte', 'Vous avez d\u00e9j\u00e0 obtenu {n} aujourd\u2019hui, le maximum autoris\u00e9. Vous pourrez en obtenir un autre \u00e0 partir du {d}.'],
-        userMonth: ['Limite du mois atteinte', 'Vous avez d\u00e9j\u00e0 obtenu {n} ce mois-ci, le maximum autoris\u00e9. Vous pourrez en obtenir un autre \u00e0 partir du {d}.'],
-        userAmount: ['Plafond mensuel atteint', 'Vous pouvez convertir {m} par mois et il vous reste {r} ce mois-ci : ce bon d\u00e9passe ce montant. Le plafond repart \u00e0 z\u00e9ro le {d}.'],
-        address: ['Trop de r\u00e9servations', 'Trop de bons ont \u00e9t\u00e9 r\u00e9serv\u00e9s depuis cette connexion en une heure. R\u00e9essayez \u00e0 partir de {t}.']
+        userDay: ['Limite du jour atteinte', 'Vous avez d\u00e9j\u00e0 obtenu {n} aujourd\u2019hui. Prochain bon possible le {d}.'],
+        userMonth: ['Limite du mois atteinte', 'Vous avez d\u00e9j\u00e0 obtenu {n} ce mois-ci. Prochain bon possible le {d}.'],
+        userAmount: ['Plafond mensuel atteint', 'Il vous reste {r} \u00e0 convertir ce mois-ci (plafond {m}), jusqu\u2019au {d}.'],
+        address: ['Trop de r\u00e9servations', 'R\u00e9essayez \u00e0 partir de {t}.']
       },
       vouchers: ['{n} bon', '{n} bons']
     },
@@ -129,10 +129,10 @@
         network: ['Cannot connect', 'Check your Internet connection, then try again.'],
         refused: ['Access refused', 'This access is not valid. Reload the page or contact support.'],
         generic: ['Something went wrong', 'Nothing was charged. Try again in a moment.'],
-        userDay: ['Daily limit reached', 'You already got {n} today, the most allowed. You can get another one from {d}.'],
-        userMonth: ['Monthly limit reached', 'You already got {n} this month, the most allowed. You can get another one from {d}.'],
-        userAmount: ['Monthly ceiling reached', 'You may convert {m} a month and have {r} left this month: this voucher is above it. The ceiling starts again on {d}.'],
-        address: ['Too many reservations', 'Too many vouchers were reserved from this connection within an hour. Try again from {t}.']
+        userDay: ['Daily limit reached', 'You already got {n} today. Next voucher possible on {d}.'],
+        userMonth: ['Monthly limit reached', 'You already got {n} this month. Next voucher possible on {d}.'],
+        userAmount: ['Monthly ceiling reached', 'You have {r} left to convert this month (ceiling {m}), until {d}.'],
+        address: ['Too many reservations', 'Try again from {t}.']
       },
       vouchers: ['{n} voucher', '{n} vouchers']
     }
@@ -147,7 +147,7 @@
     'unsupported-algorithm': 'refused', 'unsupported-header': 'refused', 'unknown-partner': 'refused',
     'partner-mismatch': 'refused', 'invalid-signature': 'refused', 'invalid-token-claims': 'refused'
   };
-  // The partner's abuse limits (README, "Abuse limits"): which limit says the problem itself.
+  // Abuse limits (README): the problem names the limit.
   function limitKind(problem) {
     if (problem.code === 'address-limit-reached') return 'address';
     if (problem.code !== 'user-limit-reached') return null;
