@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from jackpot.core.formats import amount as json_amount
 from jackpot.core.formats import iso
@@ -254,10 +254,20 @@ def release(partner_id: str, user_id: str, reserved_at: datetime, price: Decimal
     month's rows, when they are still kept (a period over has been pruned: nothing to free)."""
     if not user_id:
         return
+    for rows in held_by(partner_id, user_id, reserved_at):
+        rows.update(vouchers=F("vouchers") - 1, amount_cents=F("amount_cents") - cents(price))
+
+
+def held_by(partner_id: str, user_id: str, reserved_at: datetime) -> list:
+    """The day's row and the month's row a reservation made at `reserved_at` counted in, each
+    by its whole key (`user_usage_once`)."""
     day, month, _ = windows(reserved_at)
-    UserUsage.objects.filter(partner_id=partner_id, user_id=user_id, vouchers__gt=0).filter(
-        Q(period=Period.DAY, start=day) | Q(period=Period.MONTH, start=month)
-    ).update(vouchers=F("vouchers") - 1, amount_cents=F("amount_cents") - cents(price))
+    return [
+        UserUsage.objects.filter(
+            partner_id=partner_id, user_id=user_id, period=period, start=start, vouchers__gt=0
+        )
+        for period, start in ((Period.DAY, day), (Period.MONTH, month))
+    ]
 
 
 def record_refusal(partner_id: str, kind: str, now: datetime) -> None:

@@ -39,11 +39,16 @@ class Refusals:
         return sum(self.totals)
 
 
-def refusals(partner_id: str, now: datetime, days: int = DAYS_SHOWN) -> Refusals:
+def refusal_rows(partner_id: str, now: datetime, days: int = DAYS_SHOWN):
+    """The partner's refusal counts of the last `days` days, the newest first."""
     today = windows(now)[0]
-    rows = LimitRefusal.objects.filter(
+    return LimitRefusal.objects.filter(
         partner_id=partner_id, day__gt=today - timedelta(days=days), day__lte=today
     ).order_by("-day")
+
+
+def refusals(partner_id: str, now: datetime, days: int = DAYS_SHOWN) -> Refusals:
+    rows = refusal_rows(partner_id, now, days)
     kinds = list(RefusalKind.choices)
     position = {kind: i for i, (kind, _) in enumerate(kinds)}
     by_day: dict[date, list[int]] = {}
@@ -68,12 +73,11 @@ class Usage:
         return min(100, round(self.fraction * 100))
 
 
-def _top(partner_id: str, period: str, start: date, column: str, count: int):
-    return list(
-        UserUsage.objects.filter(
-            partner_id=partner_id, period=period, start=start, **{f"{column}__gt": 0}
-        ).order_by(f"-{column}")[:count]
-    )
+def top(partner_id: str, period: str, start: date, column: str, count: int = NEAREST):
+    """The `count` users of the period with the largest `column` (vouchers, amount_cents)."""
+    return UserUsage.objects.filter(
+        partner_id=partner_id, period=period, start=start, **{f"{column}__gt": 0}
+    ).order_by(f"-{column}")[:count]
 
 
 def _usage(row: UserUsage, max_vouchers, max_amount) -> Usage:
@@ -91,7 +95,7 @@ def nearest_today(partner_id: str, limits: Limits, now: datetime, count: int = N
     if limits.per_user_day is None:
         return []
     day = windows(now)[0]
-    rows = _top(partner_id, Period.DAY, day, "vouchers", count)
+    rows = top(partner_id, Period.DAY, day, "vouchers", count)
     return [_usage(row, limits.per_user_day, None) for row in rows]
 
 
@@ -101,11 +105,11 @@ def nearest_this_month(partner_id: str, limits: Limits, now: datetime, count: in
     found: dict[str, UserUsage] = {}
     if limits.per_user_month is not None:
         found.update(
-            (r.user_id, r) for r in _top(partner_id, Period.MONTH, month, "vouchers", count)
+            (r.user_id, r) for r in top(partner_id, Period.MONTH, month, "vouchers", count)
         )
     if limits.amount_per_user_month is not None:
         found.update(
-            (r.user_id, r) for r in _top(partner_id, Period.MONTH, month, "amount_cents", count)
+            (r.user_id, r) for r in top(partner_id, Period.MONTH, month, "amount_cents", count)
         )
     usages = [
         _usage(row, limits.per_user_month, limits.amount_per_user_month) for row in found.values()
