@@ -49,3 +49,15 @@ def test_the_worker_prunes_them(partner):
     run = pruning.prune(NOW)
     assert run.deleted["limitUsage"] == 3
     assert run.deleted["limitRefusals"] == 0
+
+
+def test_an_erasure_forgets_the_users_counters_only(partner, make_partner):
+    counters(partner)
+    beta = make_partner("beta")
+    UserUsage.objects.create(partner=beta, user_id="u", period="day", start=date(2026, 3, 14))
+    UserUsage.objects.create(partner=partner, user_id="v", period="day", start=date(2026, 3, 14))
+    assert retention.forget_user(partner.pk, "u") == 4
+    assert sorted(UserUsage.objects.values_list("partner_id", "user_id")) == [
+        ("acme", "v"),
+        ("beta", "u"),
+    ]

@@ -41,3 +41,10 @@ def prune_usage(now: datetime, budget: Budget = UNTIL_DONE) -> int:
 
 def prune_refusals(now: datetime, budget: Budget = UNTIL_DONE) -> int:
     return delete_in_batches(old_refusals(now), budget)
+
+
+def forget_user(partner_id: str, user_id: str) -> int:
+    """Erase what the limits hold about one userId of a partner (its day and month counters),
+    for a personal-data erasure; returns how many rows went. Read by `user_usage_once`."""
+    deleted, _ = UserUsage.objects.filter(partner_id=partner_id, user_id=user_id).delete()
+    return deleted

@@ -105,7 +105,11 @@ def set_limits(partner: Partner, values: dict, *, clear: bool = False) -> Limits
         partner = Partner.objects.select_for_update().get(pk=partner.pk)
         for column, value in changes.items():
             setattr(partner, column, value)
-        partner.full_clean(exclude=[f.name for f in Partner._meta.fields if f.name not in changes])
+        # The limits' own fields only: the partner's other rules (its domains) are not what
+        # changes here, and must not block a limit on a partner set up long ago.
+        partner.clean_fields(
+            exclude=[f.name for f in Partner._meta.fields if f.name not in changes]
+        )
         partner.save(update_fields=list(changes))
     return limits_of(partner)
 
