@@ -211,7 +211,7 @@ def take(
             resets = _midnight(_next_month(month))
             if limits.per_user_month is not None and used.vouchers >= limits.per_user_month:
                 raise user_refusal(RefusalKind.USER_MONTH, limits, resets)
-            remaining = Decimal(max_cents - used.amount_cents) / 100
+            remaining = Decimal(max(0, max_cents - used.amount_cents)) / 100  # a lowered limit
             raise user_refusal(
                 RefusalKind.USER_AMOUNT_MONTH, limits, resets, remaining=remaining.quantize(CENT)
             )
