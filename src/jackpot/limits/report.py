@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from jackpot.limits.enforcement import windows
 from jackpot.limits.models import LimitRefusal, Period, RefusalKind, UserUsage
 from jackpot.partners.limits import Limits
@@ -28,11 +30,24 @@ class RefusalDay:
     total: int
 
 
+# The refusal table's column headings: short, the card above names each limit in full.
+SHORT_LABELS = {
+    RefusalKind.USER_DAY: _("Vouchers, day"),
+    RefusalKind.USER_MONTH: _("Vouchers, month"),
+    RefusalKind.USER_AMOUNT_MONTH: _("Amount, month"),
+    RefusalKind.ADDRESS_HOUR: _("Address, hour"),
+}
+
+
 @dataclass(frozen=True)
 class Refusals:
-    kinds: list[tuple[str, str]]  # (kind, label), the table's columns
+    kinds: list[tuple[str, str]]  # (kind, full label)
     days: list[RefusalDay]  # the days with refusals, the newest first
     totals: list[int]  # per kind over the days shown
+
+    @property
+    def headings(self) -> list[str]:
+        return [SHORT_LABELS[kind] for kind, _label in self.kinds]
 
     @property
     def total(self) -> int:
