@@ -16,9 +16,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 12
 
 
-def sessions(base, build_token, count, **claims):
+def sessions(base, build_token, count, prefix="limit", **claims):
     tokens = [
-        build_token(**{**SHOPPER, "notificationKey": f"limit-{i}", **claims}) for i in range(count)
+        build_token(**{**SHOPPER, "notificationKey": f"{prefix}-{i}", **claims})
+        for i in range(count)
     ]
     return [
         httpx.post(
@@ -95,3 +96,40 @@ def test_reservations_per_address_per_hour_hold_under_simultaneous_reservations(
     assert all(int(r.headers["Retry-After"]) >= 1 for r in refused)
     assert AddressUsage.objects.get().reservations == 4
     assert Voucher.objects.count() == 4
+
+
+def test_cancellations_and_reservations_of_one_user_at_once_stay_consistent(
+    live_server, limited, build_token
+):
+    """Cancels give places back while reservations take them, on the same user's rows and the
+    same campaign's: no deadlock (no 5xx), never over the limit, counters equal to vouchers."""
+    partner = limited(perUserDay=3)
+    partner.confirmation_mode = "manual"
+    partner.save()
+    held = [
+        r.json()["id"] for r in race(live_server.url, sessions(live_server.url, build_token, 3))
+    ]
+    bearers = sessions(live_server.url, build_token, 6, prefix="again")
+
+    def work(i):
+        if i < 3:
+            return httpx.put(
+                f"{live_server.url}/v2/voucher/{held[i]}/cancel",
+                headers={"apikey": partner.issued.apiKey},
+                timeout=60,
+            )
+        return httpx.post(
+            f"{live_server.url}{RESERVE}",
+            json={"value": 30},
+            headers={"Authorization": f"Bearer {bearers[i - 3]}"},
+            timeout=60,
+        )
+
+    responses = simultaneously(9, work)
+    assert all(r.status_code < 500 for r in responses), [r.text for r in responses]
+    assert [r.status_code for r in responses[:3]] == [200] * 3  # every cancel went through
+    assert {r.status_code for r in responses[3:]} <= {201, 409}
+    active = Voucher.objects.exclude(state__in=["CANCELED", "EXPIRED"]).count()
+    assert active <= 3
+    assert UserUsage.objects.get(period="day").vouchers == active
+    assert UserUsage.objects.get(period="month").vouchers == active

@@ -93,11 +93,15 @@ def record(
 
 def release_budget(voucher: Voucher) -> None:
     """What a cancelled or expired reservation gives back: the campaign's bonus and cap, and
-    what it counted against its user's limits (`limits.enforcement`)."""
-    budget.give_back(voucher.campaign_id, voucher.bonus)
+    what it counted against its user's limits (`limits.enforcement`).
+
+    The user's counters first, the campaign's row second: the order a reservation takes them
+    in, so that a cancellation and a reservation of the same user and campaign never wait on
+    each other in a circle (a deadlock: tests/limits/test_limit_concurrency.py)."""
     enforcement.release(
         voucher.partner_id, voucher.user_id, voucher.reservation_date, voucher.price
     )
+    budget.give_back(voucher.campaign_id, voucher.bonus)
 
 
 def apply(
