@@ -61,3 +61,15 @@ def test_an_erasure_forgets_the_users_counters_only(partner, make_partner):
         ("acme", "v"),
         ("beta", "u"),
     ]
+
+
+def test_erasing_a_user_on_request_erases_its_limit_counters(partner, catalog):
+    from jackpot.partners import limits
+    from jackpot.vouchers import personal_data
+    from support.reservations import reserve
+
+    limits.set_limits(partner, {"perUserDay": 5})
+    reserve(partner)
+    reserve(partner, userId="someone-else")
+    personal_data.erase_user(partner, "user-42", "test")
+    assert list(UserUsage.objects.values_list("user_id", flat=True).distinct()) == ["someone-else"]

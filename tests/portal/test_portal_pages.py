@@ -30,6 +30,7 @@ PAGES = [
     "portal:refunds",
     "portal:limits",
     "portal:token",
+    "portal:personal",
     "portal:password",
 ]
 

@@ -92,8 +92,9 @@ def record(
 
 
 def release_budget(voucher: Voucher) -> None:
-    """What a cancelled or expired reservation gives back: the campaign's bonus and cap, and
-    what it counted against its user's limits (`limits.enforcement`).
+    """What a cancelled or expired reservation gives back: what it counted against its user's
+    limits (`limits.enforcement`), and the campaign's bonus and cap (nothing for a test voucher,
+    which took none).
 
     The user's counters first, the campaign's row second: the order a reservation takes them
     in, so that a cancellation and a reservation of the same user and campaign never wait on
@@ -101,7 +102,8 @@ def release_budget(voucher: Voucher) -> None:
     enforcement.release(
         voucher.partner_id, voucher.user_id, voucher.reservation_date, voucher.price
     )
-    budget.give_back(voucher.campaign_id, voucher.bonus)
+    if voucher.partner.livemode:
+        budget.give_back(voucher.campaign_id, voucher.bonus)
 
 
 def apply(

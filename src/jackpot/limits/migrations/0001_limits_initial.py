@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('partners', '0006_limits_partner_limits'),
+        ('partners', '0008_limits_partner_limits'),
     ]
 
     operations = [

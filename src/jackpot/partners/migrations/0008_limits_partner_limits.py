@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0005_verbose_names'),
+        ('partners', '0007_testmode_twins_for_existing'),
     ]
 
     operations = [
