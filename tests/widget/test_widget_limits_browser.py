@@ -23,7 +23,7 @@ def test_a_user_over_the_daily_limit_reads_why_in_french(platform, page):
     error = page.locator('#jackpot .jk-error[data-reason="userDay"]')
     error.wait_for()
     assert page.get_by_role("heading", name="Limite du jour atteinte").is_visible()
-    assert "Vous avez déjà obtenu 1 bon aujourd’hui" in error.inner_text()
+    assert "Prochain bon possible le" in error.inner_text()
     assert "user-limit-reached" in error.inner_text()
     problem = page.evaluate("window.problems[0]")
     assert (problem["code"], problem["limit"], problem["window"]) == (
@@ -43,5 +43,5 @@ def test_too_many_reservations_from_one_address_in_english(platform, page):
     error = page.locator('#jackpot .jk-error[data-reason="address"]')
     error.wait_for()
     assert page.get_by_role("heading", name="Too many reservations").is_visible()
-    assert "Try again from" in error.inner_text()
+    assert "Try again on" in error.inner_text()
     assert page.evaluate("window.problems[0].status") == 429

@@ -70,12 +70,11 @@
         network: ['Connexion impossible', 'V\u00e9rifiez votre connexion Internet puis r\u00e9essayez.'],
         refused: ['Acc\u00e8s refus\u00e9', 'Cet acc\u00e8s n\u2019est pas valide. Rechargez la page ou contactez le support.'],
         generic: ['Une erreur est survenue', 'Rien n\u2019a \u00e9t\u00e9 d\u00e9bit\u00e9. R\u00e9essayez dans un instant.'],
-        userDay: ['Limite du jour atteinte', 'Vous avez d\u00e9j\u00e0 obtenu {n} aujourd\u2019hui. Prochain bon possible le {d}.'],
-        userMonth: ['Limite du mois atteinte', 'Vous avez d\u00e9j\u00e0 obtenu {n} ce mois-ci. Prochain bon possible le {d}.'],
-        userAmount: ['Plafond mensuel atteint', 'Il vous reste {r} \u00e0 convertir ce mois-ci (plafond {m}), jusqu\u2019au {d}.'],
-        address: ['Trop de r\u00e9servations', 'R\u00e9essayez \u00e0 partir de {t}.']
-      },
-      vouchers: ['{n} bon', '{n} bons']
+        userDay: ['Limite du jour atteinte', 'Prochain bon possible le {d}.'],
+        userMonth: ['Limite du mois atteinte', 'Prochain bon possible le {d}.'],
+        userAmount: ['Plafond du mois atteint', 'Il vous reste {r} \u00e0 convertir jusqu\u2019au {d}.'],
+        address: ['Trop de r\u00e9servations', 'R\u00e9essayez le {d}.']
+      }
     },
     en: {
       title: 'Convert your balance',
@@ -131,12 +130,11 @@
         network: ['Cannot connect', 'Check your Internet connection, then try again.'],
         refused: ['Access refused', 'This access is not valid. Reload the page or contact support.'],
         generic: ['Something went wrong', 'Nothing was charged. Try again in a moment.'],
-        userDay: ['Daily limit reached', 'You already got {n} today. Next voucher possible on {d}.'],
-        userMonth: ['Monthly limit reached', 'You already got {n} this month. Next voucher possible on {d}.'],
-        userAmount: ['Monthly ceiling reached', 'You have {r} left to convert this month (ceiling {m}), until {d}.'],
-        address: ['Too many reservations', 'Try again from {t}.']
-      },
-      vouchers: ['{n} voucher', '{n} vouchers']
+        userDay: ['Daily limit reached', 'Next voucher possible on {d}.'],
+        userMonth: ['Monthly limit reached', 'Next voucher possible on {d}.'],
+        userAmount: ['Monthly limit reached', 'You have {r} left to convert until {d}.'],
+        address: ['Too many reservations', 'Try again on {d}.']
+      }
     }
   };
 
@@ -149,12 +147,9 @@
     'unsupported-algorithm': 'refused', 'unsupported-header': 'refused', 'unknown-partner': 'refused',
     'partner-mismatch': 'refused', 'invalid-signature': 'refused', 'invalid-token-claims': 'refused'
   };
-  // Abuse limits (README): the problem names the limit.
-  function limitKind(problem) {
-    if (problem.code === 'address-limit-reached') return 'address';
-    if (problem.code !== 'user-limit-reached') return null;
-    if (problem.limit === 'amount') return 'userAmount';
-    return problem.window === 'day' ? 'userDay' : 'userMonth';
+  function limitKind(p) {
+    return p.code === 'address-limit-reached' ? 'address' : p.code !== 'user-limit-reached' ? null
+      : p.limit === 'amount' ? 'userAmount' : p.window === 'day' ? 'userDay' : 'userMonth';
   }
   var SVG = 'http://www.w3.org/2000/svg';
   var ICONS = {
@@ -285,9 +280,6 @@
       if (!iso) return '';
       var o = withTime ? { dateStyle: 'long', timeStyle: 'short' } : { dateStyle: 'long', timeZone: 'UTC' };
       return new Intl.DateTimeFormat(intlLocale, o).format(new Date(iso));
-    }
-    function time(iso) {
-      return new Intl.DateTimeFormat(intlLocale, { timeStyle: 'short' }).format(new Date(iso));
     }
     function plural(forms, n) { return fill(forms[n === 1 ? 0 : 1], { n: n }); }
     function announce(text) {
@@ -632,12 +624,9 @@
       var words = T.errors[kind] || T.errors.generic;
       var action = null;
       var p = problem || {};
-      var vars = { a: state.amount === null ? '' : money(state.amount),
-        n: plural(T.vouchers, Number(p.maximum)), m: money(p.maximum), r: money(p.remaining),
-        d: date(p.resetsAt, true), t: p.resetsAt ? time(p.resetsAt) : '' };
       if (/used|expired|closed|refused/.test(kind)) {
         action = button('jk-btn jk-primary', T.reload, function () { window.location.reload(); });
-      } else if (kind === 'exhausted' || (kind === 'userAmount' && Number(p.remaining) > 0)) {
+      } else if (kind === 'exhausted') {
         action = button('jk-btn jk-primary', T.others, function () { state.details = {}; loadStores(true); });
       } else if (kind !== 'empty' && retry) {
         action = button('jk-btn jk-primary jk-retry', T.retry, retry);
@@ -645,7 +634,8 @@
       show('error', el('div', { class: 'jk-error', 'data-reason': kind }, [
         el('span', { class: 'jk-error-icon' }, icon(kind === 'network' ? 'offline' : 'alert')),
         title(words[0]),
-        el('p', { class: 'jk-lead', text: fill(words[1], vars) }),
+        el('p', { class: 'jk-lead', text: fill(words[1], { a: state.amount === null ? '' : money(state.amount),
+          r: money(p.remaining), d: date(p.resetsAt, true) }) }),
         action,
         problem && problem.code ? el('p', { class: 'jk-error-code', text: fill(T.code, { c: problem.code }) }) : null
       ]), how || 'none', { screen: 'error', reason: kind }, state.interacted);
