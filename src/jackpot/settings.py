@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "jackpot.tokens",
     "jackpot.webhooks",
     "jackpot.ledger",
+    "jackpot.limits",  # per-partner abuse limits: usage counters and refusals
     "jackpot.vouchers",
     "jackpot.api",
     "jackpot.widget",
@@ -289,6 +290,9 @@ JACKPOT_WEBHOOK_RETENTION_DAYS = env_int("JACKPOT_WEBHOOK_RETENTION_DAYS", 30)
 JACKPOT_WEBHOOK_FAILED_RETENTION_DAYS = env_int("JACKPOT_WEBHOOK_FAILED_RETENTION_DAYS", 90)
 JACKPOT_JOB_RETENTION_DAYS = env_int("JACKPOT_JOB_RETENTION_DAYS", 30)
 JACKPOT_SESSION_RETENTION_DAYS = env_int("JACKPOT_SESSION_RETENTION_DAYS", 30)
+# Refusals by the partners' abuse limits, counted per day for the portal (limits/retention.py);
+# the usage counters themselves go as soon as their day, month or hour is over.
+JACKPOT_LIMIT_REFUSAL_RETENTION_DAYS = env_int("JACKPOT_LIMIT_REFUSAL_RETENTION_DAYS", 90)
 # Days after a voucher closed (vouchers/personal_data.py says when that is) before the worker
 # erases its user's personal data (userId, e-mail; the session's postcode, age, gender), keeping
 # what the accounts need; a session's own after it expired.

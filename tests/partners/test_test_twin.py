@@ -96,10 +96,17 @@ def _migrate(targets):
 @pytest.mark.django_db(transaction=True)
 def test_migration_0007_gives_partners_made_before_their_test_mode(make_partner):
     acme = make_partner("acme", confirmation_mode="manual")
-    _migrate([("partners", "0006_testmode_test_twin")])
-    assert not Partner.objects.filter(live_partner__isnull=False).exists()
-    _migrate([("partners", "0007_testmode_twins_for_existing")])
-    twin = Partner.objects.get(live_partner=acme)
+    try:
+        _migrate([("partners", "0006_testmode_test_twin")])
+        assert not Partner.objects.filter(live_partner__isnull=False).exists()
+        _migrate([("partners", "0007_testmode_twins_for_existing")])
+        # Only the columns 0007 knows: later migrations add others (the abuse limits).
+        twin = Partner.objects.only(
+            "id", "confirmation_mode", "notification_url", "api_key_hint"
+        ).get(live_partner=acme)
+    finally:  # every app back at its latest migration, as the next tests expect
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
     assert twin.pk == "acme~test" and twin.confirmation_mode == "manual"
     assert twin.notification_url == "" and twin.api_key_hint.startswith("jpk_test_")
     assert ApiSignature.objects.filter(partner=twin).count() == 1

@@ -15,6 +15,7 @@ PAGES = [
     "/portal/coupons/",
     "/portal/coupons/pending/",
     "/portal/refunds/",
+    "/portal/limits/",
     "/portal/wallet/",
     "/portal/legal/",
     "/portal/account/",

@@ -106,6 +106,7 @@ LIST_PAGES = [
     ("portal:coupons", {"state": "READY"}),
     ("portal:pending", {}),
     ("portal:refunds", {}),
+    ("portal:limits", {}),
     ("portal:wallet", {}),
     ("portal:security", {}),
     ("portal:account", {}),

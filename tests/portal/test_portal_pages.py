@@ -28,6 +28,7 @@ PAGES = [
     "portal:coupons",
     "portal:pending",
     "portal:refunds",
+    "portal:limits",
     "portal:token",
     "portal:personal",
     "portal:password",

@@ -107,6 +107,8 @@ def test_worker_once_and_jackpot_prune_delete_what_is_past_its_retention(
         "unsentEnvelopes": 0,
         "deliveryJobs": 0,
         "sessions": 0,
+        "limitUsage": 0,
+        "limitRefusals": 0,
         "personalDataVouchers": 0,
         "personalDataSessions": 0,
         "backofficeLogins": 0,

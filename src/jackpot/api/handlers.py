@@ -16,7 +16,7 @@ from jackpot.core.problems import Problem
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(Problem)
     def on_problem(request, exc: Problem):
-        return problem_response(request, exc)
+        return problem_response(request, exc, exc.headers)
 
     @api.exception_handler(ValidationError)
     def on_validation(request, exc: ValidationError):

@@ -20,6 +20,7 @@ from jackpot.catalog.models import Store
 from jackpot.catalog.representation import offer_object, quote_object, store_object
 from jackpot.core.formats import amount
 from jackpot.core.problems import Problem
+from jackpot.core.proxies import request_client
 from jackpot.tokens.models import Session
 from jackpot.vouchers import reservation
 from jackpot.vouchers.representation import voucher_object
@@ -124,6 +125,7 @@ def _reserve(request, store_id, offer_id, by, amount_, custom_transaction_id):
         by=by,
         amount=amount_,
         custom_transaction_id=custom_transaction_id,
+        client_address=request_client(request),
     )
     return json_answer(voucher_object(result.voucher), status=201 if result.created else 200)
 
@@ -132,13 +134,29 @@ RESERVE_DOC = (
     "Reserves a voucher in this session: re-prices the offer, checks the price against the "
     "session amount and the campaign's budget, and creates the voucher `RESERVED` (or "
     "`CONFIRMED` at once when the partner confirms automatically). The session then ends. "
-    "A second reservation with the same notificationKey returns the first voucher (200)."
+    "A second reservation with the same notificationKey returns the first voucher (200).\n\n"
+    'The partner\'s abuse limits (README, "Abuse limits") are checked here; a refusal writes '
+    "nothing and leaves the session open: `user-limit-reached` (409) names the limit "
+    "(`limit`: `vouchers` or `amount`, `window`: `day` or `month`, `maximum`, `resetsAt`, and "
+    "`remaining` for the amount), `address-limit-reached` (429, `Retry-After`) the client "
+    "address's reservations this hour."
 )
+RESERVE_RESPONSES = {
+    409: {
+        "description": "`session-closed`, `offer-exhausted`, or `user-limit-reached`: this "
+        "userId reached one of the partner's limits (vouchers a day or a month, amount a month)."
+    },
+    429: {
+        "description": "`address-limit-reached`: the partner's limit of reservations per client "
+        "address per hour is reached, see `Retry-After`; or `rate-limited`."
+    },
+}
 # What both ways of reserving answer and how the API reference presents them.
 RESERVE = {
-    "response": {201: VoucherOut, 200: VoucherOut, **ERRORS},
+    "response": {201: VoucherOut, 200: VoucherOut, **ERRORS, 429: ProblemOut},
     "description": RESERVE_DOC,
     "tags": ["Reservation"],
+    "openapi_extra": {"responses": RESERVE_RESPONSES},
 }
 
 

@@ -38,6 +38,10 @@ class PartnerForm(forms.ModelForm):
             "sending_enabled",
             "currency",
             "session_ceiling",
+            "limit_per_user_day",
+            "limit_per_user_month",
+            "limit_amount_per_user_month",
+            "limit_per_address_hour",
         ]
 
 
@@ -102,6 +106,22 @@ class PartnerAdmin(PartnerTools, admin.ModelAdmin):
             {"fields": ["domains", "notification_url", "confirmation_mode", "sending_enabled"]},
         ),
         (_("Money"), {"fields": ["currency", "session_ceiling", "wallet_balance"]}),
+        (
+            _("Abuse limits"),
+            {
+                "fields": [
+                    "limit_per_user_day",
+                    "limit_per_user_month",
+                    "limit_amount_per_user_month",
+                    "limit_per_address_hour",
+                ],
+                "description": _(
+                    "Optional. A reservation over a limit is refused with user-limit-reached "
+                    "(409) or address-limit-reached (429); the partner sees its limits, their "
+                    "refusals and its users nearest them in the portal."
+                ),
+            },
+        ),
         (
             _("Credentials"),
             {

@@ -1,8 +1,16 @@
-"""`jackpot partner create|rotate`: a partner and its credentials (live and test), printed once."""
+"""`jackpot partner create|rotate`: a partner and its credentials (live and test), printed
+once; `jackpot partner limits`: a partner's abuse limits, shown or changed."""
 
 from jackpot.cli.base import CommandError, actions, amount, partner, print_json
 
 CREDENTIALS = ("api-signature", "api-key", "client-secret", "webhook-secret")
+# The options of `jackpot partner limits`, by the limit's API name (`partners.limits.FIELDS`).
+LIMIT_OPTIONS = {
+    "perUserDay": "--per-user-day",
+    "perUserMonth": "--per-user-month",
+    "amountPerUserMonth": "--amount-per-user-month",
+    "perAddressHour": "--per-address-hour",
+}
 
 
 def cmd_partner_create(args) -> int:
@@ -71,6 +79,43 @@ def cmd_partner_rotate(args) -> int:
     return 0
 
 
+def limit_values(args) -> dict:
+    """The limits the options name, parsed: `none` removes one; a bad value names its option."""
+    from jackpot.partners.limits import parse_limit
+
+    values = {}
+    for name, option in LIMIT_OPTIONS.items():
+        text = getattr(args, option[2:].replace("-", "_"))
+        if text is None:
+            continue
+        if text.strip().lower() == "none":
+            values[name] = None
+            continue
+        try:
+            values[name] = parse_limit(name, text)
+        except ValueError as exc:
+            raise CommandError(f"{option}: {exc}") from None
+    return values
+
+
+def cmd_partner_limits(args) -> int:
+    from django.core.exceptions import ValidationError
+
+    from jackpot.partners import limits
+
+    found = partner(args.partner_id)
+    if found.is_test:
+        raise CommandError(
+            f"{found.pk} is a test twin: set the limits of {found.live_id}, which it follows"
+        )
+    try:
+        current = limits.set_limits(found, limit_values(args), clear=args.clear)
+    except ValidationError as exc:
+        raise CommandError(limits.validation_message(exc)) from None
+    print_json({"partner": found.pk, "limits": current.as_json()})
+    return 0
+
+
 def add_parsers(sub) -> None:
     partner_sub = actions(sub, "partner", "manage partners")
     create = partner_sub.add_parser("create", help="create a partner, print its credentials")
@@ -105,3 +150,21 @@ def add_parsers(sub) -> None:
         help="how long the previous apiSignature or webhook secret stays valid (default 24)",
     )
     rotate.set_defaults(handler=cmd_partner_rotate)
+
+    limits = partner_sub.add_parser(
+        "limits",
+        help="show or set a partner's abuse limits (README, Abuse limits)",
+        description="With no option, prints the limits. Each option sets one limit, or removes "
+        "it with `none`; --clear removes every limit no option sets.",
+    )
+    limits.add_argument("partner_id", metavar="PARTNER")
+    limits.add_argument("--per-user-day", metavar="N", help="vouchers per userId per day")
+    limits.add_argument("--per-user-month", metavar="N", help="vouchers per userId per month")
+    limits.add_argument(
+        "--amount-per-user-month", metavar="AMOUNT", help="amount converted per userId per month"
+    )
+    limits.add_argument(
+        "--per-address-hour", metavar="N", help="reservations per client address per hour"
+    )
+    limits.add_argument("--clear", action="store_true", help="remove the limits not set here")
+    limits.set_defaults(handler=cmd_partner_limits)

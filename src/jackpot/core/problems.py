@@ -15,6 +15,7 @@ class Problem(Exception):
     detail: str = ""
     errors: list[dict] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)  # HTTP headers the answer carries (Retry-After)
 
     def __post_init__(self):
         super().__init__(self.detail or self.title)

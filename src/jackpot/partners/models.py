@@ -4,6 +4,7 @@ import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -86,6 +87,38 @@ class Partner(models.Model):
         help_text=_("Vouchers are e-mailed to the user when the token carries an e-mail."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
+    # Abuse limits (`partners.limits`, enforced at reservation by `limits.enforcement`): each
+    # one optional, null meaning no limit.
+    limit_per_user_day = models.PositiveIntegerField(
+        _("vouchers per userId per day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: no limit."),
+    )
+    limit_per_user_month = models.PositiveIntegerField(
+        _("vouchers per userId per month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: no limit."),
+    )
+    limit_amount_per_user_month = models.DecimalField(
+        _("amount converted per userId per month"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Empty: no limit."),
+    )
+    limit_per_address_hour = models.PositiveIntegerField(
+        _("reservations per client address per hour"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: no limit."),
+    )
     # Only a digest of the API key and of the client secret is kept: they are checked, never
     # read back. The apiSignature and the webhook secret must be read to compute HMACs.
     api_key_digest = models.CharField(_("apiKey digest"), max_length=64, unique=True)

@@ -15,6 +15,7 @@ from jackpot.catalog import budget
 from jackpot.core.compiled import CompiledQuery, insert, save
 from jackpot.core.metrics import VOUCHER_TRANSITIONS
 from jackpot.core.problems import Problem, voucher_not_found
+from jackpot.limits import enforcement
 from jackpot.vouchers import jobs, journal, payments, rollup
 from jackpot.vouchers.codes import pool
 from jackpot.vouchers.models import JobKind, State, Voucher, VoucherEvent
@@ -91,7 +92,16 @@ def record(
 
 
 def release_budget(voucher: Voucher) -> None:
-    """Give a campaign what the voucher's reservation took: nothing for a test voucher."""
+    """What a cancelled or expired reservation gives back: what it counted against its user's
+    limits (`limits.enforcement`), and the campaign's bonus and cap (nothing for a test voucher,
+    which took none).
+
+    The user's counters first, the campaign's row second: the order a reservation takes them
+    in, so that a cancellation and a reservation of the same user and campaign never wait on
+    each other in a circle (a deadlock: tests/limits/test_limit_concurrency.py)."""
+    enforcement.release(
+        voucher.partner_id, voucher.user_id, voucher.reservation_date, voucher.price
+    )
     if voucher.partner.livemode:
         budget.give_back(voucher.campaign_id, voucher.bonus)
 

@@ -39,6 +39,7 @@ from django.utils import timezone
 from jackpot.core.problems import Problem
 from jackpot.core.pruning import UNTIL_DONE, Budget, cutoff, delete_in_batches
 from jackpot.core.redaction import without_values
+from jackpot.limits import retention as limits_retention
 from jackpot.partners.models import Partner
 from jackpot.tokens.claims import is_user_id
 from jackpot.tokens.models import Session
@@ -212,6 +213,9 @@ def erase_user(partner: Partner, user_id: str, actor: str) -> Erased:
         )
         sessions, _ = _erase_sessions(list(others))
         erased += Erased(sessions=sessions)
+        # The abuse limits' counters of this user go too (its day's and month's usage): the
+        # user starts again from nothing, as its vouchers no longer carry its userId.
+        limits_retention.forget_user(partner.pk, user_id)
         _audit(partner.pk, actor, REQUEST, erased, subject_digest(partner.pk, user_id))
     return erased
 

@@ -17,6 +17,8 @@ from jackpot.catalog import budget, offers, pricing
 from jackpot.core.compiled import CompiledQuery, CompiledUpdate, insert
 from jackpot.core.formats import amount as json_amount
 from jackpot.core.problems import Problem
+from jackpot.limits import enforcement
+from jackpot.partners.limits import limits_of
 from jackpot.partners.models import ConfirmationMode
 from jackpot.tokens.models import Session
 from jackpot.vouchers import journal, lifecycle
@@ -124,14 +126,25 @@ def reserve(
     by: str,
     amount: Decimal,
     custom_transaction_id: str | None = None,
+    client_address: str | None = None,
 ) -> Reservation:
-    """Reserve (and, in auto mode, confirm) a voucher; the same notificationKey gives it back."""
+    """Reserve (and, in auto mode, confirm) a voucher; the same notificationKey gives it back.
+
+    `client_address` is the verified address of the client (`core.proxies.request_client`),
+    which the partner's per-address limit counts; None (unknown) is not limited by address.
+    """
     if by not in ("price", "value"):
         raise ValueError(by)
     for attempt in range(COUPON_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _reserve(session, store_id, offer_id, by, amount, custom_transaction_id)
+                return _reserve(
+                    session, store_id, offer_id, by, amount, custom_transaction_id, client_address
+                )
+        except enforcement.LimitReached as refused:
+            # Nothing of the reservation was written; the refusal is, for the portal.
+            enforcement.record_refusal(session.partner_id, refused.kind, timezone.now())
+            raise
         except IntegrityError:
             # A concurrent reservation with the same notificationKey committed first...
             existing = _existing(session)
@@ -143,7 +156,9 @@ def reserve(
     raise AssertionError("unreachable")
 
 
-def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> Reservation:
+def _reserve(
+    session, store_id, offer_id, by, amount, custom_transaction_id, client_address
+) -> Reservation:
     now = timezone.now()
     # One round trip locks the session and says whether its notificationKey already has a
     # voucher (a retry with a new token): that voucher is the answer, whatever changed since.
@@ -182,6 +197,12 @@ def _reserve(session, store_id, offer_id, by, amount, custom_transaction_id) -> 
             409,
             "The campaign's remaining bonus budget cannot fund this voucher.",
         )
+    # The partner's abuse limits before the campaign's budget: a refusal then never waits on
+    # the campaign's row lock, and every reservation takes its locks in the same order. A test
+    # partner (test mode) has its own counters, under the limits its live partner set.
+    enforcement.take(
+        partner.pk, limits_of(partner), session.user_id, quote.price, client_address, now
+    )
     if partner.livemode:  # a test voucher is priced as a live one but spends no budget
         budget.take(offer.campaign.pk, quote.bonus)
     voucher = Voucher(

@@ -69,7 +69,11 @@
         exhausted: ['Cette offre vient d\u2019\u00eatre \u00e9puis\u00e9e', 'Choisissez une autre enseigne.'],
         network: ['Connexion impossible', 'V\u00e9rifiez votre connexion Internet puis r\u00e9essayez.'],
         refused: ['Acc\u00e8s refus\u00e9', 'Cet acc\u00e8s n\u2019est pas valide. Rechargez la page ou contactez le support.'],
-        generic: ['Une erreur est survenue', 'Rien n\u2019a \u00e9t\u00e9 d\u00e9bit\u00e9. R\u00e9essayez dans un instant.']
+        generic: ['Une erreur est survenue', 'Rien n\u2019a \u00e9t\u00e9 d\u00e9bit\u00e9. R\u00e9essayez dans un instant.'],
+        userDay: ['Limite du jour atteinte', 'Prochain bon possible le {d}.'],
+        userMonth: ['Limite du mois atteinte', 'Prochain bon possible le {d}.'],
+        userAmount: ['Plafond du mois atteint', 'Il vous reste {r} \u00e0 convertir jusqu\u2019au {d}.'],
+        address: ['Trop de r\u00e9servations', 'R\u00e9essayez le {d}.']
       }
     },
     en: {
@@ -125,7 +129,11 @@
         exhausted: ['This offer just ran out', 'Pick another store.'],
         network: ['Cannot connect', 'Check your Internet connection, then try again.'],
         refused: ['Access refused', 'This access is not valid. Reload the page or contact support.'],
-        generic: ['Something went wrong', 'Nothing was charged. Try again in a moment.']
+        generic: ['Something went wrong', 'Nothing was charged. Try again in a moment.'],
+        userDay: ['Daily limit reached', 'Next voucher possible on {d}.'],
+        userMonth: ['Monthly limit reached', 'Next voucher possible on {d}.'],
+        userAmount: ['Monthly limit reached', 'You have {r} left to convert until {d}.'],
+        address: ['Too many reservations', 'Try again on {d}.']
       }
     }
   };
@@ -139,6 +147,10 @@
     'unsupported-algorithm': 'refused', 'unsupported-header': 'refused', 'unknown-partner': 'refused',
     'partner-mismatch': 'refused', 'invalid-signature': 'refused', 'invalid-token-claims': 'refused'
   };
+  function limitKind(p) {
+    return p.code === 'address-limit-reached' ? 'address' : p.code !== 'user-limit-reached' ? null
+      : p.limit === 'amount' ? 'userAmount' : p.window === 'day' ? 'userDay' : 'userMonth';
+  }
   var SVG = 'http://www.w3.org/2000/svg';
   var ICONS = {
     back: 'M15 18l-6-6 6-6', prev: 'M15 18l-6-6 6-6', next: 'M9 18l6-6-6-6', ok: 'M5 12.5l4.5 4.5L19 7.5',
@@ -611,6 +623,7 @@
       root.removeAttribute('aria-busy');
       var words = T.errors[kind] || T.errors.generic;
       var action = null;
+      var p = problem || {};
       if (/used|expired|closed|refused/.test(kind)) {
         action = button('jk-btn jk-primary', T.reload, function () { window.location.reload(); });
       } else if (kind === 'exhausted') {
@@ -621,7 +634,8 @@
       show('error', el('div', { class: 'jk-error', 'data-reason': kind }, [
         el('span', { class: 'jk-error-icon' }, icon(kind === 'network' ? 'offline' : 'alert')),
         title(words[0]),
-        el('p', { class: 'jk-lead', text: fill(words[1], { a: state.amount === null ? '' : money(state.amount) }) }),
+        el('p', { class: 'jk-lead', text: fill(words[1], { a: state.amount === null ? '' : money(state.amount),
+          r: money(p.remaining), d: date(p.resetsAt, true) }) }),
         action,
         problem && problem.code ? el('p', { class: 'jk-error-code', text: fill(T.code, { c: problem.code }) }) : null
       ]), how || 'none', { screen: 'error', reason: kind }, state.interacted);
@@ -631,7 +645,7 @@
     function fail(problem, retry) {
       if (!state.alive) return;
       safeCall(onError, problem);
-      renderError(ERROR_KIND[problem.code] || 'generic', problem, 'none', retry);
+      renderError(limitKind(problem) || ERROR_KIND[problem.code] || 'generic', problem, 'none', retry);
     }
     function loadStores(focus) {
       if (state.screen !== 'loading') renderLoading();
