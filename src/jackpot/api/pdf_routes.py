@@ -64,7 +64,7 @@ def invalid_link() -> Problem:
 def voucher_pdf(request, voucher_id: UUID, query: Query[LinkQuery]):
     if not links.check(voucher_id, query.sig):
         raise invalid_link()
-    voucher = Voucher.objects.filter(pk=voucher_id).select_related("store").first()
+    voucher = Voucher.objects.filter(pk=voucher_id).select_related("store", "partner").first()
     if voucher is None or voucher.state not in links.WITH_PDF:
         raise Problem(
             "pdf-not-available",
