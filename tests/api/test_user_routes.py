@@ -54,6 +54,12 @@ def test_personal_data_lists_the_users_vouchers_sessions_and_notifications(
     }
     assert body["notifications"]
     assert all(n["notificationKey"] == voucher.notification_key for n in body["notifications"])
+    # The abuse limits count this userId: the counters are part of what is held about it.
+    assert body["livemode"] is True
+    assert {(u["period"], u["vouchers"], u["amount"]) for u in body["limitUsage"]} == {
+        ("day", 1, f"{voucher.price:.2f}"),
+        ("month", 1, f"{voucher.price:.2f}"),
+    }
 
 
 def test_erase_blanks_the_personal_fields_and_keeps_the_accounts(api_client, two_partners):

@@ -42,6 +42,7 @@ EXAMPLE_VOUCHER = {
 class PersonalDataOut(Schema):
     userId: str  # noqa: N815
     partnerId: str  # noqa: N815
+    livemode: bool = Field(description="false when asked with test credentials (test data).")
     generatedAt: str  # noqa: N815
     vouchers: list[dict] = Field(
         description="Every voucher reserved for this user: the voucher object, plus `email`."
@@ -53,6 +54,10 @@ class PersonalDataOut(Schema):
     notifications: list[dict] = Field(
         description="The notifications kept about these vouchers, as they were sent."
     )
+    limitUsage: list[dict] = Field(  # noqa: N815
+        description="The abuse limits' counters of this userId (day and month: vouchers and "
+        "amount counted against the partner's limits), kept until their period is over."
+    )
     erasures: list[dict] = Field(description="Earlier erasures asked for this user.")
 
     model_config = ConfigDict(
@@ -61,6 +66,7 @@ class PersonalDataOut(Schema):
                 {
                     "userId": "u-1234",
                     "partnerId": "demo",
+                    "livemode": True,
                     "generatedAt": "2026-12-06T10:00:00.000Z",
                     "vouchers": [EXAMPLE_VOUCHER],
                     "sessions": [
@@ -75,6 +81,14 @@ class PersonalDataOut(Schema):
                         }
                     ],
                     "notifications": [],
+                    "limitUsage": [
+                        {
+                            "period": "month",
+                            "start": "2026-12-01",
+                            "vouchers": 2,
+                            "amount": "200.00",
+                        }
+                    ],
                     "erasures": [],
                 }
             ]

@@ -131,3 +131,20 @@ def nearest_this_month(partner_id: str, limits: Limits, now: datetime, count: in
     ]
     usages.sort(key=lambda u: (-u.fraction, u.user_id))
     return usages[:count]
+
+
+def held_about(partner_id: str, user_id: str) -> list[dict]:
+    """The counters kept about one userId of a partner, for a right-of-access request: they
+    carry the userId, so the user is owed them with the rest. Read by `user_usage_once`."""
+    rows = UserUsage.objects.filter(partner_id=partner_id, user_id=user_id).order_by(
+        "period", "-start"
+    )
+    return [
+        {
+            "period": row.period,
+            "start": row.start.isoformat(),
+            "vouchers": row.vouchers,
+            "amount": f"{Decimal(row.amount_cents) / 100:.2f}",
+        }
+        for row in rows
+    ]

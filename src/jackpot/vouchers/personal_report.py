@@ -2,14 +2,16 @@
 request (`GET /v2/users/{userId}/personal-data`, the portal's download, `jackpot users show`).
 
 Everything found under the partner's userId: its vouchers (the voucher object, with the e-mail
-the token gave), the sessions its tokens opened (their personal claims as received), and the
-notifications kept about its vouchers (as they were sent). Another partner's user of the same
+the token gave), the sessions its tokens opened (their personal claims as received), the
+notifications kept about its vouchers (as they were sent) and the abuse limits' counters of
+its userId. Another partner's user of the same
 userId is another person: never part of the answer. Once erased, nothing is found any more.
 """
 
 from django.utils import timezone
 
 from jackpot.core.formats import amount, iso
+from jackpot.limits import report as limits_report
 from jackpot.partners.models import Partner
 from jackpot.tokens.models import Session
 from jackpot.vouchers.models import NEWEST, PersonalDataErasure, Voucher
@@ -52,7 +54,8 @@ def held_about(partner: Partner, user_id: str) -> dict:
     ).order_by("-at", "-id")
     return {
         "userId": user_id,
-        "partnerId": partner.pk,
+        "partnerId": partner.live_id,
+        "livemode": partner.livemode,
         "generatedAt": iso(timezone.now()),
         "vouchers": [{**voucher_object(v), "email": v.email or None} for v in vouchers],
         "sessions": [_session(s) for s in sessions],
@@ -66,5 +69,7 @@ def held_about(partner: Partner, user_id: str) -> dict:
             }
             for e in events
         ],
+        # The abuse limits' day and month counters of this userId (`limits.report`).
+        "limitUsage": limits_report.held_about(partner.pk, user_id),
         "erasures": [{"at": iso(e.at), "vouchers": e.vouchers} for e in erasures[:20]],
     }
