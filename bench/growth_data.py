@@ -6,7 +6,7 @@
 
 Writing millions of vouchers through the API would take days, and rows written by hand would
 drift from what the code writes. So the application makes one voucher of each kind the normal
-way (token exchange, reservation, confirmation, the worker's PDF job and webhook deliveries
+way (token exchange, reservation, confirmation, the worker's READY job and webhook deliveries
 against a local receiver), and SQL copies every row those vouchers left, in every table, once
 per planned voucher (`generate_series`): new ids, the voucher's partner, store, user, dates,
 everything else as the application wrote it. A column added tomorrow is copied too.
@@ -14,9 +14,10 @@ everything else as the application wrote it. A column added tomorrow is copied t
 The plan spreads vouchers over two years (`--days`), one "whale" partner holding `--whale-share`
 per cent of them and paying from its wallet (a ledger transaction per voucher, monthly top-ups),
 the others billed by monthly statements. Work tables (sessions, token burns, outbox events,
-deliveries, attempts, PDF jobs) are filled only for the last `--recent-days`: what the worker's
+deliveries, attempts, READY jobs) are filled only for the last `--recent-days`: what the worker's
 pruning keeps (README, "Data kept and for how long"); vouchers, their journal, codes and money
-are kept for ever.
+are kept for ever. Voucher PDFs are not stored (drawn on request since `vouchers` 0013): there is
+no PDF table to fill.
 """
 
 import argparse
@@ -46,7 +47,6 @@ PER_VOUCHER = [
     ("vouchers_code", False),
     ("ledger_transaction", False),
     ("ledger_entry", False),
-    ("vouchers_voucherdocument", False),
     ("vouchers_deliveryjob", True),
     ("webhooks_outboxevent", True),
     ("webhooks_delivery", True),
@@ -122,7 +122,7 @@ def templates(receiver_url: str) -> dict[str, str]:
         confirmed = client.put(f"/v2/voucher/{voucher['id']}/confirm", HTTP_APIKEY=key)
         assert confirmed.status_code == 200, confirmed.content
         made[kind] = voucher["id"]
-    for _ in range(5):  # PDFs, then the webhooks of every step
+    for _ in range(5):  # READY, then the webhooks of every step
         delivery.process_due_jobs()
         webhook_delivery.deliver_due()
     return made

@@ -1,4 +1,4 @@
-"""Voucher PDFs per second: the renderer alone, then the worker's whole PDF job.
+"""Voucher PDFs: the renderer alone, the worker's READY job, then the PDF link followed.
 
     .venv/bin/python bench/pdf_bench.py                     # render + jobs on a temp SQLite file
     .venv/bin/python bench/pdf_bench.py --renders 2000 --jobs 0
@@ -8,14 +8,19 @@
    PINs and long mentions), timed one by one: median, p90 and PDFs per second on one core.
    Target: a median under 5 ms a page.
 2. **jobs**: N confirmed vouchers of a generated-code store, then `delivery.process_due_jobs`
-   (what `jackpot worker` runs) until none is due: codes minted, PDF rendered and stored,
-   READY, the event and the webhook outbox row written, one transaction per voucher.
+   (what `jackpot worker` runs) until none is due: codes minted if missing, READY, the event and
+   the webhook outbox row written, one transaction per voucher (the PDF is drawn on request,
+   not here). Wall clock and this process's CPU time per job (the database's is not in it).
+3. **downloads**: `--downloads` GETs of the vouchers' signed PDF links through Django's test
+   client (no HTTP server: the route's own cost): the voucher and its codes read, the page drawn,
+   its ETag computed; then the same with the browser's `If-None-Match` (a 304, no body).
 
 With --database-url the database must be a scratch one: it is migrated and each run adds its own
 partner, store and vouchers (ids suffixed with the time). Every run is bounded by its counts.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -147,34 +152,79 @@ def bench_jobs(count: int) -> None:
                 validity_date=now + timedelta(days=365),
             )
             lifecycle.apply(voucher, "confirm", "bench")  # mints the code, queues the PDF job
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     made = 0
     while True:
         done = delivery.process_due_jobs(limit=100)
         if not done:
             break
         made += done
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     ready = Voucher.objects.filter(store_id=STORE, state=State.READY).count()
     print(
         f"jobs: {connection.vendor}, {made} vouchers CONFIRMED → READY in {elapsed:.2f} s: "
-        f"{made / elapsed:.0f} a second, {elapsed / max(made, 1) * 1000:.1f} ms each "
-        f"(code minted, PDF rendered and stored, event and webhook row written)"
+        f"{made / elapsed:.0f} a second, {elapsed / max(made, 1) * 1000:.1f} ms each, "
+        f"{cpu / max(made, 1) * 1000:.1f} ms of this process's CPU each"
     )
     if ready != count:
         print(f"  only {ready} of {count} READY")
+
+
+def bench_downloads(count: int) -> None:
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    from jackpot.vouchers import links
+    from jackpot.vouchers.models import State, Voucher
+
+    ids = list(
+        Voucher.objects.filter(store_id=STORE, state=State.READY).values_list("pk", flat=True)
+    )
+    if not ids:
+        print("downloads: no READY voucher (run with --jobs)")
+        return
+    client = Client()
+    paths = [links.path(ids[n % len(ids)]) for n in range(count)]
+    client.get(paths[0])  # warm-up: the route's imports
+    for label, revalidate in (("200 PDF", False), ("304 If-None-Match", True)):
+        times, cpu, sizes = [], [], []
+        if revalidate:
+            etags = {path: client.get(path).get("ETag") for path in set(paths)}
+            if None in etags.values():
+                print("downloads: no ETag given (PDFs stored, before 0013): no revalidation")
+                return
+        for path in paths:
+            headers = {"HTTP_IF_NONE_MATCH": etags[path]} if revalidate else {}
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(path, **headers)
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+            sizes.append(len(response.content))
+            expected = 304 if revalidate else 200
+            assert response.status_code == expected, (urlsplit(path).path, response.status_code)
+        times.sort()
+        print(
+            f"downloads {label:<18} median {statistics.median(times) * 1000:6.2f} ms, "
+            f"p90 {times[int(len(times) * 0.9)] * 1000:6.2f} ms, "
+            f"CPU {statistics.mean(cpu) * 1000:5.2f} ms, {statistics.mean(sizes):6.0f} bytes "
+            f"({count} GETs)",
+            flush=True,
+        )
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--renders", type=int, default=1000, help="PDFs per voucher kind")
     parser.add_argument("--jobs", type=int, default=300, help="vouchers through the worker")
+    parser.add_argument("--downloads", type=int, default=300, help="PDF links followed")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "src"))
     scratch = tempfile.TemporaryDirectory(prefix="jackpot-bench-")
     database_url = args.database_url or f"sqlite:///{Path(scratch.name) / 'bench.sqlite3'}"
+    os.environ["JACKPOT_RATE_LIMIT_ANONYMOUS"] = "0"  # every download comes from one address
     django_here(database_url)
     from django.db import connection
 
@@ -183,6 +233,8 @@ def main(argv=None) -> int:
             bench_render(args.renders)
         if args.jobs:
             bench_jobs(args.jobs)
+        if args.jobs and args.downloads:
+            bench_downloads(args.downloads)
     finally:
         connection.close()
         scratch.cleanup()

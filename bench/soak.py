@@ -9,8 +9,9 @@ loopback, as in production. Every 30 seconds it prints the window's throughput, 
 and each server worker's resident memory. The reference memory is taken after the first
 minute (imports, caches and connection pools settled); the run fails when any error occurred
 or when a worker ends more than 10 % above its reference. The worker's backlog (delivery jobs
-not done, webhooks pending) is printed beside: a queue that keeps growing means one worker
-cannot keep up with that rate.
+not done, webhooks pending) is printed beside, with the worker's CPU over the window (its share
+of one core, `wk CPU`) and, at the end, its CPU time per flow: a queue that keeps growing means
+one worker cannot keep up with that rate.
 """
 
 import argparse
@@ -22,6 +23,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import psycopg
 
 BENCH = Path(__file__).resolve().parent
@@ -61,6 +63,50 @@ def backlog(url: str) -> tuple[int, int]:
         return db.execute(BACKLOG).fetchone()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children so far (`--processes N` forks)."""
+    try:
+        process = psutil.Process(pid)
+        processes = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for each in processes:
+        try:
+            times = each.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+DONE = """
+SELECT (SELECT count(*) FROM vouchers_deliveryjob WHERE status = 'done'),
+       (SELECT count(*) FROM webhooks_delivery WHERE status = 'delivered')
+"""
+
+
+def drain(url: str, worker_pid: int, seconds: float) -> None:
+    """The load stopped: how fast the worker empties what is left (a READY job writes one more
+    webhook, so the webhooks' queue may grow before it shrinks)."""
+    with psycopg.connect(url) as db:
+        before = db.execute(DONE).fetchone()
+    started, cpu = time.monotonic(), cpu_seconds(worker_pid)
+    left = backlog(url)
+    while left != (0, 0) and time.monotonic() - started < seconds:
+        time.sleep(2)
+        left = backlog(url)
+    took, spent = time.monotonic() - started, cpu_seconds(worker_pid) - cpu
+    with psycopg.connect(url) as db:
+        after = db.execute(DONE).fetchone()
+    jobs, hooks = after[0] - before[0], after[1] - before[1]
+    print(
+        f"drain: {jobs} jobs done and {hooks} webhooks delivered in {took:.0f} s, the load "
+        f"stopped ({jobs / took:.0f} and {hooks / took:.0f} a second, {spent:.0f} s of worker "
+        f"CPU); left: {left[0]} jobs, {left[1]} webhooks"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/jackpot_soak")
@@ -70,6 +116,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--job-processes", type=int, default=1, help="jackpot worker --processes")
+    parser.add_argument(
+        "--drain", type=float, default=300, help="seconds left to the worker to empty its queues"
+    )
     args = parser.parse_args()
 
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
@@ -96,11 +145,12 @@ def main() -> int:
     )
     print(
         f"{'minute':>6} {'flows/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-        f"{'jobs':>6} {'hooks':>6}  worker RSS MB"
+        f"{'jobs':>6} {'hooks':>6} {'wk CPU':>6}  worker RSS MB"
     )
+    worker_cpu, flows = 0.0, 0
     try:
         with servers.jackpot(env, args.workers, args.threads) as server:
-            started = time.monotonic()
+            started = last = time.monotonic()
             while time.monotonic() - started < args.minutes * 60:
                 rec = asyncio.run(
                     run_open(
@@ -119,16 +169,26 @@ def main() -> int:
                 if reference is None and elapsed >= SETTLE:
                     reference = rss
                 jobs, hooks = backlog(url)
+                # The jackpot worker's share of one core over the window (its processes').
+                spent, now = cpu_seconds(worker.pid), time.monotonic()
+                share, worker_cpu, last = (spent - worker_cpu) / (now - last), spent, now
+                flows += rec.flows
                 print(
                     f"{elapsed / 60:6.1f} {rec.flows / rec.seconds:8.0f} {lat['p50'] * 1000:7.1f} "
-                    f"{lat['p99'] * 1000:7.1f} {rec.error_count():6d} {jobs:6d} {hooks:6d}  "
-                    + " ".join(f"{mb:6.1f}" for mb in rss),
+                    f"{lat['p99'] * 1000:7.1f} {rec.error_count():6d} {jobs:6d} {hooks:6d} "
+                    f"{share:6.0%}  " + " ".join(f"{mb:6.1f}" for mb in rss),
                     flush=True,
                 )
                 if rec.error_count():
                     failures.append(
                         f"minute {elapsed / 60:.1f}: {dict(rec.errors)} shed {rec.shed}"
                     )
+        if flows:
+            print(
+                f"jackpot worker: {worker_cpu:.0f} s of CPU for {flows} flows, "
+                f"{worker_cpu / flows * 1000:.1f} ms a flow (its jobs and webhooks)"
+            )
+        drain(url, worker.pid, args.drain)
     finally:
         worker.terminate()
         worker.wait(timeout=30)

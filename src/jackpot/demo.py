@@ -10,6 +10,7 @@ keeps them: the partner is created again with the saved apiSignature and apiKey.
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -92,7 +93,8 @@ def demo_domains(base: str) -> list[str]:
 def ensure_demo_partner(base: str | None = None) -> dict:
     """The demo partner and its two logins, as saved in the data folder; created (again) when
     missing. Returns the partner's credentials (id, apiSignature, apiKey, clientSecret,
-    webhookSecret) and the logins (portalUser, portalPassword, operatorUser, operatorPassword).
+    webhookSecret, and `test`: the same four of its test mode) and the logins (portalUser,
+    portalPassword, operatorUser, operatorPassword).
 
     `base` is where the platform serves (`jackpot demo --host/--port`, a test's live server):
     the partner's domains follow it (`demo_domains`). Without it, a new partner gets those of
@@ -118,12 +120,36 @@ def ensure_demo_partner(base: str | None = None) -> dict:
             api_signature=saved["apiSignature"] if saved else None,
             api_key=saved["apiKey"] if saved else None,
         )
-        data = dict(issued.__dict__)
+        data = issued.as_dict()
         data.update({k: saved[k] for k in LOGIN_KEYS if saved and k in saved})
+        partner = Partner.objects.get(pk=PARTNER_ID)
+    data["test"] = _test_credentials(partner, data.get("test"))
     data = _ensure_logins(data)
     if data != saved:
         _save(path, data)
     return data
+
+
+def _test_credentials(partner: Partner, saved: dict | None) -> dict:
+    """The demo partner's test credentials: those saved when they still work, else new ones
+    (a twin made by a migration holds secrets nobody saw; they are issued again)."""
+    twin = credentials.test_twin(partner)
+    if twin is None:
+        _, issued = credentials.create_test_twin(partner)
+        return issued
+    if (
+        saved
+        and saved.get("apiSignature") in credentials.valid_signatures(twin)
+        and credentials.partner_for_api_key(saved.get("apiKey", "")) == twin
+        and credentials.check_client_secret(twin, saved.get("clientSecret", ""))
+    ):
+        return {**saved, "webhookSecret": twin.webhook_secret}
+    return {
+        "apiSignature": credentials.rotate_api_signature(twin, timedelta(0)),
+        "apiKey": credentials.regenerate_api_key(twin),
+        "clientSecret": credentials.regenerate_client_secret(twin),
+        "webhookSecret": twin.webhook_secret,
+    }
 
 
 def prepare(base: str | None = None) -> dict:
@@ -149,6 +175,10 @@ BANNER = """
     id            {id}
     apiSignature  {apiSignature}
     apiKey        {apiKey}
+  Its test mode (same id; test vouchers: no money, no stock, TEST- codes, SPECIMEN PDFs):
+    apiSignature  {test[apiSignature]}
+    apiKey        {test[apiKey]}
+    demo page     {base}/demo/?mode=test   (`jackpot token build --partner demo --test`)
 
   Try the whole flow with curl, in another terminal (from this folder):
     TOKEN=$(.venv/bin/jackpot token build --partner demo --amount 100 \\

@@ -289,6 +289,10 @@ JACKPOT_WEBHOOK_RETENTION_DAYS = env_int("JACKPOT_WEBHOOK_RETENTION_DAYS", 30)
 JACKPOT_WEBHOOK_FAILED_RETENTION_DAYS = env_int("JACKPOT_WEBHOOK_FAILED_RETENTION_DAYS", 90)
 JACKPOT_JOB_RETENTION_DAYS = env_int("JACKPOT_JOB_RETENTION_DAYS", 30)
 JACKPOT_SESSION_RETENTION_DAYS = env_int("JACKPOT_SESSION_RETENTION_DAYS", 30)
+# Days after a voucher closed (vouchers/personal_data.py says when that is) before the worker
+# erases its user's personal data (userId, e-mail; the session's postcode, age, gender), keeping
+# what the accounts need; a session's own after it expired.
+JACKPOT_PERSONAL_DATA_RETENTION_DAYS = env_int("JACKPOT_PERSONAL_DATA_RETENTION_DAYS", 365)
 JACKPOT_PRUNE_INTERVAL = float(env("JACKPOT_PRUNE_INTERVAL", "3600"))
 # The portal's coupon CSV holds at most this many rows; a larger export is refused with a
 # message asking for a narrower one (portal/exports.py says why).
@@ -324,7 +328,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "jackpot.core.logs.PlainFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
         "json": {"()": "jackpot.core.logs.JsonFormatter"},
     },
     "handlers": {

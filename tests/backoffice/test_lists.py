@@ -18,7 +18,6 @@ from jackpot.vouchers.models import (
     DeliveryJob,
     State,
     Voucher,
-    VoucherDocument,
     VoucherEvent,
 )
 from jackpot.webhooks.models import Attempt, Delivery, OutboxEvent
@@ -29,7 +28,7 @@ pytestmark = pytest.mark.django_db
 BIG = [Voucher, VoucherEvent, DeliveryJob, Code, Delivery, OutboxEvent, Transaction, Session]
 BIG += [TokenBurn]
 # Growing tables shown only inside another row's page (or not at all).
-UNLISTED = [Attempt, Entry, IdempotencyRecord, VoucherDocument]
+UNLISTED = [Attempt, Entry, IdempotencyRecord]
 
 
 def url(model, **params) -> str:

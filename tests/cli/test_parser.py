@@ -21,6 +21,7 @@ COMMANDS = [
     "report",
     "codes",
     "refund",
+    "users",
     "check",
 ]
 

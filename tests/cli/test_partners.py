@@ -50,7 +50,8 @@ def test_partner_create_prints_every_credential_as_json(capsys):
 
     assert code == 0
     issued = json.loads(out)
-    assert set(issued) == {"id", "apiSignature", "apiKey", "clientSecret", "webhookSecret"}
+    assert set(issued) == {"id", "apiSignature", "apiKey", "clientSecret", "webhookSecret", "test"}
+    assert set(issued["test"]) == {"apiSignature", "apiKey", "clientSecret", "webhookSecret"}
     assert issued["id"] == "shop-one"
     assert len(issued["apiSignature"]) >= 43  # 256 random bits, base64url
     assert issued["apiKey"] and issued["clientSecret"]

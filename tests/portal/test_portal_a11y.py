@@ -20,6 +20,7 @@ PAGES = [
     "/portal/account/",
     "/portal/security/",
     "/portal/token-verifier/",
+    "/portal/personal-data/?userId=user-100",
     "/portal/password/",
 ]
 
@@ -51,6 +52,14 @@ def test_portal_pages_have_no_serious_accessibility_issue(shop, new_page, width,
     page.click(".card button[type=submit]")
     page.wait_for_selector(".result")
     audit("token-verifier-result")
+    page.goto(f"{url}/portal/personal-data/?userId=user-101")
+    page.click("form[action$='/personal-data/erase/'] button[type=submit]")
+    page.wait_for_selector("[role=alertdialog]")
+    assert page.evaluate("document.activeElement.textContent") in (
+        "Erase for good",
+        "Effacer définitivement",
+    )
+    audit("personal-data-confirm")
     if width < 960:
         page.click("button.menu-button")
         page.wait_for_timeout(300)

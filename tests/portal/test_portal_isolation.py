@@ -111,6 +111,8 @@ LIST_PAGES = [
     ("portal:account", {}),
     ("portal:legal", {}),
     ("portal:token", {}),
+    ("portal:personal", {}),
+    ("portal:personal", {"userId": "user-42"}),
 ]
 
 

@@ -29,6 +29,7 @@ PAGES = [
     "portal:pending",
     "portal:refunds",
     "portal:token",
+    "portal:personal",
     "portal:password",
 ]
 

@@ -81,6 +81,10 @@ def one_of_each(partner, make_voucher) -> None:
     Endpoint.objects.create(partner=partner, disabled_at=now, disabled_reason="410 Gone")
     IdempotencyRecord.objects.create(scope="s" * 64, key="k-1", fingerprint="f" * 64)
     Heartbeat.objects.create(worker="host:1")
+    from jackpot.vouchers import personal_data
+
+    make_voucher(partner, 30, userId="user-forgotten")
+    personal_data.erase_user(partner, "user-forgotten", "operator:ops")  # an erasure, audited
 
 
 class _FormReader(HTMLParser):

@@ -173,3 +173,35 @@ def test_force_manual_confirm_true_is_carried(build_token):
     verified = verification.verify(build_token(forceManualConfirm=True), client_id="acme")
 
     assert verified.claims.force_manual_confirm is True
+
+
+# --- the userId rule the personal-data routes share (`claims.is_user_id`) ---------------------
+
+
+def _accepted_as_claim(user_id: str) -> bool:
+    from datetime import UTC, datetime
+
+    from jackpot.core.problems import Problem
+    from jackpot.tokens.claims import parse_claims
+
+    now = datetime.now(UTC)
+    payload = {"amount": 10, "iat": int(now.timestamp()), "notificationKey": "k", "userId": user_id}
+    try:
+        return parse_claims(payload, Decimal("1000"), now).user_id == user_id
+    except Problem:
+        return False
+
+
+def test_a_user_id_is_what_a_token_may_carry():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from jackpot.tokens.claims import is_user_id
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(max_size=140))
+    def agree(user_id):
+        # The personal-data routes take a non-empty userId exactly when a token may carry it.
+        assert is_user_id(user_id) == (user_id != "" and _accepted_as_claim(user_id))
+
+    agree()

@@ -1,4 +1,7 @@
-"""Delivery (SPEC §6.4): CONFIRMED → codes + PDF → READY → mail → SENT, through the job outbox."""
+"""Delivery (SPEC §6.4): CONFIRMED → codes → READY → mail → SENT, through the job outbox.
+
+The PDF is drawn on request (`vouchers.rendering`): the READY job draws none, the mail job draws
+the one it attaches."""
 
 from datetime import timedelta
 
@@ -8,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jackpot.partners.models import Partner
-from jackpot.vouchers import delivery
+from jackpot.vouchers import delivery, rendering
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import DeliveryJob, JobStatus, Voucher
 from jackpot.webhooks.models import OutboxEvent
@@ -37,7 +40,7 @@ def test_confirmation_writes_a_pdf_job_that_makes_the_voucher_ready(
     assert process_due_jobs() == 1
     ready = Voucher.objects.get(pk=voucher["id"])
     assert ready.state == "READY" and ready.ready_date is not None
-    assert bytes(ready.document.pdf).startswith(b"%PDF-")
+    assert rendering.render(ready).startswith(b"%PDF-")  # drawn from the voucher when asked
     assert DeliveryJob.objects.get(pk=job.pk).status == JobStatus.DONE
     assert events(voucher["id"])[-1] == ("CONFIRMED", "READY", "worker")
     ready_event = OutboxEvent.objects.get(event="coupon/ready")
@@ -180,22 +183,41 @@ def test_a_job_that_crashes_is_retried_and_others_still_run(
 ):
     first = reserve_via_api(api_client, build_token(), 110)
     second = reserve_via_api(api_client, build_token(), 110)
-    real_render = delivery.pdf.render
-    calls = []
+    real_take = delivery.pool.take_for
 
-    def flaky(sheet):
-        calls.append(sheet.coupon_id)
-        if sheet.coupon_id == first["couponId"]:
-            raise ValueError("a bug in the PDF")
-        return real_render(sheet)
+    def flaky(voucher, *args, **kwargs):
+        if voucher.coupon_id == first["couponId"]:
+            raise ValueError("a bug in the codes")
+        return real_take(voucher, *args, **kwargs)
 
-    monkeypatch.setattr(delivery.pdf, "render", flaky)
+    monkeypatch.setattr(delivery.pool, "take_for", flaky)
     assert process_due_jobs() == 1
     assert Voucher.objects.get(pk=first["id"]).state == "CONFIRMED"
     assert Voucher.objects.get(pk=second["id"]).state == "READY"
     job = DeliveryJob.objects.get(voucher_id=first["id"])
-    assert job.attempts == 1 and "a bug in the PDF" in job.last_error
+    assert job.attempts == 1 and "a bug in the codes" in job.last_error
 
-    monkeypatch.setattr(delivery.pdf, "render", real_render)
+    monkeypatch.setattr(delivery.pool, "take_for", real_take)
     assert process_due_jobs(now=timezone.now() + timedelta(minutes=2)) == 1
     assert Voucher.objects.get(pk=first["id"]).state == "READY"
+
+
+def test_a_mail_whose_pdf_cannot_be_drawn_is_retried_and_the_voucher_stays_ready(
+    sending, catalog, api_client, build_token, mailoutbox, monkeypatch
+):
+    voucher = reserve_via_api(api_client, build_token(email="user@example.org"), 110)
+    assert process_due_jobs() == 1  # READY: no PDF drawn yet
+    real_render = rendering.pdf.render
+
+    def broken(sheet):
+        raise ValueError("a bug in the PDF")
+
+    monkeypatch.setattr(rendering.pdf, "render", broken)
+    assert process_due_jobs() == 0
+    job = DeliveryJob.objects.get(kind="mail")
+    assert job.attempts == 1 and "a bug in the PDF" in job.last_error
+    assert mailoutbox == [] and Voucher.objects.get(pk=voucher["id"]).state == "READY"
+
+    monkeypatch.setattr(rendering.pdf, "render", real_render)
+    assert process_due_jobs(now=timezone.now() + timedelta(minutes=2)) == 1
+    assert len(mailoutbox) == 1 and Voucher.objects.get(pk=voucher["id"]).state == "SENT"

@@ -15,7 +15,8 @@ from django.core import signing
 from purepix.codecs import png
 from pypdf import PdfReader
 
-from jackpot.vouchers import catalogue_import, links, pdf
+from jackpot.catalog.models import Store
+from jackpot.vouchers import catalogue_import, links, pdf, rendering
 from jackpot.vouchers.codes import generated
 from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Code, Voucher
@@ -79,7 +80,7 @@ def test_the_pdf_holds_the_code_value_and_coupon_id_and_its_qr_code_decodes_to_t
     response = download(client, body["url"])
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Cache-Control"] == "private, no-store"
+    assert response["Cache-Control"] == "private, no-cache"  # kept, but checked each time
     content = response.content
     assert content.startswith(b"%PDF-")
 
@@ -102,7 +103,7 @@ def test_a_pool_voucher_pdf_shows_each_code_with_its_pin_and_earliest_validity(
         "/v2/stores/halles/offers/halles-saison/reserve-voucher-by-value",
         70,
     )
-    content = Voucher.objects.get(pk=voucher["id"]).document.pdf
+    content = rendering.render(Voucher.objects.get(pk=voucher["id"]))
     text = text_of(bytes(content))
     for needle in ("PDH50-KX7Q2M", "4821", "PDH20-RT5W9B", "0937", "70,00 €", "50,00 €"):
         assert needle in text
@@ -186,6 +187,57 @@ def test_a_refunded_voucher_has_no_url_and_its_link_is_gone(
     assert read(api_client, partner, voucher["id"])["url"] is None
     response = download(client, url)
     assert response.status_code == 404 and response.json()["code"] == "pdf-not-available"
+
+
+def test_the_pdf_is_drawn_on_request_the_same_bytes_every_time_with_a_strong_etag(
+    partner, catalog, api_client, build_token, client
+):
+    voucher = ready_voucher(api_client, build_token)
+    first = download(client, read(api_client, partner, voucher["id"])["url"])
+    url = read(api_client, partner, voucher["id"])["url"]  # another link: a new nonce
+    second = download(client, url)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content  # nothing random in the file, nothing stored
+    etag = first["ETag"]
+    assert etag == second["ETag"] and etag.startswith('"') and not etag.startswith("W/")
+    confirmed = Voucher.objects.get(pk=voucher["id"]).confirm_date
+    assert f"/CreationDate (D:{confirmed:%Y%m%d%H%M%S}Z)".encode() in first.content
+
+    parts = urlsplit(url)
+    for asked in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        again = client.get(f"{parts.path}?{parts.query}", HTTP_IF_NONE_MATCH=asked)
+        assert again.status_code == 304 and again.content == b""
+        assert again["ETag"] == etag and again["Cache-Control"] == "private, no-cache"
+    stale = client.get(f"{parts.path}?{parts.query}", HTTP_IF_NONE_MATCH='"other"')
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+def test_a_store_that_changes_its_colour_gets_a_new_page_and_a_new_etag(
+    partner, catalog, api_client, build_token, client
+):
+    voucher = ready_voucher(api_client, build_token)
+    url = read(api_client, partner, voucher["id"])["url"]
+    before = download(client, url)
+    Store.objects.filter(pk="sportmax").update(base_color="#123456")
+    parts = urlsplit(url)
+    after = client.get(f"{parts.path}?{parts.query}", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert after.content != before.content and text_of(after.content) == text_of(before.content)
+
+
+def test_a_refunded_voucher_answers_404_even_to_a_browser_holding_its_etag(
+    partner, catalog, api_client, build_token, client
+):
+    from jackpot.vouchers import refunds
+
+    voucher = ready_voucher(api_client, build_token)
+    url = read(api_client, partner, voucher["id"])["url"]
+    etag = download(client, url)["ETag"]
+    api_client.post(f"/v2/voucher/{voucher['id']}/refund", apikey=partner.issued.apiKey)
+    refunds.accept(voucher["id"], "operator:test")
+    parts = urlsplit(url)
+    gone = client.get(f"{parts.path}?{parts.query}", HTTP_IF_NONE_MATCH=etag)
+    assert gone.status_code == 404 and gone.json()["code"] == "pdf-not-available"
 
 
 def test_the_pdf_renders_every_character_and_many_codes():

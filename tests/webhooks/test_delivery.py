@@ -35,6 +35,7 @@ def test_a_delivery_is_the_signed_envelope_posted_with_the_notification_key(
         "event": "coupon/confirmed",
         "id": str(event.id),
         "createdAt": event.payload["createdAt"],
+        "livemode": True,
         "message": {
             "storeId": "sportmax",
             "notificationKey": "nk-42",

@@ -192,6 +192,32 @@ def test_outcomes_reach_the_callback_and_a_failing_callback_changes_nothing(
     assert Delivery.objects.get().status == "delivered"
 
 
+def test_a_callback_naming_its_events_hears_of_no_other_and_costs_no_savepoint(
+    hooked_partner, receiver, store_event
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seen = []
+
+    def callback(outcome):
+        seen.append(outcome.event)
+
+    callback.events = frozenset({"coupon/reserved"})
+    store_event(hooked_partner)
+    with CaptureQueriesContext(connection) as recorded:
+        deliver_due(on_outcome=callback)
+    assert seen == [] and Delivery.objects.get().status == "delivered"
+    savepoints = [q for q in recorded.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    callback.events = frozenset({"store/update"})
+    store_event(hooked_partner)
+    with CaptureQueriesContext(connection) as reported:
+        deliver_due(on_outcome=callback)
+    assert seen == ["store/update"]
+    more = [q for q in reported.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(more) == len(savepoints) + 1  # the callback's own savepoint, only when called
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [

@@ -49,3 +49,23 @@ def test_each_card_shows_the_monogram_the_voucher_pdf_prints(platform, page):
     names = dict(Store.objects.values_list("id", "name"))
     assert dict(shown)["fil-et-trame"] == "FT"  # the PDF's rule, not "F&"
     assert shown and all(letters == monogram(names[store]) for store, letters in shown)
+
+
+def test_a_test_token_makes_a_test_voucher_and_the_widget_says_test_mode(platform, page):
+    """The widget unchanged, a token signed with the test apiSignature: a test voucher, and a
+    badge that says so."""
+    import json
+
+    page.goto(f"{platform.url}/demo/?mode=test")
+    page.locator("#jackpot .jk-test-badge").wait_for()
+    assert page.inner_text("#jackpot .jk-test-badge").strip().lower() == "mode test"
+    page.click('#jackpot .jk-card[data-store="foulee"]')
+    page.click("#jackpot .detail .jk-reserve")
+    page.locator("#jackpot .confirmation").wait_for()
+    page.wait_for_function("document.getElementById('voucher').textContent.includes('couponId')")
+    voucher = json.loads(page.inner_text("#voucher"))
+    assert voucher["livemode"] is False
+
+    page.goto(f"{platform.url}/demo/")  # a live token: no badge
+    page.locator("#jackpot .offers .jk-card").first.wait_for()
+    assert page.locator("#jackpot .jk-test-badge").count() == 0

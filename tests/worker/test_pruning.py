@@ -107,8 +107,17 @@ def test_worker_once_and_jackpot_prune_delete_what_is_past_its_retention(
         "unsentEnvelopes": 0,
         "deliveryJobs": 0,
         "sessions": 0,
+        "personalDataVouchers": 0,
+        "personalDataSessions": 0,
         "backofficeLogins": 0,
     }
+
+
+@pytest.mark.parametrize("days", [0, -5, True])
+def test_jackpot_prune_refuses_a_personal_data_retention_under_a_day(db, capsys, settings, days):
+    settings.JACKPOT_PERSONAL_DATA_RETENTION_DAYS = days
+    assert main(["prune"]) == 2
+    assert "JACKPOT_PERSONAL_DATA_RETENTION_DAYS must be" in capsys.readouterr().err
 
 
 def test_jackpot_prune_refuses_a_retention_under_a_day(db, capsys, settings):

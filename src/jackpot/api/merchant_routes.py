@@ -42,7 +42,8 @@ class CodeStatus(Schema):
     response={200: CodeStatus, **ERRORS},
     auth=store_key,
     summary="Check a code",
-    description="What a code is worth and whether it can be used; changes nothing.",
+    description="What a code is worth and whether it can be used; changes nothing. A test "
+    "voucher's code (TEST-…) is refused: 422 `test-voucher-code`.",
 )
 def check_code(request, payload: CodeRequest):
     return merchant.status(merchant.find_generated(request.jackpot_store, payload.code))
@@ -54,7 +55,8 @@ def check_code(request, payload: CodeRequest):
     auth=store_key,
     summary="Redeem a code",
     description="Marks a valid code used, once: a second redemption is a 409 "
-    "`code-already-redeemed` (also `code-void` after a refund, `code-expired`).",
+    "`code-already-redeemed` (also `code-void` after a refund, `code-expired`); a test "
+    "voucher's code (TEST-…) is a 422 `test-voucher-code`.",
 )
 def redeem_code(request, payload: CodeRequest):
     store = request.jackpot_store

@@ -7,6 +7,7 @@ from jackpot.api import (
     pdf_routes,
     store_routes,
     token_routes,
+    user_routes,
     voucher_routes,
     wallet_routes,
 )
@@ -31,3 +32,4 @@ api.add_router("", voucher_routes.router)
 api.add_router("", wallet_routes.router)
 api.add_router("", pdf_routes.router)
 api.add_router("", merchant_routes.router)
+api.add_router("", user_routes.router)

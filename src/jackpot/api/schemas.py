@@ -67,6 +67,9 @@ class TokenRequest(Strict):
 class SessionOut(Schema):
     id: str
     partnerId: str
+    livemode: bool = Field(
+        description="false when the token was signed with a test apiSignature: a test session."
+    )
     amount: Money
     currency: str
     notificationKey: str
@@ -204,6 +207,15 @@ class VoucherOut(Schema):
     storeId: str
     storeName: str
     offerId: str
+    livemode: bool = Field(
+        description="false for a test voucher (test credentials): no budget, wallet, statement "
+        "or code pool touched, a fake TEST- code and a SPECIMEN PDF."
+    )
+    personalDataErasedAt: str | None = Field(
+        None,
+        description="When the user's personal data (userId, e-mail, the token's targeting "
+        "claims) was erased, on your request or after the retention period; null while kept.",
+    )
 
 
 class VoucherPage(Schema):

@@ -22,8 +22,11 @@ router = Router(tags=["Authentication"])
         "apiSignature) for a session bearer token valid one hour or until a voucher is reserved. "
         "The partner is found from the token's `iss` claim or `kid` header, else `client_id`, "
         "else the browser's Origin. A token can be exchanged once: a replay is refused with "
-        "`token-already-used`.\n\n**client_credentials**: your partner id and clientSecret give "
-        "a one-hour partner token for your servers (the same rights as your apikey)."
+        "`token-already-used`. A token signed with your *test* apiSignature opens a test "
+        "session (`session.livemode` false): its vouchers are test vouchers.\n\n"
+        "**client_credentials**: your partner id and clientSecret give a one-hour partner token "
+        "for your servers (the same rights as your apikey); your test clientSecret "
+        "(`jcs_test_…`) gives one that sees test vouchers only."
     ),
 )
 def exchange_token(request, payload: TokenRequest):
@@ -54,7 +57,8 @@ def exchange_token(request, payload: TokenRequest):
         "scope": "session",
         "session": {
             "id": str(session.id),
-            "partnerId": session.partner_id,
+            "partnerId": session.partner.live_id,
+            "livemode": session.partner.livemode,
             "amount": amount(session.amount),
             "currency": session.currency,
             "notificationKey": session.notification_key,

@@ -153,7 +153,7 @@ class PartnerTools:
                     request,
                     self,
                     gettext("Partner created"),
-                    {k: v for k, v in issued.__dict__.items()},
+                    issued.as_flat_dict(),
                     obj=partner,
                     note=gettext("Add a portal user for the partner from its page."),
                 )
@@ -167,7 +167,8 @@ class PartnerTools:
         )
 
     def _partner(self, request, object_id) -> Partner:
-        partner = get_object_or_404(Partner, pk=object_id)
+        # A test twin is no partner to operators: no credit, statement or login of its own.
+        partner = get_object_or_404(Partner.objects.live(), pk=object_id)
         if not self.has_change_permission(request, partner):
             raise PermissionDenied
         return partner

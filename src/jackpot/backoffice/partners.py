@@ -118,7 +118,9 @@ class PartnerAdmin(PartnerTools, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(users_total=Count("users"))
+        # A partner's test twin is its test mode, not a partner: operators never list, bill or
+        # credit it (its vouchers show in the voucher list, marked by the twin's name).
+        return super().get_queryset(request).live().annotate(users_total=Count("users"))
 
     @admin.display(description=_("portal users"), ordering="users_total")
     def users_count(self, obj):

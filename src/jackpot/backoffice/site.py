@@ -1,4 +1,5 @@
-"""The operator admin's frame: its name, the audit log, and users with their partner."""
+"""The operator admin's frame: its name, the audit logs (admin changes, personal-data
+erasures), and users with their partner."""
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jackpot.backoffice import kit
 from jackpot.partners.models import PartnerUser
+from jackpot.vouchers.models import PersonalDataErasure
 
 admin.site.site_header = _("Jackpot operator")
 admin.site.site_title = _("Jackpot operator")
@@ -31,6 +33,27 @@ class AuditLogAdmin(kit.ReadOnlyAdmin):
     search_fields = ["object_repr", "change_message", "user__username"]
     date_hierarchy = "action_time"
     list_select_related = ["user", "content_type"]
+
+
+@admin.register(PersonalDataErasure)
+class PersonalDataErasureAdmin(kit.ReadOnlyAdmin):
+    """Every erasure of personal data (`vouchers.personal_data`): who, when, how much; never
+    the data itself (a request's user is a keyed digest, to tell two requests for one user)."""
+
+    list_display = [
+        "at",
+        "partner",
+        "actor",
+        "reason",
+        "vouchers",
+        "sessions",
+        "notifications",
+        "subject_digest",
+    ]
+    list_filter = ["reason"]
+    search_fields = ["=partner__id", "=subject_digest", "actor"]
+    date_hierarchy = "at"
+    list_select_related = ["partner"]
 
 
 class PartnerProfileInline(admin.StackedInline):

@@ -51,7 +51,7 @@ class IssueStatementForm(PeriodForm):
         from jackpot.partners.models import Partner
 
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Partner.objects.all()
+        self.fields["partner"].queryset = Partner.objects.live()  # test mode is never billed
 
 
 class PaymentForm(forms.Form):

@@ -131,6 +131,7 @@ class VoucherAdmin(lists.BigList, kit.ReadOnlyAdmin):
                     "custom_transaction_id",
                     "email",
                     "session",
+                    "personal_data_erased_at",
                 ]
             },
         ),

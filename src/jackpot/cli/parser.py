@@ -17,10 +17,24 @@ from jackpot.cli import (
     refunds,
     server,
     tokens,
+    users,
     webhooks,
 )
 
-GROUPS = (demo, server, prune, catalog, partners, webhooks, tokens, money, codes, refunds, check)
+GROUPS = (
+    demo,
+    server,
+    prune,
+    catalog,
+    partners,
+    webhooks,
+    tokens,
+    money,
+    codes,
+    refunds,
+    users,
+    check,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

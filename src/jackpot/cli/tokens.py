@@ -34,6 +34,7 @@ def cmd_token_build(args) -> int:
             args.partner,
             args.amount,
             headers={"kid": args.kid} if args.kid else None,
+            test=args.test,
             **claims,
         )
     except samples.AmountError as exc:
@@ -62,6 +63,11 @@ def add_parsers(sub) -> None:
         "set; a claim not given is left out, except iat (now) and notificationKey (a fresh one).",
     )
     build.add_argument("--partner", required=True, help="the partner whose apiSignature signs")
+    build.add_argument(
+        "--test",
+        action="store_true",
+        help="sign with the partner's test apiSignature: a test session, test vouchers",
+    )
     build.add_argument("--amount", required=True, help="amount: the session's budget")
     build.add_argument("--cp", help="cp: the user's postcode or department")
     build.add_argument("--age", type=int, help="age: the user's age")

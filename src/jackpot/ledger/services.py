@@ -31,6 +31,18 @@ from jackpot.partners.models import Partner
 CENT = Decimal("0.01")
 
 
+def live_only(partner: Partner) -> None:
+    """Money is live: a partner's test mode (its test twin) has no wallet to credit, debit or
+    settle. Callers never ask; this refuses if one ever did, before anything is written."""
+    if not partner.livemode:
+        raise Problem(
+            "test-mode-partner",
+            "Test mode moves no money",
+            409,
+            "Test credentials have no wallet and no statements: switch to live mode to move money.",
+        )
+
+
 def _positive(amount) -> Decimal:
     amount = Decimal(amount)
     if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
@@ -44,6 +56,15 @@ def _positive(amount) -> Decimal:
 
 
 def wallet_account(partner: Partner) -> Account:
+    """The partner's wallet, created on first use. A partner's test mode has none: it gets an
+    empty wallet that is never saved (balance 0, no movement), so reading it writes nothing."""
+    if not partner.livemode:
+        return Account(
+            code=f"wallet:{partner.pk}",
+            kind=AccountKind.PARTNER_WALLET,
+            partner=partner,
+            currency=partner.currency,
+        )
     account, _ = Account.objects.get_or_create(
         code=f"wallet:{partner.pk}",
         defaults={
@@ -71,6 +92,8 @@ def bank_account(currency: str = "EUR") -> Account:
 
 def balance(account: Account) -> Decimal:
     """The running balance: the sum of the account's lanes (one for a wallet), not of entries."""
+    if account.pk is None:  # a test mode's wallet, never saved
+        return exact(None)
     return exact(account.balances.aggregate(total=Sum("amount"))["total"])
 
 
@@ -79,6 +102,8 @@ def entries_newest_first(account: Account, after: tuple[datetime, int] | None = 
 
     One range of the index `ledger_entry_account_time`, whatever the account's history.
     """
+    if account.pk is None:  # a test mode's wallet, never saved
+        return Entry.objects.none()
     entries = Entry.objects.filter(account=account).select_related("transaction")
     if after is not None:
         entries = entries.filter(cursors.older("created_at", *after))
@@ -110,6 +135,7 @@ def set_low_balance_threshold(partner: Partner, threshold: Decimal | None) -> De
 
     The one writer of the threshold: the portal, the admin and the CLI all call it.
     """
+    live_only(partner)
     account = wallet_account(partner)
     account.low_balance_threshold = threshold
     account.save(update_fields=["low_balance_threshold"])
@@ -189,6 +215,7 @@ def credit_wallet(
     partner: Partner, amount, *, reference: str, created_by: str, idempotency_key: str | None = None
 ) -> Transaction:
     """A top-up: money received from the partner, credited to its wallet."""
+    live_only(partner)
     amount = _positive(amount)
     return post(
         TransactionKind.TOP_UP,
@@ -220,6 +247,7 @@ def debit_wallet_if_covered(partner: Partner, amount, *, reference: str) -> Tran
     queue, and each reads the balance the previous one left (a locking read sees the latest
     committed row). O(1) whatever the wallet's history.
     """
+    live_only(partner)
     amount = _positive(amount)
     # One round trip finds, locks and reads the wallet; a partner never credited has none.
     held = _locked_wallet.first(f"wallet:{partner.pk}", partner.pk)
@@ -239,6 +267,7 @@ def settle_by_transfer(
     partner: Partner, amount, *, reference: str, created_by: str, idempotency_key: str | None = None
 ) -> Transaction:
     """A statement paid by bank transfer: the money reaches the platform directly."""
+    live_only(partner)
     amount = _positive(amount)
     return post(
         TransactionKind.STATEMENT_PAYMENT,
@@ -260,6 +289,7 @@ def refund_to_wallet(
     reverses: Transaction | None = None,
 ) -> Transaction:
     """Give a voucher's price back to the partner's wallet, reversing its payment."""
+    live_only(partner)
     amount = _positive(amount)
     return post(
         TransactionKind.REFUND,

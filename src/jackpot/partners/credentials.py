@@ -8,7 +8,7 @@ is the right tool (a password hasher buys nothing against a 256-bit guess and co
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,7 +19,13 @@ from django.utils.text import slugify
 
 from jackpot.core.compiled import CompiledQuery
 from jackpot.partners import domains as domain_rules
-from jackpot.partners.models import ApiSignature, ConfirmationMode, Partner, PartnerAccessToken
+from jackpot.partners.models import (
+    ApiSignature,
+    ConfirmationMode,
+    Partner,
+    PartnerAccessToken,
+    twin_id,
+)
 
 
 def digest(secret: str) -> str:
@@ -30,12 +36,14 @@ def new_api_signature() -> str:
     return secrets.token_urlsafe(32)  # 256 bits
 
 
-def new_api_key() -> str:
-    return "jpk_" + secrets.token_urlsafe(32)
+# Test credentials say so at a glance (as the best payment APIs' `sk_test_…` do): a test key
+# pasted in a production configuration is seen before any voucher is lost in test mode.
+def new_api_key(test: bool = False) -> str:
+    return ("jpk_test_" if test else "jpk_") + secrets.token_urlsafe(32)
 
 
-def new_client_secret() -> str:
-    return "jcs_" + secrets.token_urlsafe(32)
+def new_client_secret(test: bool = False) -> str:
+    return ("jcs_test_" if test else "jcs_") + secrets.token_urlsafe(32)
 
 
 def new_webhook_secret() -> str:
@@ -46,13 +54,30 @@ def new_webhook_secret() -> str:
 
 @dataclass(frozen=True)
 class IssuedCredentials:
-    """Every credential of a partner in clear: shown once, at creation or rotation."""
+    """Every credential of a partner in clear: shown once, at creation or rotation.
+
+    `test` holds the test-mode set (same keys, no id: the partner id is the same in both modes).
+    """
 
     id: str
     apiSignature: str  # noqa: N815 - the partner contract's spelling
     apiKey: str  # noqa: N815
     clientSecret: str  # noqa: N815
     webhookSecret: str  # noqa: N815
+    test: dict | None = field(default=None)
+
+    def as_dict(self) -> dict:
+        data = dict(self.__dict__)
+        if data["test"] is None:
+            del data["test"]
+        return data
+
+    def as_flat_dict(self) -> dict:
+        """One level, the test credentials named `test…` (for pages that list name: value)."""
+        data = self.as_dict()
+        for key, value in (data.pop("test", None) or {}).items():
+            data["test" + key[0].upper() + key[1:]] = value
+        return data
 
 
 class CredentialError(ValueError):
@@ -112,13 +137,63 @@ def create_partner(
     partner.full_clean(exclude=["api_key_digest", "client_secret_digest"])
     partner.save()
     ApiSignature.objects.create(partner=partner, secret=signature)
+    _, test = create_test_twin(partner)
     return partner, IssuedCredentials(
         id=partner.id,
         apiSignature=signature,
         apiKey=key,
         clientSecret=client_secret,
         webhookSecret=partner.webhook_secret,
+        test=test,
     )
+
+
+# --- test mode: the test twin ----------------------------------------------------------------
+
+
+def test_twin(partner: Partner) -> Partner | None:
+    """The partner's test twin (the row of its test mode), or None; a twin is its own twin."""
+    if partner.is_test:
+        return partner
+    return Partner.objects.filter(live_partner_id=partner.pk).first()
+
+
+def live_partner(partner: Partner) -> Partner:
+    """The live row of a partner in either mode."""
+    return partner.live_partner if partner.is_test else partner
+
+
+@transaction.atomic
+def create_test_twin(partner: Partner, notification_url: str = "") -> tuple[Partner, dict]:
+    """Give a live partner its test mode: a twin row holding fresh test credentials, with the
+    live partner's shared settings; returns it and the test credentials in clear (shown once).
+
+    The twin starts with no notification URL: test webhooks go where the partner says, never
+    to its live endpoint by surprise.
+    """
+    if partner.is_test:
+        raise CredentialError("a test twin has no twin of its own")
+    if test_twin(partner) is not None:
+        raise CredentialError(f"partner {partner.pk!r} already has its test mode")
+    key, client_secret, signature = new_api_key(True), new_client_secret(True), new_api_signature()
+    twin = Partner(
+        id=twin_id(partner.pk),
+        live_partner=partner,
+        notification_url=notification_url,
+        api_key_digest=digest(key),
+        api_key_hint=key[:12],
+        client_secret_digest=digest(client_secret),
+        webhook_secret=new_webhook_secret(),
+        **{f: getattr(partner, f) for f in Partner.shared_fields()},
+    )
+    twin.save(force_insert=True)
+    ApiSignature.objects.create(partner=twin, secret=signature)
+    return twin, {
+        "apiSignature": signature,
+        "apiKey": key,
+        "clientSecret": client_secret,
+        "webhookSecret": twin.webhook_secret,
+    }
 
 
 _signatures = CompiledQuery(
@@ -202,10 +277,17 @@ def partner_for_access_token(token: str) -> Partner | None:
 
 
 def partner_for_client_credentials(client_id: str, client_secret: str) -> Partner | None:
-    partner = Partner.objects.filter(pk=client_id or "", enabled=True).first()
-    if partner is None or not check_client_secret(partner, client_secret):
+    """The partner (live) or its test twin whose client secret this is; client_id is the
+    partner id in both modes."""
+    partner = Partner.objects.live().filter(pk=client_id or "", enabled=True).first()
+    if partner is None:
         return None
-    return partner
+    if check_client_secret(partner, client_secret):
+        return partner
+    twin = test_twin(partner)
+    if twin is not None and twin.enabled and check_client_secret(twin, client_secret):
+        return twin
+    return None
 
 
 # --- backoffice: credentials a partner renews itself --------------------------------------
@@ -214,9 +296,10 @@ def partner_for_client_credentials(client_id: str, client_secret: str) -> Partne
 @transaction.atomic
 def regenerate_api_key(partner: Partner) -> str:
     """A new apiKey for the partner, returned once in clear; the previous key stops at once."""
-    key = new_api_key()
-    Partner.objects.filter(pk=partner.pk).update(api_key_digest=digest(key), api_key_hint=key[:8])
-    partner.api_key_digest, partner.api_key_hint = digest(key), key[:8]
+    key = new_api_key(test=partner.is_test)
+    hint = key[:12] if partner.is_test else key[:8]
+    Partner.objects.filter(pk=partner.pk).update(api_key_digest=digest(key), api_key_hint=hint)
+    partner.api_key_digest, partner.api_key_hint = digest(key), hint
     return key
 
 
@@ -224,17 +307,29 @@ def regenerate_api_key(partner: Partner) -> str:
 def regenerate_client_secret(partner: Partner) -> str:
     """A new client secret (client_credentials grant), returned once; bearer tokens already
     issued with the previous one run to their hour."""
-    secret = new_client_secret()
+    secret = new_client_secret(test=partner.is_test)
     Partner.objects.filter(pk=partner.pk).update(client_secret_digest=digest(secret))
     partner.client_secret_digest = digest(secret)
     return secret
 
 
+@transaction.atomic
 def update_integration(partner: Partner, *, domains: list[str], notification_url: str) -> Partner:
     """Change the partner's authorised domains and notification URL (validated, and the domains
-    normalised, by the model: `ValidationError` on the field at fault)."""
-    partner.domains = "\n".join(domains)
-    partner.notification_url = notification_url.strip()
-    partner.full_clean(exclude=["api_key_digest", "client_secret_digest"])
-    partner.save(update_fields=["domains", "notification_url"])
+    normalised, by the model: `ValidationError` on the field at fault).
+
+    In test mode the notification URL is the twin's own (the test one) and the domains are the
+    live partner's, shared by both modes: they are saved there, and copied onto the twin.
+    """
+    live = live_partner(partner)
+    live.domains = "\n".join(domains)
+    if not partner.is_test:
+        live.notification_url = notification_url.strip()
+    live.full_clean(exclude=["api_key_digest", "client_secret_digest"])
+    live.save(update_fields=["domains", "notification_url"])
+    if partner.is_test:
+        partner.domains = live.domains
+        partner.notification_url = notification_url.strip()
+        partner.full_clean(exclude=["id", "api_key_digest", "client_secret_digest", "live_partner"])
+        partner.save(update_fields=["notification_url"])
     return partner

@@ -1,5 +1,6 @@
 """Partners: the platforms that embed the widget or call the API, and their credentials."""
 
+import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,41 @@ class ConfirmationMode(models.TextChoices):
     AUTO = "auto", _("Automatic (confirmed at reservation)")
     MANUAL = "manual", _("Manual (the partner confirms)")
     NOTIFICATION = "notification", _("Notification (a 2xx answer to the webhook confirms)")
+
+
+# A partner's test mode is a *test twin*: a second Partner row, `live_partner` pointing at the
+# live one, holding the test credentials and the test notification URL. Every partner-scoped
+# query (vouchers, sessions, token burns, access tokens, webhooks, exports) then keeps test data
+# apart from live data as it keeps partners apart: 404 across. These fields are the twin's own;
+# every other field (name, domains, confirmation mode, ceiling, currency, sending, enabled, and
+# any setting added later) is the live partner's, copied onto the twin by `Partner.save`.
+OWN_FIELDS = frozenset(
+    {
+        "id",
+        "live_partner",
+        "notification_url",
+        "api_key_digest",
+        "api_key_hint",
+        "client_secret_digest",
+        "webhook_secret",
+        "created_at",
+    }
+)
+TWIN_SUFFIX = "~test"
+
+
+def twin_id(live_id: str) -> str:
+    """The test twin's id: the live id and `~test` (a character no partner id may hold, so it
+    never clashes with a partner's), shortened with a digest when the id is long."""
+    if len(live_id) + len(TWIN_SUFFIX) <= 64:
+        return live_id + TWIN_SUFFIX
+    return f"{live_id[:44]}~{hashlib.sha256(live_id.encode()).hexdigest()[:13]}{TWIN_SUFFIX}"
+
+
+class PartnerQuerySet(models.QuerySet):
+    def live(self):
+        """Partners as operators and partners know them: test twins left out."""
+        return self.filter(live_partner__isnull=True)
 
 
 class Partner(models.Model):
@@ -57,6 +93,17 @@ class Partner(models.Model):
     client_secret_digest = models.CharField(_("client secret digest"), max_length=64)
     webhook_secret = models.CharField(_("webhook secret"), max_length=100)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Set on a test twin only (see OWN_FIELDS): the live partner whose test mode this row is.
+    live_partner = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="test_twin",
+        verbose_name=_("live partner (set on a test-mode twin)"),
+    )
+
+    objects = PartnerQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -64,7 +111,47 @@ class Partner(models.Model):
         verbose_name_plural = _("partners")
 
     def __str__(self) -> str:
+        if self.is_test:
+            return gettext("%(partner)s (test mode)") % {"partner": f"{self.name} ({self.live_id})"}
         return f"{self.name} ({self.id})"
+
+    def save(self, *args, **kwargs):
+        """Save, and on a live partner copy the shared settings onto its test twin: the one
+        place that keeps the two modes' settings the same."""
+        super().save(*args, **kwargs)
+        if self.is_test:
+            return
+        shared = self.shared_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            names = {self._meta.get_field(n).attname for n in update_fields}
+            shared = [f for f in shared if f in names]
+        if shared:
+            Partner.objects.filter(live_partner_id=self.pk).update(
+                **{f: getattr(self, f) for f in shared}
+            )
+
+    @property
+    def is_test(self) -> bool:
+        return self.live_partner_id is not None
+
+    @property
+    def livemode(self) -> bool:
+        return self.live_partner_id is None
+
+    @property
+    def live_id(self) -> str:
+        """The partner id partners know (client_id, iss): the live one, in either mode."""
+        return self.live_partner_id or self.id
+
+    @classmethod
+    def shared_fields(cls) -> list[str]:
+        """The settings a test twin takes from its live partner (everything but OWN_FIELDS)."""
+        return [
+            f.attname
+            for f in cls._meta.concrete_fields
+            if f.name not in OWN_FIELDS and not f.primary_key
+        ]
 
     def clean(self) -> None:
         """Rules across fields, for every path that edits a partner (admin, portal, CLI)."""
@@ -73,12 +160,14 @@ class Partner(models.Model):
             raise ValidationError(
                 {"notification_url": _("The notification mode needs a notification URL.")}
             )
-        self._claim_domains()
+        if not self.is_test:  # a twin's domains are its live partner's, claimed by it
+            self._claim_domains()
 
     def _claim_domains(self) -> None:
         """The authorised domains normalised, refused when one is a public suffix or overlaps
-        another partner's (partners.domains); stored one per line."""
-        others = Partner.objects.exclude(pk=self.pk).exclude(domains="")
+        another partner's (partners.domains); stored one per line. A test twin is the same
+        partner, not another."""
+        others = Partner.objects.live().exclude(pk=self.pk).exclude(domains="")
         taken = [
             line
             for text in others.values_list("domains", flat=True)

@@ -205,3 +205,34 @@ class TokenForm(forms.Form):
             attrs={"rows": 5, "spellcheck": "false", "placeholder": "eyJhbGciOiJIUzI1NiIs…"}
         ),
     )
+
+
+class PersonalDataForm(forms.Form):
+    """The userId whose personal data the partner looks up, downloads or erases."""
+
+    userId = forms.CharField(  # noqa: N815 (the name the API and the tokens use)
+        label=_("userId"),
+        max_length=128,
+        strip=False,
+        help_text=_("The userId your tokens carried for this user, exactly as they carried it."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "aria-describedby": "id_userId-hint",
+            }
+        ),
+    )
+
+    def clean_userId(self):  # noqa: N802
+        from jackpot.core.problems import Problem
+        from jackpot.vouchers.personal_data import checked_user_id
+
+        value = self.cleaned_data["userId"]
+        try:
+            return checked_user_id(value)
+        except Problem:
+            raise forms.ValidationError(
+                _("A userId is 1 to 128 printable characters, as your tokens carry it."),
+                code="invalid-user-id",
+            ) from None

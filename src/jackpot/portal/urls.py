@@ -3,7 +3,18 @@
 from django.urls import path
 from django.views.i18n import set_language
 
-from jackpot.portal.views import account, auth, coupons, dashboard, refunds, security, token, wallet
+from jackpot.portal.views import (
+    account,
+    auth,
+    coupons,
+    dashboard,
+    mode,
+    personal,
+    refunds,
+    security,
+    token,
+    wallet,
+)
 
 app_name = "portal"
 
@@ -13,6 +24,7 @@ urlpatterns = [
     path("language/", set_language, name="set-language"),
     path("password/", auth.password_change, name="password"),
     path("", dashboard.dashboard, name="dashboard"),
+    path("mode/", mode.switch_mode, name="mode"),
     path("account/", account.account, name="account"),
     path("security/", security.security, name="security"),
     path("security/integration/", security.security_integration, name="security-integration"),
@@ -52,4 +64,7 @@ urlpatterns = [
     ),
     path("refunds/", refunds.refunds, name="refunds"),
     path("token-verifier/", token.token_verifier, name="token"),
+    path("personal-data/", personal.personal, name="personal"),
+    path("personal-data/download.json", personal.personal_json, name="personal-json"),
+    path("personal-data/erase/", personal.personal_erase, name="personal-erase"),
 ]

@@ -110,6 +110,15 @@ def check_times(payload: dict, now: datetime) -> datetime:
     return datetime.fromtimestamp(iat, tz=UTC)
 
 
+USER_ID_LIMIT = 128
+
+
+def is_user_id(value) -> bool:
+    """Whether `value` is a userId a token may carry (non-empty): at most 128 printable
+    characters, as `parse_claims` accepts it (a numeric one arrives here as its text)."""
+    return isinstance(value, str) and 0 < len(value) <= USER_ID_LIMIT and value.isprintable()
+
+
 def _optional_string(payload: dict, name: str, limit: int = 128) -> str:
     value = payload.get(name)
     if value is None:
@@ -168,7 +177,7 @@ def parse_claims(payload: dict, ceiling: Decimal, now: datetime) -> TokenClaims:
         amount=amount,
         iat=iat,
         notification_key=key,
-        user_id=_optional_string(payload, "userId"),
+        user_id=_optional_string(payload, "userId", USER_ID_LIMIT),
         postcode=postcode,
         age=age,
         gender=gender,

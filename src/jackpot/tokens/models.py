@@ -83,6 +83,13 @@ class Session(models.Model):
             # The operator admin's list, newest first, and its search by notificationKey.
             models.Index(fields=["created_at", "id"], name="session_created"),
             models.Index(fields=["partner", "notification_key"], name="session_partner_key"),
+            # What is held about a user (`vouchers.personal_data`): the partner's sessions that
+            # carry that userId; most carry none.
+            models.Index(
+                fields=["partner", "user_id"],
+                condition=~models.Q(user_id=""),
+                name="session_partner_user",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,17 +23,23 @@ class AmountError(SampleTokenError):
     """The amount given is not a number."""
 
 
-def build_token(partner_id: str, amount: str, headers: dict | None = None, **claims) -> str:
+def build_token(
+    partner_id: str, amount: str, headers: dict | None = None, *, test: bool = False, **claims
+) -> str:
     """A signed token for `partner_id`; claims given as None are left out.
 
     The amount is written as the samples write it: a JSON number, whole when it is whole; one
     with more than two decimals is kept as a float, so that a verifier's refusal can be tried.
     `iat` is now and `notificationKey` a fresh one unless given; ``headers`` (a `kid`) are added
-    to PyJWT's own.
+    to PyJWT's own. `test`: signed with the partner's test apiSignature (a test session).
     """
-    partner = Partner.objects.filter(pk=partner_id).first()
+    partner = Partner.objects.live().filter(pk=partner_id).first()
     if partner is None:
         raise SampleTokenError(f"no partner {partner_id!r} (see `jackpot partner create`)")
+    if test:
+        partner = credentials.test_twin(partner)
+        if partner is None:
+            raise SampleTokenError(f"partner {partner_id!r} has no test mode")
     signatures = credentials.valid_signatures(partner)
     if not signatures:
         raise SampleTokenError(f"partner {partner_id!r} has no valid apiSignature")

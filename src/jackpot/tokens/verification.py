@@ -92,8 +92,15 @@ def read_unverified(token: str) -> UnverifiedToken:
     return UnverifiedToken(header, payload, signing_input, decoded["signature"])
 
 
+# Tokens name the live partner (its id is the one partners know); the signature then says the
+# mode (`signed_mode`). A test twin's own id names nothing.
 _enabled_partner = CompiledQuery(
-    lambda partner_id: Partner.objects.filter(pk=partner_id, enabled=True), "partner-example"
+    lambda partner_id: Partner.objects.live().filter(pk=partner_id, enabled=True),
+    "partner-example",
+)
+_enabled_twin = CompiledQuery(
+    lambda partner_id: Partner.objects.filter(live_partner_id=partner_id, enabled=True),
+    "partner-example",
 )
 
 
@@ -152,7 +159,7 @@ def _owner_of(seen: domains.Origin) -> Partner | None:
     """The enabled partner whose entry lets the Origin in (partners.domains). Since the
     ownership rule there is one; where older data overlaps, the closest entry wins."""
     best, owner = None, None
-    for partner in Partner.objects.filter(enabled=True).exclude(domains=""):
+    for partner in Partner.objects.live().filter(enabled=True).exclude(domains=""):
         fit = domains.specificity(partner.domain_entries, seen)
         if fit is not None and (best is None or fit > best):
             best, owner = fit, partner
@@ -203,6 +210,21 @@ def check_signature(token: UnverifiedToken, secrets: Iterable[str]) -> None:
     )
 
 
+def signed_mode(token: UnverifiedToken, partner: Partner, now: datetime) -> Partner:
+    """The live partner when one of its apiSignatures signed the token, else its test twin when
+    one of the twin's did: a token signed with a test apiSignature opens a test session.
+    Neither: `invalid-signature`, as for any partner."""
+    try:
+        check_signature(token, credentials.valid_signatures(partner, now))
+        return partner
+    except Problem as refused:
+        twin = None if partner.is_test else _enabled_twin.first(partner.pk)
+        if twin is None or refused.code != "invalid-signature":
+            raise
+        check_signature(token, credentials.valid_signatures(twin, now))
+        return twin
+
+
 def check_token(
     token: UnverifiedToken, secrets: Iterable[str], ceiling: Decimal, now: datetime
 ) -> TokenClaims:
@@ -224,9 +246,8 @@ def verify(
     read = read_unverified(token)
     check_header(read.header)
     partner = resolve_partner(read.header, read.payload, client_id, origin)
-    claims = check_token(
-        read, credentials.valid_signatures(partner, now), partner.session_ceiling, now
-    )
+    partner = signed_mode(read, partner, now)
+    claims = parse_claims(read.payload, partner.session_ceiling, now)
     return VerifiedToken(partner, read.header, read.payload, claims, read.digest)
 
 
@@ -295,6 +316,7 @@ def describe(token: str, *, client_id: str | None = None, origin: str | None = N
         "claims": None,
         "partner": None,
         "partnerFoundBy": None,
+        "livemode": None,
         "signatureValid": False,
         "valid": False,
         "alreadyUsed": None,
@@ -305,12 +327,17 @@ def describe(token: str, *, client_id: str | None = None, origin: str | None = N
         report["header"], report["claims"] = read.header, read.payload
         check_header(read.header)
         partner, found_by = _verifier_partner(read, client_id, origin, timezone.now())
-        report["partner"], report["partnerFoundBy"] = partner.id, found_by
+        report["partner"], report["partnerFoundBy"] = partner.live_id, found_by
         report["alreadyUsed"] = TokenBurn.objects.filter(
             partner=partner, digest=read.digest
         ).exists()
-        check_signature(read, credentials.valid_signatures(partner, timezone.now()))
-        report["signatureValid"] = True
+        signed = signed_mode(read, partner, timezone.now())
+        report["livemode"], report["signatureValid"] = signed.livemode, True
+        if signed.pk != partner.pk:  # a test token: burnt, if at all, by the test twin
+            partner = signed
+            report["alreadyUsed"] = TokenBurn.objects.filter(
+                partner=partner, digest=read.digest
+            ).exists()
         parse_claims(read.payload, partner.session_ceiling, timezone.now())
         report["valid"] = not report["alreadyUsed"]
     except Problem as problem:

@@ -1,4 +1,4 @@
-"""Voucher delivery (SPEC §6.4): codes, PDF, READY, then mail and SENT; drained by the worker.
+"""Voucher delivery (SPEC §6.4): codes, READY, then mail and SENT; drained by the worker.
 
 At confirmation (`lifecycle.apply`, in the confirmation's transaction) the voucher's codes are
 taken and a `pdf` job is written to the `DeliveryJob` outbox (`vouchers.jobs`): a committed
@@ -9,17 +9,19 @@ same design as webhook deliveries: a token and `locked_until`, claimed with `SEL
 SKIP LOCKED` on PostgreSQL, so several workers share the work; a job's outcome is written only by
 the holder of its token), then:
 
-- **pdf**: under the voucher's row lock, takes the codes if it has none yet (pool empty at
-  confirmation), renders the PDF, stores it (`VoucherDocument`) and moves the voucher to READY
-  (`coupon/ready`), all in one transaction; with the partner's `sending_enabled` and the voucher's
-  `email` it writes a `mail` job in that same transaction. A pool that still cannot cover the
-  value leaves the voucher CONFIRMED "awaiting codes": the job waits `AWAITING_CODES_RETRY`
-  seconds (not counted as a failure), and an import of codes for the store makes it due at once.
-- **mail**: outside any transaction, mails the PDF (`vouchers.mail`), then moves the voucher to
-  SENT with `sendDate` (`coupon/sent`). A failure is retried with exponential backoff and jitter
-  (1 min, 2, 4, … capped at 6 h; `MAX_ATTEMPTS` tries, about a day), then the job is `failed`
-  and the voucher stays READY (its `url` still works). Delivery is at least once: a worker killed
-  between the mail and its bookkeeping mails again when the lease runs out.
+- **pdf** (its historical name: the PDF is no longer made here): under the voucher's row lock,
+  takes the codes if it has none yet (pool empty at confirmation) and moves the voucher to READY
+  (`coupon/ready`), in one transaction; with the partner's `sending_enabled` and the voucher's
+  `email` it writes a `mail` job in that same transaction. The PDF is not drawn nor stored: it is
+  drawn from the voucher and its codes whenever asked (`vouchers.rendering`), so READY only needs
+  the codes. A pool that still cannot cover the value leaves the voucher CONFIRMED "awaiting
+  codes": the job waits `AWAITING_CODES_RETRY` seconds (not counted as a failure), and an import
+  of codes for the store makes it due at once.
+- **mail**: outside any transaction, draws the PDF and mails it (`vouchers.mail`), then moves the
+  voucher to SENT with `sendDate` (`coupon/sent`). A failure is retried with exponential backoff
+  and jitter (1 min, 2, 4, … capped at 6 h; `MAX_ATTEMPTS` tries, about a day), then the job is
+  `failed` and the voucher stays READY (its `url` still works). Delivery is at least once: a
+  worker killed between the mail and its bookkeeping mails again when the lease runs out.
 """
 
 import logging
@@ -34,16 +36,9 @@ from django.utils import timezone
 from jackpot.core import leases
 from jackpot.core.metrics import WORKER_JOBS
 from jackpot.core.problems import Problem
-from jackpot.vouchers import jobs, lifecycle, mail, pdf
+from jackpot.vouchers import jobs, lifecycle, mail, rendering
 from jackpot.vouchers.codes import pool
-from jackpot.vouchers.models import (
-    DeliveryJob,
-    JobKind,
-    JobStatus,
-    State,
-    Voucher,
-    VoucherDocument,
-)
+from jackpot.vouchers.models import DeliveryJob, JobKind, JobStatus, State, Voucher
 
 log = logging.getLogger("jackpot.delivery")
 
@@ -188,26 +183,24 @@ def _failed(job_id: int, lease: uuid.UUID, now, exc: BaseException) -> None:
 
 def _run(job: DeliveryJob, lease, now) -> int:
     if job.kind == JobKind.PDF:
-        return _make_pdf(job, lease, now)
+        return _make_ready(job, lease, now)
     return _send_mail(job, lease, now)
 
 
-def _make_pdf(job: DeliveryJob, lease, now) -> int:
+def _make_ready(job: DeliveryJob, lease, now) -> int:
+    """Codes (if the confirmation found none), then READY: no PDF is drawn here."""
     with transaction.atomic():
         voucher = lifecycle.lock(job.voucher_id)
         if voucher.state != State.CONFIRMED:
             _done(job.pk, lease, f"nothing to do: the voucher is {voucher.state}")
             return 0
-        taken = pool.take_for(voucher)
-        if not taken:
+        if not pool.take_for(voucher):
             _later(job.pk, lease, now + AWAITING_CODES_RETRY, "awaiting codes")
             return 0
-        content = pdf.render(pdf.sheet_for(voucher, taken))
-        VoucherDocument.objects.filter(voucher=voucher).delete()  # none expected: belt and braces
-        VoucherDocument.objects.create(voucher=voucher, pdf=content, created_at=timezone.now())
         lifecycle.apply(voucher, "deliver", "worker")
         if voucher.partner.sending_enabled and voucher.email:
-            jobs.enqueue(voucher, JobKind.MAIL)
+            # It was CONFIRMED under its row lock: no mail job was written for it before.
+            jobs.enqueue(voucher, JobKind.MAIL, first_time=True)
         _done(job.pk, lease)
     return 1
 
@@ -217,12 +210,12 @@ def _send_mail(job: DeliveryJob, lease, now) -> int:
     if voucher.state != State.READY:
         _done(job.pk, lease, f"not sent: the voucher is {voucher.state}")
         return 0
-    document = VoucherDocument.objects.filter(voucher=voucher).first()
-    if document is None or not voucher.email:
-        _done(job.pk, lease, "not sent: no PDF or no address")
+    if not voucher.email:
+        _done(job.pk, lease, "not sent: no address")
         return 0
     try:
-        mail.send_voucher(voucher, bytes(document.pdf))
+        sheet = rendering.sheet(voucher)
+        mail.send_voucher(voucher, rendering.render(voucher, sheet), sheet)
     except Exception as exc:  # noqa: BLE001 - SMTP errors, timeouts, refused connections
         log.warning("mail of voucher %s failed: %s", voucher.pk, exc)
         _failed(job.pk, lease, now, exc)

@@ -37,8 +37,11 @@ def context(voucher: Voucher, sheet: pdf.VoucherSheet) -> dict:
     }
 
 
-def voucher_message(voucher: Voucher, content: bytes, connection=None) -> EmailMultiAlternatives:
-    ctx = context(voucher, pdf.sheet_for(voucher))
+def voucher_message(
+    voucher: Voucher, content: bytes, connection=None, sheet: pdf.VoucherSheet | None = None
+) -> EmailMultiAlternatives:
+    """The mail of `content`, the voucher's PDF; `sheet` is what it shows, when at hand."""
+    ctx = context(voucher, sheet or pdf.sheet_for(voucher))
     # One line; the amounts' no-break spaces stay (str.split would take them for spaces).
     subject = re.sub(r"[ \t\r\n]+", " ", render_to_string(f"{TEMPLATES}/subject.txt", ctx)).strip()
     message = EmailMultiAlternatives(
@@ -54,7 +57,7 @@ def voucher_message(voucher: Voucher, content: bytes, connection=None) -> EmailM
     return message
 
 
-def send_voucher(voucher: Voucher, content: bytes) -> None:
+def send_voucher(voucher: Voucher, content: bytes, sheet: pdf.VoucherSheet | None = None) -> None:
     """Mail the voucher's PDF to its `email`; raises when the mail server refuses or is down."""
     with get_connection(fail_silently=False) as connection:
-        voucher_message(voucher, content, connection).send(fail_silently=False)
+        voucher_message(voucher, content, connection, sheet).send(fail_silently=False)

@@ -162,6 +162,11 @@ class Voucher(models.Model):
         db_index=False,
         verbose_name=_("statement"),
     )
+    # When its user's personal data was erased (`vouchers.personal_data`): on the partner's
+    # request, or by the worker once the voucher had been closed for the retention period.
+    personal_data_erased_at = models.DateTimeField(
+        _("personal data erased at"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-reservation_date", "id"]
@@ -228,6 +233,13 @@ class Voucher(models.Model):
                 condition=models.Q(state__in=REFUND_STATES),
                 name="voucher_partner_refunds",
             ),
+            # The worker's erasure of personal data past retention (`vouchers.personal_data`)
+            # walks the vouchers not erased yet, oldest first.
+            models.Index(
+                fields=["reservation_date"],
+                condition=models.Q(personal_data_erased_at__isnull=True),
+                name="voucher_personal_data_kept",
+            ),
             # The portal's search by customTransactionId (`portal.search`); most are blank.
             models.Index(
                 fields=["partner", "custom_transaction_id"],
@@ -270,6 +282,47 @@ class VoucherEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voucher_id}: {self.from_state or '∅'} → {self.to_state} ({self.actor})"
+
+
+class ErasureReason(models.TextChoices):
+    REQUEST = "request", _("On request")
+    RETENTION = "retention", _("Retention period over")
+
+
+class PersonalDataErasure(models.Model):
+    """The audit entry of one erasure of personal data (`vouchers.personal_data`): who asked,
+    when, how much went. It holds none of the data erased: the user is named by a keyed digest
+    only (HMAC of SECRET_KEY), which lets an operator tell that two requests were about the same
+    user without being able to read who it was; blank for the worker's erasures by retention."""
+
+    # Indexed by `erasure_partner_newest`, whose first column it is.
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="personal_data_erasures",
+        db_index=False,
+        verbose_name=_("partner"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.CharField(_("actor"), max_length=100)
+    # the partner's request for its user, or the worker's retention
+    reason = models.CharField(_("reason"), max_length=16, choices=ErasureReason.choices)
+    subject_digest = models.CharField(_("user (keyed digest)"), max_length=64, blank=True)
+    vouchers = models.PositiveIntegerField(_("vouchers"), default=0)
+    sessions = models.PositiveIntegerField(_("sessions"), default=0)
+    notifications = models.PositiveIntegerField(_("notifications"), default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("personal data erasure")
+        verbose_name_plural = _("personal data erasures")
+        indexes = [models.Index(fields=["partner", "-at"], name="erasure_partner_newest")]
+
+    def __str__(self) -> str:
+        return gettext("erasure of %(partner)s at %(date)s") % {
+            "partner": self.partner_id,
+            "date": f"{self.at:%Y-%m-%d %H:%M}",
+        }
 
 
 class DailyTotal(models.Model):
@@ -415,30 +468,8 @@ class MerchantKey(models.Model):
         }
 
 
-class VoucherDocument(models.Model):
-    """A voucher's PDF, made once by the worker; kept in the database so that every app server
-    behind a load balancer can serve it (no shared file system needed)."""
-
-    voucher = models.OneToOneField(
-        Voucher,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="document",
-        verbose_name=_("voucher"),
-    )
-    pdf = models.BinaryField(_("PDF"))
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("voucher PDF")
-        verbose_name_plural = _("voucher PDFs")
-
-    def __str__(self) -> str:
-        return gettext("PDF of %(voucher)s") % {"voucher": self.voucher_id}
-
-
 class JobKind(models.TextChoices):
-    PDF = "pdf", _("Make the PDF (codes first), then READY")
+    PDF = "pdf", _("Codes (if still missing), then READY")
     MAIL = "mail", _("Mail the PDF, then SENT")
 
 

@@ -61,3 +61,7 @@ def on_delivery_outcome(outcome) -> None:
         )
     except Problem as problem:  # confirmed, cancelled or expired meanwhile: nothing to do
         log.info("voucher %s not confirmed by webhook: %s", voucher.pk, problem.code)
+
+
+# The only event it acts on: webhooks reports it no other (`webhooks.outcomes.OutcomeCallback`).
+on_delivery_outcome.events = frozenset({CONFIRMING_EVENT})

@@ -55,7 +55,14 @@ def voucher_id_of(reference_text: str) -> uuid.UUID | None:
 
 
 def pay_at_confirmation(voucher: Voucher) -> None:
-    """Debit the wallet when it covers the price (PAID), else leave the voucher DUE."""
+    """Debit the wallet when it covers the price (PAID), else leave the voucher DUE.
+
+    A test voucher is DUE and stays so: no wallet is debited, no statement ever lists it
+    (`issue_statement` refuses a test twin), so no money moves for it.
+    """
+    if not voucher.partner.livemode:
+        voucher.payment_state = PaymentState.DUE
+        return
     txn = ledger.debit_wallet_if_covered(
         voucher.partner, voucher.price, reference=reference(voucher)
     )
@@ -128,6 +135,13 @@ def issue_statement(partner: Partner, start: datetime, end: datetime, actor: str
     """List the partner's DUE vouchers confirmed in [start, end) and move them to WAITING."""
     if end <= start:
         raise Problem("invalid-period", "The period ends before it starts", 422)
+    if not partner.livemode:
+        raise Problem(
+            "test-mode-partner",
+            "Test mode is never billed",
+            409,
+            "Test vouchers carry no money: statements are issued for live partners only.",
+        )
     ids = list(due_in_period(partner.pk, start, end))
     if not ids:
         raise Problem(
@@ -252,10 +266,14 @@ def store_report(start: datetime, end: datetime) -> list[dict]:
     """Per store, for vouchers confirmed in [start, end) and not refunded: what it is owed.
 
     A store issues codes worth `value`, funds the `bonus` (value − price) and is owed the price.
+    Test vouchers (a partner's test mode) issue no real code and fund nothing: left out.
     """
     rows = (
         Voucher.objects.filter(
-            confirm_date__gte=start, confirm_date__lt=end, state__in=REPORTED_STATES
+            confirm_date__gte=start,
+            confirm_date__lt=end,
+            state__in=REPORTED_STATES,
+            partner__live_partner__isnull=True,
         )
         .values("store_id", "store__name", "currency")
         .annotate(value=Sum("value"), price=Sum("price"), vouchers=Count("pk"))

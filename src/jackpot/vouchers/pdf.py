@@ -82,6 +82,7 @@ class VoucherSheet:
     codes: tuple[CodeLine, ...]
     logo: str = ""
     issued: datetime | None = None
+    specimen: bool = False  # a test-mode voucher: every page says it is worth nothing
 
     @property
     def valid_until(self) -> date | datetime | None:
@@ -112,6 +113,7 @@ def sheet_for(voucher, codes=None) -> VoucherSheet:
         ),
         logo=store.logo_large or store.logo_medium or store.logo_small,
         issued=voucher.confirm_date,
+        specimen=not voucher.partner.livemode,
     )
 
 
@@ -231,13 +233,47 @@ def logo_bytes(logo: str) -> bytes | None:
     return None
 
 
+SPECIMEN_MARK = "SPECIMEN / TEST"
+SPECIMEN_NOTE = "Bon de test sans valeur / Test voucher, no value"
+
+
+class _Sheet(FPDF):
+    """fpdf calls `header` on every new page: a test voucher's mark is drawn on each, first, so
+    the page's content lies over it as over a watermark."""
+
+    specimen = False
+
+    def header(self) -> None:
+        if self.specimen:
+            _specimen_mark(self)
+
+
+def _specimen_mark(pdf: FPDF) -> None:
+    """SPECIMEN / TEST across the page and in a red band at its foot: a test voucher can never
+    pass for a real one, printed or on a screen."""
+    pdf.set_text_color(235, 180, 180)
+    pdf.set_font("Helvetica", "B", 64)
+    width = _measure(pdf)(SPECIMEN_MARK)
+    with pdf.rotation(45, x=105, y=160):
+        pdf.text(105 - width / 2, 160, SPECIMEN_MARK)
+    pdf.set_fill_color(200, 30, 30)
+    pdf.rect(0, pdf.h - 12, 210, 12, style="F")
+    pdf.set_text_color(255, 255, 255)
+    pdf.set_font("Helvetica", "B", 11)
+    note = winansi(f"{SPECIMEN_MARK} - {SPECIMEN_NOTE}")
+    _text(pdf, (210 - _measure(pdf)(note)) / 2, pdf.h - 12, 12, note)
+    pdf.set_text_color(0, 0, 0)
+
+
 def render(sheet: VoucherSheet) -> bytes:
     """The PDF of one voucher."""
-    pdf = FPDF(format="A4", unit="mm")
+    pdf = _Sheet(format="A4", unit="mm")
+    pdf.specimen = sheet.specimen
     pdf.core_fonts_encoding = ENCODING
     pdf.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
     pdf.set_auto_page_break(False)  # the layout breaks pages itself
-    pdf.set_title(winansi(f"{sheet.store_name} - {sheet.coupon_id}"))
+    mark = f"{SPECIMEN_MARK} - " if sheet.specimen else ""
+    pdf.set_title(winansi(f"{mark}{sheet.store_name} - {sheet.coupon_id}"))
     pdf.set_author("Jackpot")
     pdf.set_creation_date(sheet.issued or datetime(2000, 1, 1))
     pdf.add_page()

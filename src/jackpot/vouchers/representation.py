@@ -41,4 +41,8 @@ def voucher_object(voucher: Voucher) -> dict:
         "storeId": voucher.store_id,
         "storeName": voucher.store.name,
         "offerId": voucher.offer_id,
+        # A test voucher (made with test credentials) says so wherever it is read or sent.
+        "livemode": voucher.partner.livemode,
+        # When its user's personal data was erased (`vouchers.personal_data`), else null.
+        "personalDataErasedAt": iso(voucher.personal_data_erased_at),
     }

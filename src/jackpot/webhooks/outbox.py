@@ -2,6 +2,8 @@
 
 Every event is kept as an `OutboxEvent` (the backoffice's history of what the partner was told,
 for the retention of `webhooks.retention`).
+The envelope carries `livemode` (false in a partner's test mode: its test twin's row, so the
+delivery goes to the test notification URL, signed with the test secret).
 A `Delivery` is written beside it, in the same transaction, only when the partner has a
 notification URL: a partner without one is sent nothing, and setting a URL later does not send
 the past. When the partner's endpoint was disabled (it answered 410 Gone) the delivery is
@@ -76,6 +78,9 @@ def enqueue(
                 "event": event,
                 "id": str(event_id),
                 "createdAt": iso(now),
+                # false for a partner's test mode (its test twin: test notification URL, test
+                # secret), as the best payment APIs mark their test events.
+                "livemode": partner.livemode,
                 "message": message,
             },
             created_at=now,

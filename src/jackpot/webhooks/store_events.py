@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import transaction
+from django.db.models import Q
 
 from jackpot.catalog.models import Store
 from jackpot.catalog.representation import store_object
@@ -61,7 +62,13 @@ def announce(
         return None
     with transaction.atomic():
         if partners is None:
-            partners = Partner.objects.filter(enabled=True).order_by("pk")
+            # A partner's test mode hears of the shared catalogue too, at its test notification
+            # URL; one without a URL would only keep history nobody reads.
+            partners = (
+                Partner.objects.filter(enabled=True)
+                .filter(Q(live_partner__isnull=True) | ~Q(notification_url=""))
+                .order_by("pk")
+            )
         for partner in partners:
             outbox.enqueue(partner, event, store_id=store_id, data=after[1])
     return event

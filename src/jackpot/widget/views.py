@@ -57,7 +57,8 @@ def demo(request):
         "userId": "u-1234",
         "notificationKey": f"demo-{time.time_ns()}",
     }
-    token = build_token("demo", str(parse_amount(values["amount"])), **claims)
+    test = request.GET.get("mode") == "test"  # ?mode=test: a token of the test mode
+    token = build_token("demo", str(parse_amount(values["amount"])), test=test, **claims)
     # Written as-is into a JavaScript string in the page: a JWT is base64url and dots only.
     if not re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", token):
         raise ValueError("build_token returned something that is not a compact JWT")
@@ -71,5 +72,6 @@ def demo(request):
             "claims": {"amount": values["amount"], **claims},
             "locale": locale,
             "history": request.GET.get("history") == "1",
+            "test": test,
         },
     )

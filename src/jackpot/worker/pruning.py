@@ -1,8 +1,9 @@
 """Pruning the work tables on a schedule (`jackpot worker`) or once (`jackpot prune`).
 
 What each table keeps, and for how long, is decided by its own app (`api.idempotency`,
-`tokens.sessions`, `webhooks.retention`, `vouchers.retention`; README, "Data kept and for how
-long"); this module runs those prunes in order, in bounded batches (`core.pruning`).
+`tokens.sessions`, `webhooks.retention`, `vouchers.retention`, and the erasure of personal data
+past its retention, `vouchers.personal_data`; README, "Data kept and for how long"); this module
+runs those prunes in order, in bounded batches (`core.pruning`).
 
 A worker prunes on its first pass, then every `JACKPOT_PRUNE_INTERVAL` seconds. One pass deletes
 at most `PASS_BATCHES` batches per step, so a backlog (the first run on an old database, a
@@ -24,6 +25,7 @@ from django.utils import timezone
 from jackpot.api import idempotency
 from jackpot.core.pruning import UNTIL_DONE, Budget, delete_in_batches
 from jackpot.tokens import sessions
+from jackpot.vouchers import personal_data
 from jackpot.vouchers import retention as vouchers
 from jackpot.webhooks import retention as webhooks
 
@@ -52,6 +54,13 @@ STEPS = (
     ),
     Step("deliveryJobs", lambda now, budget: vouchers.prune_jobs(now, budget)),
     Step("sessions", lambda now, budget: vouchers.prune_sessions(now, budget)),
+    # Not deletions: the personal data of closed vouchers and old sessions is erased, the rows
+    # stay (`vouchers.personal_data`).
+    Step("personalDataVouchers", lambda now, budget: personal_data.erase_closed(now, budget)),
+    Step(
+        "personalDataSessions",
+        lambda now, budget: personal_data.erase_expired_sessions(now, budget),
+    ),
     Step("backofficeLogins", lambda now, budget: prune_logins(now, budget)),
 )
 

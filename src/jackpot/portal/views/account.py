@@ -12,7 +12,7 @@ from jackpot.portal.forms import LegalForm
 
 @partner_required
 def account(request):
-    partner = request.partner
+    partner = request.live_partner  # the partner's logins and settings: the same in both modes
     return render(
         request,
         "portal/account.html",
@@ -26,7 +26,7 @@ def account(request):
 
 @partner_required
 def legal(request):
-    info = partner_services.legal_information(request.partner)
+    info = partner_services.legal_information(request.live_partner)  # one company, both modes
     form = LegalForm(request.POST or None, instance=info)
     if request.method == "POST":
         if form.is_valid():

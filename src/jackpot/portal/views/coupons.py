@@ -58,8 +58,9 @@ def coupons_csv(request):
         exports.stream(vouchers), content_type="text/csv; charset=utf-8"
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    mode = "-test" if request.partner.is_test else ""  # the export follows the live/test switch
     response["Content-Disposition"] = (
-        f'attachment; filename="coupons-{request.partner.pk}-{stamp}.csv"'
+        f'attachment; filename="coupons-{request.partner.live_id}{mode}-{stamp}.csv"'
     )
     return response
 

@@ -37,7 +37,9 @@ def token_verifier(request):
     if request.method == "POST" and form.is_valid():
         # The partner's own id is the client_id: a token of another partner is a mismatch, and
         # `describe` only reads (it never burns the token).
-        report = verification.describe(form.cleaned_data["token"], client_id=request.partner.pk)
+        report = verification.describe(
+            form.cleaned_data["token"], client_id=request.partner.live_id
+        )
     return render(
         request,
         "portal/token.html",

@@ -26,6 +26,9 @@ def wallet(request):
     partner = request.partner
     account = ledger.wallet_account(partner)
     form = ThresholdForm(request.POST or None, initial={"threshold": account.low_balance_threshold})
+    if request.method == "POST" and partner.is_test:
+        messages.error(request, _("Test mode has no wallet: switch to live mode to change it."))
+        return redirect("portal:wallet")
     if request.method == "POST" and form.is_valid():
         ledger.set_low_balance_threshold(partner, form.cleaned_data["threshold"])
         messages.success(request, _("Low-balance warning saved."))
@@ -63,7 +66,7 @@ def wallet(request):
                 "holder": settings.JACKPOT_TOPUP_ACCOUNT_HOLDER,
                 "iban": settings.JACKPOT_TOPUP_IBAN,
                 "bic": settings.JACKPOT_TOPUP_BIC,
-                "reference": f"JACKPOT-{partner.pk}".upper(),
+                "reference": f"JACKPOT-{partner.live_id}".upper(),
             },
         },
         status=422 if form.errors else 200,

@@ -48,8 +48,23 @@ def checksum_ok(code: str) -> bool:
     )
 
 
+# Test vouchers' codes start with TEST (`new_specimen_code`); a real code never does, so a code
+# read aloud or printed is seen to be fake, and a real one is never mistaken for a test one.
+SPECIMEN_PREFIX = "TEST"
+
+
 def new_generated_code() -> str:
-    payload = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_CHARS))
+    while True:
+        payload = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_CHARS))
+        if not payload.startswith(SPECIMEN_PREFIX):
+            return payload + check_character(payload)
+
+
+def new_specimen_code() -> str:
+    """A visibly fake code for a test voucher: TEST, 12 random characters and a check
+    character, shown TEST-XXXX-XXXX-XXXX-C."""
+    rest = RANDOM_CHARS - len(SPECIMEN_PREFIX)
+    payload = SPECIMEN_PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(rest))
     return payload + check_character(payload)
 
 
@@ -65,9 +80,14 @@ def display(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, RANDOM_CHARS, 4)) + "-" + code[-1]
 
 
-def mint(voucher: Voucher) -> Code:
-    """The voucher's one generated code, issued at its value, inside the caller's transaction."""
+def mint(voucher: Voucher, specimen: bool = False) -> Code:
+    """The voucher's one generated code, issued at its value, inside the caller's transaction.
+
+    `specimen`: a test voucher's fake TEST… code (`new_specimen_code`); it is no pool stock, and
+    the merchant API refuses it (`codes.merchant`).
+    """
     now = timezone.now()
+    draw = new_specimen_code if specimen else new_generated_code
     for _ in range(5):  # a collision of 80 random bits: only in theory
         try:
             with transaction.atomic():
@@ -75,7 +95,7 @@ def mint(voucher: Voucher) -> Code:
                     Code(
                         store=voucher.store,
                         source=CodeSource.GENERATED,
-                        code=new_generated_code(),
+                        code=draw(),
                         value=voucher.value,
                         currency=voucher.currency,
                         expiry=voucher.validity_date.date(),

@@ -72,11 +72,25 @@ def find_generated(store: Store, raw: str) -> Code:
     found = (
         Code.objects.filter(store=store, source=CodeSource.GENERATED, code=code)
         .exclude(state=CodeState.AVAILABLE)
+        .select_related("voucher__partner")
         .first()
     )
     if found is None:
         raise code_not_found()
+    if found.voucher is not None and not found.voucher.partner.livemode:
+        raise test_code()
     return found
+
+
+def test_code() -> Problem:
+    """A test voucher's code at a till: refused, whatever is asked of it."""
+    return Problem(
+        "test-voucher-code",
+        "A test voucher's code",
+        422,
+        "This code belongs to a test-mode voucher (made with a partner's test credentials): it "
+        "has no value and cannot be checked or redeemed.",
+    )
 
 
 def status(code: Code, today: date | None = None) -> dict:

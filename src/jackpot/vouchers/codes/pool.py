@@ -120,12 +120,15 @@ def take_for(voucher: Voucher, first_time: bool = False) -> list[Code]:
     """Give the voucher its codes, inside the caller's transaction; [] when the pool cannot.
 
     Idempotent: a voucher that already has codes keeps them (`first_time`: the caller knows it
-    has none, at its confirmation).
+    has none, at its confirmation). A test voucher gets one fake TEST… code, whatever the store's
+    code source: test mode never takes a pool's stock.
     """
     if not first_time:
         existing = list(voucher.codes.order_by("-value", "pk"))
         if existing:
             return existing
+    if not voucher.partner.livemode:  # a test voucher: a fake code, the pool untouched
+        return [mint(voucher, specimen=True)]
     if voucher.store.code_source == CodeSource.GENERATED:
         return [mint(voucher)]
     taken = _take_from_pool(voucher)

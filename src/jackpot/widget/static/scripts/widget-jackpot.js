@@ -59,6 +59,7 @@
       code: 'Code d\u2019erreur : {c}',
       retry: 'R\u00e9essayer',
       reload: 'Recharger la page',
+      testMode: 'Mode test',
       others: 'Voir les autres offres',
       errors: {
         used: ['Ce lien a d\u00e9j\u00e0 servi', 'Par s\u00e9curit\u00e9, chaque acc\u00e8s aux offres ne sert qu\u2019une fois. Rechargez la page pour en obtenir un nouveau.'],
@@ -114,6 +115,7 @@
       code: 'Error code: {c}',
       retry: 'Try again',
       reload: 'Reload the page',
+      testMode: 'Test mode',
       others: 'See other offers',
       errors: {
         used: ['This link was already used', 'For your security, each access to the offers works once. Reload the page to get a new one.'],
@@ -651,6 +653,10 @@
         state.access = data.access_token;
         state.amount = data.session && data.session.amount;
         state.currency = (data.session && data.session.currency) || 'EUR';
+        // A token signed with the partner's test apiSignature: test vouchers, said on screen.
+        if (data.session && data.session.livemode === false && !root.querySelector('.jk-test-badge')) {
+          root.insertBefore(el('p', { class: 'jk-test-badge', text: T.testMode }), stage);
+        }
         loadStores(focus);
       }, function (e) { fail(e.problem, function () { start(true); }); });
     }
