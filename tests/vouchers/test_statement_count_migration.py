@@ -1,6 +1,6 @@
-"""Migration 0013: statements issued before it get the number of vouchers they list.
+"""Migration 0015: statements issued before it get the number of vouchers they list.
 
-A statement is issued at today's schema, the vouchers app goes back to 0012 (the column is
+A statement is issued at today's schema, the vouchers app goes back to 0014 (the column is
 dropped) and forward again: the backfill counts the vouchers the statement lists."""
 
 import pytest
@@ -11,8 +11,8 @@ from jackpot.vouchers import payments
 from jackpot.vouchers.models import Statement
 from support.payments import BOOKLY, EVER, forever
 
-BEFORE = [("vouchers", "0012_portal_lists_daily_totals")]
-AFTER = [("vouchers", "0013_growth_statement_voucher_count")]
+BEFORE = [("vouchers", "0014_pdfs_drop_documents")]
+AFTER = [("vouchers", "0015_growth_statement_voucher_count")]
 
 
 def migrate(targets):

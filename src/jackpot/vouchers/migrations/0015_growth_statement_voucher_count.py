@@ -25,7 +25,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vouchers', '0012_portal_lists_daily_totals'),
+        ('vouchers', '0014_pdfs_drop_documents'),
     ]
 
     operations = [
