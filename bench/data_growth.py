@@ -7,11 +7,13 @@
 Both databases are built by `growth_data.py` (the application makes one voucher of each kind,
 SQL copies its rows once per planned voucher: 20 partners, one "whale" paying from its wallet
 with most of the vouchers, two years of dates; work tables hold what the worker's pruning
-keeps). Then `jackpot serve` runs on each in turn and every operation is timed, sequentially,
-`--samples` times after a few unrecorded warm-ups: API calls with the partners' credentials,
-portal pages as the whale's staff, admin pages as an operator. The table gives p50 and p99 on
-each database and their ratio (the target: within 1.5×), then four concurrent clients
-confirming the whale's vouchers, then each table's size on disk and the bytes per voucher.
+keeps). Then `jackpot serve` runs on each (two servers side by side) and every operation is
+timed `--samples` times on each after a few unrecorded warm-ups, one request at a time,
+alternating between the two databases so that both see the same machine: API calls with the
+partners' credentials, portal pages as the whale's staff, admin pages as an operator. The table
+gives p50 and p99 on each database and their ratio (the target: within 1.5×), then four
+concurrent clients confirming the whale's vouchers (two rounds on each, in mirrored order), then
+each table's size on disk and the bytes per voucher.
 """
 
 import argparse
@@ -114,7 +116,7 @@ def ago(days: float) -> datetime:
     return datetime.now(UTC) - timedelta(days=days)
 
 
-def operations(b: Bench) -> list[tuple[str, object]]:
+def operations(b: Bench, export_rows: int) -> list[tuple[str, object]]:
     """(name, call): each call prepares what it needs untimed and returns the timed request."""
     user = b.sql("SELECT user_id FROM vouchers_voucher WHERE partner_id = 'whale' LIMIT 1")[0]
     recent = b.sql(
@@ -127,6 +129,15 @@ def operations(b: Bench) -> list[tuple[str, object]]:
     )
     statement = b.sql("SELECT max(id) FROM vouchers_statement WHERE partner_id = 'billed-01'")[0]
     week = f"date_from={ago(7):%Y-%m-%d}&date_to={ago(0):%Y-%m-%d}"
+    # The newest `export_rows` of the whale's vouchers, as whole days: an export the same size
+    # on both databases (a week of the big one's is 200 times a week of the small one's).
+    since = b.sql(
+        "SELECT reservation_date FROM vouchers_voucher WHERE partner_id = 'whale' "
+        "ORDER BY reservation_date DESC OFFSET %s LIMIT 1",
+        export_rows - 1,
+    ) or b.sql("SELECT min(reservation_date) FROM vouchers_voucher WHERE partner_id = 'whale'")
+    since = since[0]
+    newest = f"date_from={since - timedelta(days=1):%Y-%m-%d}&date_to={ago(0):%Y-%m-%d}"
 
     def get(client, path, headers=None):
         return lambda: lambda: client.get(path, headers=headers)
@@ -183,6 +194,10 @@ def operations(b: Bench) -> list[tuple[str, object]]:
         ("portal coupon detail", get(b.portal, f"/portal/coupons/{recent[0]}/")),
         ("portal wallet", get(b.portal, "/portal/wallet/")),
         ("portal CSV, 7 days", get(b.portal, f"/portal/coupons/export.csv?{week}")),
+        (
+            f"portal CSV, newest {export_rows:,}+ rows",
+            get(b.portal, f"/portal/coupons/export.csv?{newest}"),
+        ),  # fmt: skip
         ("admin vouchers list", get(b.admin, "/admin/vouchers/voucher/")),
         ("admin vouchers search", get(b.admin, f"/admin/vouchers/voucher/?q={oldest[1]}")),
         ("admin deliveries list", get(b.admin, "/admin/webhooks/delivery/")),
@@ -197,25 +212,50 @@ def last_page_path(b: Bench) -> str:
     return "/portal/coupons/" + (found.group(1).replace("&amp;", "&") if found else "")
 
 
-def measure(b: Bench, samples: int, warmup: int) -> dict[str, dict]:
-    results = {}
-    for name, prepare in operations(b):
-        timings, statuses = [], set()
+def measure(benches: dict[str, Bench], args) -> dict[str, dict]:
+    """Each operation's samples on both databases, interleaved: small, big, big, small, ...
+
+    Taking one database's samples and then the other's would compare two different moments of
+    the machine (on a shared machine the load changes by the minute); alternating request by
+    request gives both databases the same conditions, so the ratio measures the data, not the
+    neighbours."""
+    samples, warmup = args.samples, args.warmup
+    prepared = {label: dict(operations(b, args.export_rows)) for label, b in benches.items()}
+    labels = list(benches)
+    results = {label: {} for label in labels}
+    for name in prepared[labels[0]]:
+        if args.only and not any(part.lower() in name.lower() for part in args.only):
+            continue
+        timings = {label: [] for label in labels}
+        statuses = {label: set() for label in labels}
+        lines = {label: 0 for label in labels}
         for i in range(warmup + samples):
-            call = prepare()
-            started = time.perf_counter()
-            answer = call()
-            elapsed = time.perf_counter() - started
-            statuses.add(answer.status_code)
-            if i >= warmup:
-                timings.append(elapsed * 1000)
-        timings.sort()
-        results[name] = {
-            "p50": statistics.median(timings),
-            "p99": timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))],
-            "status": ",".join(str(s) for s in sorted(statuses)),
-        }
-        print(f"    {name}: {results[name]['p50']:.1f} ms ({results[name]['status']})", flush=True)
+            for label in labels if i % 2 == 0 else reversed(labels):
+                call = prepared[label][name]()
+                started = time.perf_counter()
+                answer = call()
+                elapsed = time.perf_counter() - started
+                statuses[label].add(answer.status_code)
+                if answer.headers.get("content-type", "").startswith("text/csv"):
+                    lines[label] = answer.text.count("\n")
+                if i >= warmup:
+                    timings[label].append(elapsed * 1000)
+        for label in labels:
+            ordered = sorted(timings[label])
+            results[label][name] = {
+                "p50": statistics.median(ordered),
+                "p99": ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))],
+                "status": ",".join(str(s) for s in sorted(statuses[label])),
+                "lines": lines[label],  # of a CSV answer (header and total lines included)
+            }
+        print(
+            f"    {name}: "
+            + ", ".join(
+                f"{label} {results[label][name]['p50']:.1f} ms ({results[label][name]['status']})"
+                for label in labels
+            ),
+            flush=True,
+        )
     return results
 
 
@@ -265,7 +305,21 @@ def main() -> int:
     parser.add_argument("--whale-share", type=int, default=60)
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument(
+        "--export-rows",
+        type=int,
+        default=2000,
+        help="size of the CSV export compared at equal size on both databases",
+    )
     parser.add_argument("--reuse", action="store_true", help="measure the databases as they are")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="measure only the operations whose name holds NAME (repeatable: "
+        "to re-measure a suspicious row with more samples)",
+    )
     args = parser.parse_args()
     runs = {}
     for label, count in (("small", args.small), ("big", args.big)):
@@ -274,16 +328,22 @@ def main() -> int:
             print(f"building {label}: {count:,} vouchers", flush=True)
             build(url, count, args)
         table_sizes, held = sizes(url)
-        print(f"measuring {label} ({held:,} vouchers)", flush=True)
-        env = scratch.server_env(url)
-        with servers.jackpot(env, workers=1, threads=4) as server:
-            bench = Bench(server, url)
-            runs[label] = {
-                "ops": measure(bench, args.samples, args.warmup),
-                "confirms": concurrent_confirms(bench),
-                "sizes": table_sizes,
-                "vouchers": held,
-            }
+        runs[label] = {"url": url, "sizes": table_sizes, "vouchers": held, "confirms": []}
+    print(
+        f"measuring {runs['small']['vouchers']:,} against {runs['big']['vouchers']:,} vouchers, "
+        "requests alternating between the two servers",
+        flush=True,
+    )
+    with (
+        servers.jackpot(scratch.server_env(runs["small"]["url"]), workers=1, threads=4) as one,
+        servers.jackpot(scratch.server_env(runs["big"]["url"]), workers=1, threads=4) as two,
+    ):
+        benches = {"small": Bench(one, runs["small"]["url"]), "big": Bench(two, runs["big"]["url"])}
+        for label, ops in measure(benches, args).items():
+            runs[label]["ops"] = ops
+        if not args.only:
+            for label in ("small", "big", "big", "small"):  # two rounds each, mirrored order
+                runs[label]["confirms"].append(concurrent_confirms(benches[label]))
     report(runs)
     return 0
 
@@ -299,10 +359,23 @@ def report(runs: dict) -> None:
             f"{name:44} {s['p50']:8.1f} {s['p99']:8.1f}  {g['p50']:8.1f} {g['p99']:8.1f} "
             f"{g['p50'] / s['p50']:6.2f} {g['p99'] / s['p99']:6.2f}"
         )
-    print(
-        f"four concurrent confirm clients: {small['confirms']:.0f}/s small, "
-        f"{big['confirms']:.0f}/s big"
-    )
+    exports = [name for name, s in small["ops"].items() if s["lines"]]
+    if exports:
+        print("\nCSV answers: lines and p50 ms per 1,000 lines (an export's cost grows with its")
+        print("lines, not with the database: compare per line, or exports of the same size)")
+        for name in exports:
+            s, g = small["ops"][name], big["ops"][name]
+            per_s, per_g = 1000 * s["p50"] / s["lines"], 1000 * g["p50"] / g["lines"]
+            print(
+                f"{name:44} {s['lines']:8,} {per_s:8.1f}  {g['lines']:8,} {per_g:8.1f} "
+                f"{per_g / per_s:6.2f}"
+            )
+    if small["confirms"]:
+        print(
+            "four concurrent confirm clients (two rounds each): "
+            f"{' and '.join(f'{c:.0f}/s' for c in small['confirms'])} small, "
+            f"{' and '.join(f'{c:.0f}/s' for c in big['confirms'])} big"
+        )
     print(f"\n{'table':32} {'small MB':>9} {'big MB':>9}")
     for table, size in sorted(big["sizes"].items(), key=lambda kv: -kv[1])[:16]:
         print(f"{table:32} {small['sizes'].get(table, 0) / 2**20:9.1f} {size / 2**20:9.1f}")

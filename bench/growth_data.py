@@ -383,11 +383,11 @@ def delivery_base(cur, template: str) -> int:
 
 def top_ups(cur) -> None:
     """The whale tops its wallet up each month with what the month's vouchers cost (plus a
-    margin), and the billed partners' statements get their totals."""
+    margin), and the billed partners' statements get their totals and voucher counts."""
     cur.execute(
         """
-        UPDATE vouchers_statement s SET total = t.total
-        FROM (SELECT statement_id, sum(price) AS total FROM vouchers_voucher
+        UPDATE vouchers_statement s SET total = t.total, voucher_count = t.n
+        FROM (SELECT statement_id, sum(price) AS total, count(*) AS n FROM vouchers_voucher
               WHERE statement_id IS NOT NULL GROUP BY statement_id) t
         WHERE s.id = t.statement_id
         """

@@ -1,5 +1,5 @@
-"""GET /v2/statements: cursor-paginated as the other lists, each statement's vouchers counted
-in the same query (not one more query a statement)."""
+"""GET /v2/statements: cursor-paginated as the other lists, each statement with the number of
+vouchers it lists (kept on the statement as vouchers join and leave it: no count per page)."""
 
 from datetime import timedelta
 
@@ -69,6 +69,8 @@ def test_a_refunded_voucher_leaves_its_statements_count(manual, money):
     assert status == 200 and page["items"][0]["vouchers"] == 1
     assert money.get(manual, f"/v2/statements/{statement.pk}")[1]["vouchers"] == 1
     assert kept["id"] in "".join(payments.statement_lines(statement))
+    statement.refresh_from_db()
+    assert statement.voucher_count == statement.vouchers.count() == 1
 
 
 def test_a_cursor_of_another_list_is_refused(manual, money):

@@ -100,7 +100,7 @@ def cmd_statement_issue(args) -> int:
             "partner": found.pk,
             "total": json_amount(statement.total),
             "currency": statement.currency,
-            "vouchers": statement.vouchers.count(),
+            "vouchers": statement.voucher_count,
         }
     )
     return 0

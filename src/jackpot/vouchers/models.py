@@ -56,6 +56,10 @@ class Statement(models.Model):
     transaction_id = models.CharField(
         _("ledger transaction"), max_length=64, blank=True, default=""
     )
+    # The vouchers it lists, kept beside `total` and moved with it (issue, refund before
+    # payment): a list of statements shows each one's count without counting thousands of
+    # vouchers per statement on every page.
+    voucher_count = models.PositiveIntegerField(_("vouchers"), default=0, db_default=0)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from jackpot.core import keyset
@@ -91,7 +91,8 @@ def reverse_payment(voucher: Voucher, actor: str) -> Transaction | None:
         statement = Statement.objects.select_for_update().get(pk=voucher.statement_id)
         if statement.paid_at is None:
             statement.total = statement.total - voucher.price
-            statement.save(update_fields=["total"])
+            statement.voucher_count = F("voucher_count") - 1
+            statement.save(update_fields=["total", "voucher_count"])
             voucher.statement = None
             return None
     if was != PaymentState.PAID:
@@ -156,6 +157,7 @@ def issue_statement(partner: Partner, start: datetime, end: datetime, actor: str
         period_end=end,
         currency=partner.currency,
         total=total,
+        voucher_count=len(ids),
         issued_by=actor,
     )
     Voucher.objects.filter(pk__in=ids).update(

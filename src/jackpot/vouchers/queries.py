@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from jackpot.core.cursors import Keyset, Page
 from jackpot.core.problems import invalid_field
@@ -84,21 +83,10 @@ def page(partner_id: str, filters: VoucherFilter, limit: int, cursor: str | None
 
 
 def statements_of(partner_id: str) -> QuerySet:
-    """The partner's statements, each with `voucher_count`: the vouchers it lists.
-
-    The count is a subquery per statement, read from `voucher_statement_lines`; a join with a
-    GROUP BY would have the planner hash every voucher of the table before the first row.
-    """
-    listed = (
-        Voucher.objects.filter(statement=OuterRef("pk"))
-        .order_by()
-        .values("statement")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Statement.objects.filter(partner_id=partner_id).annotate(
-        voucher_count=Coalesce(Subquery(listed, output_field=IntegerField()), 0)
-    )
+    """The partner's statements; each carries `voucher_count`, the vouchers it lists, kept by
+    `payments` as it moves them (counting them here read every voucher of every statement of a
+    page: 25 ms a page for statements of 2,600 vouchers, growing with the partner's volume)."""
+    return Statement.objects.filter(partner_id=partner_id)
 
 
 def statement_page_query(partner_id: str, limit: int, cursor: str | None) -> QuerySet:
