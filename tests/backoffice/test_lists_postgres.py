@@ -169,12 +169,18 @@ def test_the_home_page_shortcuts_read_an_index(operator, grown):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     shortcuts = [
-        (Voucher, {"state__exact": "REFUNDING"}, "voucher_partner_state"),  # each partner's
-        (Delivery, {"status__exact": "failed"}, "delivery_failed"),
+        # The refund states' partial index (the portal's refunds page), or each partner's
+        # state index: the planner weighs the two on its statistics, both hold few rows here.
+        (
+            Voucher,
+            {"state__exact": "REFUNDING"},
+            ("voucher_partner_refunds", "voucher_partner_state"),
+        ),
+        (Delivery, {"status__exact": "failed"}, ("delivery_failed",)),
     ]
-    for model, params, index in shortcuts:
+    for model, params, indexes in shortcuts:
         plans, page = explained(model, operator, **params)
         assert len(changelist(model, operator, **params).result_list) >= 1, model
-        assert index in page, f"{model.__name__}:\n{page}"
+        assert any(index in page for index in indexes), f"{model.__name__}:\n{page}"
         for text in [*plans, page]:
             assert "Seq Scan" not in text, f"{model.__name__}:\n{text}"
