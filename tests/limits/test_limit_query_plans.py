@@ -50,11 +50,27 @@ def usage(make_partner):
     ],
 )
 def test_the_users_nearest_a_limit_are_read_from_the_top_of_an_index(period, column, index):
-    plan = assert_uses_index(report.top("acme", period, NOW.date(), column), index)
+    plan = assert_uses_index(report.top("acme", period, NOW.date(), column), index, ordered=True)
     assert "Sort" not in plan  # read in order: the top N and no more
 
 
-def test_the_refusals_of_30_days_read_their_rows_only():
+def test_the_refusals_of_30_days_read_their_rows_only(make_partner):
+    # Ninety days of each kind for twenty partners, analysed: on an empty table, or with two
+    # partners, the planner would as well walk every partner's days through
+    # `limit_refusal_day`; with many it reads the partner's own days.
+    from datetime import timedelta
+
+    from jackpot.limits.models import LimitRefusal, RefusalKind
+
+    others = [make_partner(f"other-{n}").pk for n in range(18)]
+    LimitRefusal.objects.bulk_create(
+        LimitRefusal(partner_id=partner, day=NOW.date() - timedelta(days=n), kind=kind, refusals=n)
+        for partner in ("acme", "beta", *others)
+        for n in range(90)
+        for kind in RefusalKind.values
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {LimitRefusal._meta.db_table}")
     assert_uses_index(report.refusal_rows("acme", NOW), "limit_refusal_once")
 
 
