@@ -82,6 +82,21 @@ def finish(queryset: QuerySet, pk, token: uuid.UUID, **fields) -> bool:
     return bool(held(queryset, pk, token).update(lease_token=None, locked_until=None, **fields))
 
 
+def still_held(queryset: QuerySet, tokens: dict) -> set:
+    """Of the rows `{pk: token}`, those each token still holds, locked until the transaction
+    ends: one statement for a batch, where `finish` takes one a row. Write their outcomes with
+    `finish_held` in the same transaction."""
+    if not tokens:
+        return set()
+    rows = queryset.filter(pk__in=list(tokens)).select_for_update(of=("self",))
+    return {pk for pk, token in rows.values_list("pk", "lease_token") if tokens[pk] == token}
+
+
+def finish_held(queryset: QuerySet, pks, **fields) -> int:
+    """Write the outcomes of rows `still_held` found (same transaction) and free them."""
+    return queryset.filter(pk__in=list(pks)).update(lease_token=None, locked_until=None, **fields)
+
+
 def release(queryset: QuerySet, pks, token: uuid.UUID) -> int:
     """Give back rows claimed under `token` but not worked on (a worker told to stop): they are
     free at once for another worker, instead of waiting for the lease to run out."""
