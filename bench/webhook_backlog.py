@@ -62,8 +62,9 @@ def main() -> int:
 
     from jackpot.vouchers import notification_confirmation
     from jackpot.webhooks.claiming import claim_rows
-    from jackpot.webhooks.delivery import KeptClient, deliver_due
+    from jackpot.webhooks.delivery import deliver_due
     from jackpot.webhooks.models import Attempt
+    from jackpot.webhooks.sending import make_client
 
     partner = webhooks_bench.reset_partner(url)
     with connection.cursor() as cursor:
@@ -83,7 +84,7 @@ def main() -> int:
     print("\n".join(f"  {line}" for line in plan if "Scan" in line or "Sort" in line))
     print(f"  {plan[-1]}")
 
-    client = KeptClient()
+    client = make_client()  # one for every pass, as the worker keeps it
     began, cpu, total, statements = time.perf_counter(), time.process_time(), 0, 0
     try:
         while time.perf_counter() - began < args.seconds:
@@ -91,7 +92,7 @@ def main() -> int:
             with CaptureQueriesContext(connection) as queries:
                 done = deliver_due(
                     on_outcome=notification_confirmation.on_delivery_outcome,
-                    client=client.get(),
+                    client=client,
                 )
             total, statements = total + done, statements + len(queries)
             print(f"pass: {done} deliveries in {time.perf_counter() - started:.2f} s", flush=True)
