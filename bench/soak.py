@@ -1,6 +1,6 @@
 """A long run at a steady rate: no error, and no worker's memory growing beyond 10 %.
 
-    .venv/bin/python bench/soak.py [--minutes 10] [--rate 200]
+    .venv/bin/python bench/soak.py [--minutes 10] [--rate 40]
 
 The whole partner flow (token exchange → store list → proposed vouchers → reserve → confirm) is
 offered at `--rate` flows a second to `jackpot serve` on a scratch PostgreSQL database, with
@@ -16,10 +16,8 @@ one worker cannot keep up with that rate.
 
 import argparse
 import asyncio
-import http.server
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -31,24 +29,13 @@ sys.path.insert(0, str(BENCH))
 
 import scratch  # noqa: E402
 import servers  # noqa: E402
+import webhooks_bench  # noqa: E402
 from load import FULL, Partner, run_open  # noqa: E402
 from load import summary as latency_summary  # noqa: E402
 
 WINDOW = 30.0
 SETTLE = 60.0
 GROWTH_LIMIT = 0.10
-
-
-class Receiver(http.server.BaseHTTPRequestHandler):
-    """The partner's webhook endpoint: answers 204 to every notification."""
-
-    def do_POST(self):  # noqa: N802 - the http.server API
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 BACKLOG = """
@@ -111,7 +98,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/jackpot_soak")
     parser.add_argument("--minutes", type=float, default=10)
-    parser.add_argument("--rate", type=float, default=200, help="offered flows/s")
+    # 40: what this 2-core machine sustains beside the worker (bench/README.md, "Soak"); the
+    # issue's 200 (half the target) is above the 115 whole flows/s it serves with nothing else.
+    parser.add_argument("--rate", type=float, default=40, help="offered flows/s")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
@@ -121,9 +110,11 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    hook = f"http://127.0.0.1:{receiver.server_port}/hooks"
+    # The partner's endpoint, in a process of its own with keep-alive and a deep accept queue
+    # (webhooks_bench's): a receiver sharing this process's interpreter with the load generator,
+    # closing every connection and accepting 5 at a time, made the worker's new connections
+    # wait for SYNs retried after a second, and the webhooks looked slow.
+    receiver, hook = webhooks_bench.start_receiver(0.0)
 
     url = args.database_url
     scratch.prepare(url, notification_url=hook)
@@ -192,7 +183,7 @@ def main() -> int:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-        receiver.shutdown()
+        receiver.terminate()
         scratch.drop(url)
     if reference:
         for n, (before, after) in enumerate(zip(reference, rss, strict=False)):

@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 
@@ -46,6 +47,24 @@ def free(now: datetime) -> Q:
     return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
 
 
+def read_in_index_order() -> None:
+    """Have this transaction's claim read its queue through the index of its order, never sort
+    the queue: call it in the claim's transaction, before the claim.
+
+    A queue's statistics are stale by nature: analyzed while the worker kept up, they say a
+    handful of rows are pending when thousands are. The planner then thinks sorting them costs
+    nothing, and reads, joins and sorts every due row (on disk) to hand back the first few:
+    100 to 200 ms a claim at 8 000 pending, growing with the backlog, and one worker fell
+    behind the server (issue 18, bench/README.md). Each queue has an index in its claim's
+    order (`delivery_pending`, `delivery_job_pending`); with sorting priced out the planner
+    takes it and stops after the first rows, whatever the statistics say. The setting ends with
+    the transaction (`SET LOCAL`); no other database needs it.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")
+
+
 def lockable(queryset: QuerySet, now: datetime) -> QuerySet:
     """The rows of `queryset` free to claim, each locked as it is read, locked ones skipped.
 
@@ -65,6 +84,7 @@ def grant(queryset: QuerySet, pks, lease: Lease, **fields) -> int:
 def claim(queryset: QuerySet, now: datetime, lease: Lease, limit: int, **fields) -> list:
     """Lease up to `limit` free rows of `queryset` (ordered as the caller wants) to `lease`;
     returns their primary keys. Run inside a transaction that commits before the work starts."""
+    read_in_index_order()
     pks = list(lockable(queryset, now).values_list("pk", flat=True)[:limit])
     if pks:
         grant(queryset.model._default_manager.all(), pks, lease, **fields)
@@ -80,6 +100,21 @@ def finish(queryset: QuerySet, pk, token: uuid.UUID, **fields) -> bool:
     """Write the outcome and free the row, only if `token` still holds it; False when the lease
     was lost (taken over after it ran out): the stale outcome is dropped."""
     return bool(held(queryset, pk, token).update(lease_token=None, locked_until=None, **fields))
+
+
+def still_held(queryset: QuerySet, tokens: dict) -> set:
+    """Of the rows `{pk: token}`, those each token still holds, locked until the transaction
+    ends: one statement for a batch, where `finish` takes one a row. Write their outcomes with
+    `finish_held` in the same transaction."""
+    if not tokens:
+        return set()
+    rows = queryset.filter(pk__in=list(tokens)).select_for_update(of=("self",))
+    return {pk for pk, token in rows.values_list("pk", "lease_token") if tokens[pk] == token}
+
+
+def finish_held(queryset: QuerySet, pks, **fields) -> int:
+    """Write the outcomes of rows `still_held` found (same transaction) and free them."""
+    return queryset.filter(pk__in=list(pks)).update(lease_token=None, locked_until=None, **fields)
 
 
 def release(queryset: QuerySet, pks, token: uuid.UUID) -> int:

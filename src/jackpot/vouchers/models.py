@@ -520,6 +520,13 @@ class DeliveryJob(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_job_due"),
+            # The worker's claim, in its order, read from the first due row whatever the (stale
+            # by nature) statistics of a queue say (as webhooks' `delivery_pending`).
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="delivery_job_pending",
+                condition=models.Q(status="pending"),
+            ),
             # The jobs a request wrote (the admin's search by the id in the logs).
             models.Index(
                 fields=["request_id"],

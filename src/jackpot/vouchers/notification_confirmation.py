@@ -63,5 +63,33 @@ def on_delivery_outcome(outcome) -> None:
         log.info("voucher %s not confirmed by webhook: %s", voucher.pk, problem.code)
 
 
-# The only event it acts on: webhooks reports it no other (`webhooks.outcomes.OutcomeCallback`).
+def relevant(outcomes: list) -> list:
+    """Of a batch of outcomes, those `on_delivery_outcome` may act on: delivered, for a voucher
+    still RESERVED of a partner in `notification` mode. One read for the batch, so that the
+    outcomes of partners confirming by hand or through the API cost nothing more."""
+    candidates = {}
+    for outcome in outcomes:
+        voucher_id = voucher_id_of(outcome.payload) if outcome.delivered else None
+        if outcome.event == CONFIRMING_EVENT and voucher_id is not None:
+            candidates[outcome.delivery_id] = (voucher_id, outcome.partner_id)
+    if not candidates:
+        return []
+    waiting = set(
+        Voucher.objects.filter(
+            pk__in={voucher_id for voucher_id, _ in candidates.values()},
+            state=State.RESERVED,
+            partner__confirmation_mode=ConfirmationMode.NOTIFICATION,
+        ).values_list("pk", "partner_id")
+    )
+    return [
+        o
+        for o in outcomes
+        if o.delivery_id in candidates
+        and (uuid.UUID(candidates[o.delivery_id][0]), candidates[o.delivery_id][1]) in waiting
+    ]
+
+
+# The only event it acts on: webhooks reports it no other, and only the outcomes `relevant`
+# keeps (`webhooks.outcomes.OutcomeCallback`).
 on_delivery_outcome.events = frozenset({CONFIRMING_EVENT})
+on_delivery_outcome.relevant = relevant

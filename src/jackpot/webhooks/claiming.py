@@ -33,11 +33,13 @@ def claim_rows(
     real_now = timezone.now()
     lease = leases.new(real_now, timedelta(seconds=config.lease()))
     due = (
-        Delivery.objects.select_related("event", "partner")
+        # The endpoint comes with its partner (a disabled one sets its deliveries aside).
+        Delivery.objects.select_related("event", "partner__webhook_endpoint")
         .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=clock)
         .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=pass_started))
         .exclude(partner_id__in=[p for p, n in busy.items() if n >= per_partner])
     )
+    leases.read_in_index_order()  # the first due rows of `delivery_pending`, not a sort of all
     candidates = leases.lockable(
         due, real_now
     ).order_by(
@@ -59,16 +61,20 @@ def claim_rows(
     return taken
 
 
+def _endpoint_of(partner) -> Endpoint | None:
+    """The partner's endpoint row, read with the claim (`select_related`), or None."""
+    try:
+        return partner.webhook_endpoint
+    except Endpoint.DoesNotExist:
+        return None
+
+
 def jobs_for(taken: list[Delivery]) -> tuple[list[Job], list[Delivery]]:
     """The jobs to send for leased deliveries, and those whose endpoint is disabled."""
     now = timezone.now()
-    endpoints = {
-        e.partner_id: e
-        for e in Endpoint.objects.filter(partner_id__in={d.partner_id for d in taken})
-    }
     jobs, disabled = [], []
     for delivery in taken:
-        endpoint = endpoints.get(delivery.partner_id)
+        endpoint = _endpoint_of(delivery.partner)
         if endpoint is not None and endpoint.disabled:
             disabled.append(delivery)
             continue
@@ -90,6 +96,7 @@ def jobs_for(taken: list[Delivery]) -> tuple[list[Job], list[Delivery]]:
                 schedule_step=delivery.schedule_step,
                 token=delivery.lease_token,
                 request_id=delivery.request_id,
+                stored_url=delivery.url,
             )
         )
     return jobs, disabled

@@ -37,6 +37,29 @@ PATIENCE = 0.05  # seconds without a completion before free slots are claimed on
 IDLE_RECLAIM = 1.0  # seconds before claiming again after a claim found nothing due
 
 
+class KeptClient:
+    """One HTTP client for all of a worker's passes, so that its connections to the partners'
+    endpoints outlive a pass: a pass that opened its own client and closed it at its end began
+    with a TCP (and TLS) handshake per slot, and a receiver slow to accept them held each slot
+    for a second or more (a SYN retried). Made again when the timeout or concurrency changes."""
+
+    def __init__(self) -> None:
+        self._client: httpx.Client | None = None
+        self._settings: tuple[float, int] | None = None
+
+    def get(self) -> httpx.Client:
+        settings = (config.timeout(), config.concurrency())
+        if self._client is None or settings != self._settings:
+            self.close()
+            self._client, self._settings = make_client(*settings), settings
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
 def deliver_due(
     now: datetime | None = None,
     *,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from jackpot.core import leases
@@ -57,7 +57,8 @@ class Outcome:
 
 # Called with every outcome, in a savepoint of the recording transaction. A callback may carry
 # `events`, the events it reacts to: the others are not reported to it, and cost no savepoint
-# (two round trips a delivery, for a callback that would only return).
+# (two round trips a delivery, for a callback that would only return); and `relevant`, a read
+# of the batch's outcomes that keeps those it would act on (`_report_all`).
 OutcomeCallback = Callable[[Outcome], None]
 
 
@@ -73,11 +74,11 @@ def retry_delay(step: int, retry_after: float | None = None) -> float | None:
     return min(delay, config.MAX_DELAY)
 
 
-def _decide(job: Job, response: Response, clock: datetime) -> dict:
+def _decide(job: Job, response: Response, clock: datetime, now: datetime) -> dict:
     """The delivery's new fields after `response`."""
     code = response.status_code
     if code is not None and 200 <= code < 300:
-        return {"status": DeliveryStatus.DELIVERED, "delivered_at": timezone.now()}
+        return {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
     if code == 410:
         return {"status": DeliveryStatus.DISABLED}
     if response.refused:
@@ -113,8 +114,6 @@ def disable_endpoint(partner_id: str, reason: str, now: datetime | None = None) 
 
 
 def _report(on_outcome: OutcomeCallback | None, outcome: Outcome) -> None:
-    if on_outcome is None or outcome.event not in getattr(on_outcome, "events", {outcome.event}):
-        return
     try:
         with transaction.atomic():  # a savepoint: a failing callback undoes only its own work
             on_outcome(outcome)
@@ -122,10 +121,62 @@ def _report(on_outcome: OutcomeCallback | None, outcome: Outcome) -> None:
         log.exception("outcome callback failed for delivery %s", outcome.delivery_id)
 
 
+def _report_all(on_outcome: OutcomeCallback | None, outcomes: list[Outcome]) -> None:
+    """Each outcome of the callback's `events` to the callback, in a savepoint of its own.
+
+    A callback may also carry `relevant(outcomes)`, a read that picks, in one statement for the
+    batch, the outcomes it would act on: the others cost no savepoint and no read of their own.
+    If that read fails, every outcome is reported as without it.
+    """
+    if on_outcome is None:
+        return
+    events = getattr(on_outcome, "events", None)
+    wanted = [o for o in outcomes if events is None or o.event in events]
+    relevant = getattr(on_outcome, "relevant", None)
+    if wanted and relevant is not None:
+        try:
+            with transaction.atomic():
+                wanted = relevant(wanted)
+        except Exception:
+            log.exception("outcome callback's selection failed; reporting each outcome")
+    for outcome in wanted:
+        _report(on_outcome, outcome)
+
+
+_KEEP = object()  # a row with nothing to write to a column
+
+
+def _columns(changes: dict[int, dict]) -> dict:
+    """One UPDATE's assignments for rows each with its own new values: a plain value where
+    every row gets the same, else a CASE on the primary key (the column kept where a row has
+    nothing to write)."""
+    fields = {name for row in changes.values() for name in row}
+    columns = {}
+    for name in sorted(fields):
+        values = [row.get(name, _KEEP) for row in changes.values()]
+        if _KEEP not in values and all(v == values[0] for v in values):
+            columns[name] = values[0]
+            continue
+        field = Delivery._meta.get_field(name)
+        whens = [
+            When(pk=pk, then=Value(row[name], output_field=field))
+            for pk, row in changes.items()
+            if name in row
+        ]
+        columns[name] = Case(*whens, default=F(name), output_field=field)
+    return columns
+
+
 def record_rows(
     results: list[tuple[Job, Response]], clock: datetime, on_outcome: OutcomeCallback | None
 ) -> list[Outcome]:
-    """Log attempts and new statuses, report outcomes; run inside a transaction."""
+    """Log attempts and new statuses, report outcomes; run inside a transaction.
+
+    A handful of statements for the whole batch, whatever its size: the attempts inserted, the
+    rows still held read (and locked), their outcomes written by one UPDATE, then the callback.
+    One round trip a delivery was what held a worker to a few dozen deliveries a second on a
+    busy database (bench/README.md, "Issue 18").
+    """
     now = timezone.now()
     outcomes = []
     Attempt.objects.bulk_create(
@@ -143,23 +194,35 @@ def record_rows(
             for job, response in results
         ]
     )
+    held = leases.still_held(
+        Delivery.objects.all(), {job.delivery_id: job.token for job, _ in results}
+    )
+    decided = {}
     for job, response in results:
-        fields = _decide(job, response, clock)
-        held = leases.finish(
-            Delivery.objects.all(),
-            job.delivery_id,
-            job.token,
-            attempts=F("attempts") + 1,
-            last_attempt_at=now,
-            last_status_code=response.status_code,
-            last_error=response.error,
-            updated_at=now,
-            **({"url": job.url} if job.url else {}),
-            **fields,
-        )
-        if not held:
+        if job.delivery_id not in held:
             log.warning("lease on delivery %s lost; attempt logged only", job.delivery_id)
             continue
+        fields = _decide(job, response, clock, now)
+        decided[job.delivery_id] = (job, response, fields)
+    if decided:
+        changes = {
+            pk: {
+                "last_status_code": response.status_code,
+                "last_error": response.error,
+                **({"url": job.url} if job.url and job.url != job.stored_url else {}),
+                **fields,
+            }
+            for pk, (job, response, fields) in decided.items()
+        }
+        leases.finish_held(
+            Delivery.objects.all(),
+            list(decided),
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+            updated_at=now,
+            **_columns(changes),
+        )
+    for job, response, fields in decided.values():
         WORKER_JOBS.labels("webhook", fields["status"]).inc()
         log.info(
             "webhook delivery %s (%s): %s",
@@ -179,18 +242,19 @@ def record_rows(
             disable_endpoint(job.partner_id, f"{job.url} answered 410 Gone", now)
         elif fields["status"] == DeliveryStatus.FAILED:
             log.warning("delivery %s failed for good: %s", job.delivery_id, response.error)
-        outcome = Outcome(
-            delivery_id=job.delivery_id,
-            event_id=job.event_id,
-            event=job.event,
-            partner_id=job.partner_id,
-            payload=job.payload,
-            status=fields["status"],
-            status_code=response.status_code,
-            error=response.error,
+        outcomes.append(
+            Outcome(
+                delivery_id=job.delivery_id,
+                event_id=job.event_id,
+                event=job.event,
+                partner_id=job.partner_id,
+                payload=job.payload,
+                status=fields["status"],
+                status_code=response.status_code,
+                error=response.error,
+            )
         )
-        _report(on_outcome, outcome)
-        outcomes.append(outcome)
+    _report_all(on_outcome, outcomes)
     return outcomes
 
 
@@ -233,5 +297,5 @@ def set_aside(delivery: Delivery, on_outcome: OutcomeCallback | None) -> Outcome
             status_code=None,
             error="endpoint disabled",
         )
-        _report(on_outcome, outcome)
+        _report_all(on_outcome, [outcome])
     return outcome

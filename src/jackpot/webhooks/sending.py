@@ -40,6 +40,7 @@ class Job:
     schedule_step: int
     token: uuid.UUID  # the lease this worker holds on the delivery
     request_id: str | None = None  # of the request that wrote the delivery, for the logs
+    stored_url: str = ""  # the delivery's URL as stored: `url` is written back only if it moved
 
 
 @dataclass(frozen=True)

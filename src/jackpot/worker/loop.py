@@ -37,6 +37,15 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
     prunes = pruning.Schedule()  # the first pass prunes, then every JACKPOT_PRUNE_INTERVAL
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     log.info("worker started (sweep every %ss)", interval)
+    client = webhook_delivery.KeptClient()  # connections kept from one pass to the next
+    try:
+        return _passes(once, interval, stopping, prunes, client)
+    finally:
+        client.close()
+
+
+def _passes(once, interval, stopping, prunes, client) -> int:
+    """`run_worker`'s passes, with the HTTP client its webhook steps share."""
     while not stopping:
         close_old_connections()
         started = time.perf_counter()
@@ -52,6 +61,7 @@ def run_worker(once: bool = False, interval: float | None = None) -> int:
             delivered = webhook_delivery.deliver_due(
                 on_outcome=notification_confirmation.on_delivery_outcome,
                 should_stop=lambda: bool(stopping),
+                client=client.get(),
             )
             # Vouchers made READY, and mails, for as long as the webhooks took; on SIGTERM the
             # jobs claimed but not started are released.
