@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('vouchers', '0014_pdfs_drop_documents'),
+        ('vouchers', '0015_growth_statement_voucher_count'),
     ]
 
     operations = [
