@@ -22,13 +22,13 @@ from jackpot.vouchers.delivery import process_due_jobs
 from jackpot.vouchers.models import Voucher
 from support.reservations import reserve_via_api
 
-# claim (on PostgreSQL `SET LOCAL enable_sort = off`, one a claim of up to 50 jobs: the queue
+# claim (on PostgreSQL enable_sort off then back, two a claim of up to 50 jobs: the queue
 # read in index order, core.leases; SELECT … SKIP LOCKED, UPDATE), the job, the voucher locked,
 # its codes, the voucher saved, its event, its notification, the mail job written, the outcome.
-READY_JOB = 11
-# claim (3), the job, the voucher, its codes (for the page and the mail), then SENT: the voucher
+READY_JOB = 12
+# claim (4), the job, the voucher, its codes (for the page and the mail), then SENT: the voucher
 # locked and saved, its event, its notification, and the job's outcome.
-MAIL_JOB = 11
+MAIL_JOB = 12
 # the voucher with its store, its codes.
 DOWNLOAD = 2
 

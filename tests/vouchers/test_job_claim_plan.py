@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from jackpot.core import leases
 from jackpot.vouchers import delivery
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -17,10 +18,11 @@ def test_the_delivery_job_claim_reads_the_first_rows_of_the_pending_index():
     with transaction.atomic():
         with CaptureQueriesContext(connection) as queries:
             delivery._claim(now, 50)
-        sql = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT"))
+        sql = next(q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"])
         with connection.cursor() as cursor:
             cursor.execute("SHOW enable_sort")
-            assert cursor.fetchone()[0] == "off"  # whatever the statistics, no sort of the queue
+            assert cursor.fetchone()[0] == "on"  # put back once the claim is done
+        with leases.read_in_index_order(), connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN {sql}")
             text = "\n".join(row[0] for row in cursor.fetchall())
         transaction.set_rollback(True)

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from jackpot.core import leases
 from jackpot.webhooks.claiming import claim_rows
 from jackpot.webhooks.models import Delivery
 
@@ -30,14 +31,18 @@ def stale_statistics(model) -> None:
 
 
 def claim_plan(claim) -> str:
-    """The plan of the claim's SELECT, as the claim's own transaction runs it (rolled back)."""
+    """The plan of the claim's SELECT … FOR UPDATE as the claim plans it (sorting priced out
+    inside `read_in_index_order`), in a transaction rolled back; and the setting is back as it
+    was once the claim is done: a claim inside a longer transaction leaves the rest of it
+    planned as usual."""
     with transaction.atomic():
         with CaptureQueriesContext(connection) as queries:
             claim()
-        sql = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT"))
+        sql = next(q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"])
         with connection.cursor() as cursor:
             cursor.execute("SHOW enable_sort")
-            assert cursor.fetchone()[0] == "off"  # whatever the statistics, no sort of the queue
+            assert cursor.fetchone()[0] == "on"
+        with leases.read_in_index_order(), connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN {sql}")
             text = "\n".join(row[0] for row in cursor.fetchall())
         transaction.set_rollback(True)

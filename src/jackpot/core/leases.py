@@ -18,6 +18,7 @@ queue's own rules (what is due, its order, retries) to the caller: no model here
 """
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -47,9 +48,10 @@ def free(now: datetime) -> Q:
     return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
 
 
-def read_in_index_order() -> None:
-    """Have this transaction's claim read its queue through the index of its order, never sort
-    the queue: call it in the claim's transaction, before the claim.
+@contextmanager
+def read_in_index_order():
+    """Have the claim read inside this block take its queue through the index of its order,
+    never sort the queue: evaluate the claim's query inside it.
 
     A queue's statistics are stale by nature: analyzed while the worker kept up, they say a
     handful of rows are pending when thousands are. The planner then thinks sorting them costs
@@ -57,12 +59,23 @@ def read_in_index_order() -> None:
     100 to 200 ms a claim at 8 000 pending, growing with the backlog, and one worker fell
     behind the server (issue 18, bench/README.md). Each queue has an index in its claim's
     order (`delivery_pending`, `delivery_job_pending`); with sorting priced out the planner
-    takes it and stops after the first rows, whatever the statistics say. The setting ends with
-    the transaction (`SET LOCAL`); no other database needs it.
+    takes it and stops after the first rows, whatever the statistics say. The setting is put
+    back as it was when the block ends, so a claim made inside a longer transaction leaves
+    the rest of it planned as usual; no other database needs it.
     """
-    if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)"
+        )
+        before = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SELECT set_config('enable_sort', %s, true)", [before])
 
 
 def lockable(queryset: QuerySet, now: datetime) -> QuerySet:
@@ -84,8 +97,8 @@ def grant(queryset: QuerySet, pks, lease: Lease, **fields) -> int:
 def claim(queryset: QuerySet, now: datetime, lease: Lease, limit: int, **fields) -> list:
     """Lease up to `limit` free rows of `queryset` (ordered as the caller wants) to `lease`;
     returns their primary keys. Run inside a transaction that commits before the work starts."""
-    read_in_index_order()
-    pks = list(lockable(queryset, now).values_list("pk", flat=True)[:limit])
+    with read_in_index_order():
+        pks = list(lockable(queryset, now).values_list("pk", flat=True)[:limit])
     if pks:
         grant(queryset.model._default_manager.all(), pks, lease, **fields)
     return pks

@@ -39,15 +39,13 @@ def claim_rows(
         .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=pass_started))
         .exclude(partner_id__in=[p for p, n in busy.items() if n >= per_partner])
     )
-    leases.read_in_index_order()  # the first due rows of `delivery_pending`, not a sort of all
-    candidates = leases.lockable(
-        due, real_now
-    ).order_by(
-        "next_attempt_at", "id"
-    )[
-        : size
-        * 4  # room to skip a partner at its cap
-    ]
+    with leases.read_in_index_order():  # the first due rows of `delivery_pending`, no sort
+        candidates = list(
+            leases.lockable(due, real_now).order_by("next_attempt_at", "id")[
+                : size
+                * 4  # room to skip a partner at its cap
+            ]
+        )
     taken, counts = [], dict(busy)
     for delivery in candidates:
         if len(taken) == size:
